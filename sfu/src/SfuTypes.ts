@@ -1,0 +1,28 @@
+import type { types as ms } from 'mediasoup';
+
+type LogFn = (obj: object, msg?: string) => void;
+
+/** The subset of a pino logger the media plane uses; signaling passes its own. */
+export interface SfuLogger {
+  debug: LogFn;
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
+}
+
+export interface SfuOptions {
+  /** Number of mediasoup workers; one per core is the usual choice. */
+  workerCount: number;
+  /** Local address the WebRTC servers bind to (0.0.0.0: every interface). */
+  listenIp: string;
+  /** Address given to browsers in ICE candidates: the LAN IP or public hostname of this machine. */
+  announcedAddress?: string;
+  /** Worker i listens on rtcPortBase + i, UDP and TCP. */
+  rtcPortBase: number;
+  /** Port range for plain (non-WebRTC) transports, used by load and integration tests. */
+  plainPortRange: { min: number; max: number };
+  logLevel: ms.WorkerLogLevel;
+  logger: SfuLogger;
+}
+
+export type TransportDirection = 'send' | 'recv';

@@ -1,0 +1,133 @@
+import { EventEmitter } from 'node:events';
+import * as mediasoup from 'mediasoup';
+import type { types as ms } from 'mediasoup';
+import type { SfuOptions } from './SfuTypes.ts';
+
+/** One mediasoup worker process and the WebRtcServer that owns its fixed UDP/TCP port. */
+export interface WorkerSlot {
+  readonly index: number;
+  readonly worker: ms.Worker;
+  readonly webRtcServer: ms.WebRtcServer;
+  /** Routers currently on this worker: the load measure used for placement. */
+  routers: number;
+}
+
+export interface WorkerPoolEvents {
+  workerdied: [info: { index: number; pid: number; error: Error }];
+  workerreplaced: [info: { index: number; pid: number }];
+  workerfailed: [info: { index: number; error: Error }];
+}
+
+const RESPAWN_DELAYS_MS = [0, 250, 1000, 3000, 5000];
+
+/**
+ * A fixed number of workers. A worker that dies is replaced in its slot with a
+ * new process listening on the same port; routers on the dead one are closed by
+ * mediasoup ('workerclose'), which tells their owners.
+ */
+export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
+  readonly #options: SfuOptions;
+  readonly #slots: (WorkerSlot | undefined)[];
+  readonly #waiters: (() => void)[] = [];
+  #closed = false;
+
+  static async create(options: SfuOptions): Promise<WorkerPool> {
+    const pool = new WorkerPool(options);
+    await Promise.all(pool.#slots.map((_, index) => pool.#spawn(index)));
+    return pool;
+  }
+
+  private constructor(options: SfuOptions) {
+    super();
+    this.#options = options;
+    this.#slots = new Array<WorkerSlot | undefined>(options.workerCount).fill(undefined);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Live slots, for placement and for tests (pids). */
+  get slots(): WorkerSlot[] {
+    return this.#slots.filter((s): s is WorkerSlot => s !== undefined);
+  }
+
+  /** The live worker with the fewest routers; waits while every worker is being replaced. */
+  async leastLoaded(): Promise<WorkerSlot> {
+    for (;;) {
+      if (this.#closed) throw new Error('worker pool closed');
+      const live = this.slots;
+      if (live.length > 0) return live.reduce((a, b) => (b.routers < a.routers ? b : a));
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const slot of this.slots) slot.worker.close();
+    this.#slots.fill(undefined);
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+
+  async #spawn(index: number): Promise<WorkerSlot> {
+    const { logLevel, listenIp, announcedAddress, rtcPortBase, plainPortRange } = this.#options;
+    const worker = await mediasoup.createWorker({
+      logLevel,
+      rtcMinPort: plainPortRange.min,
+      rtcMaxPort: plainPortRange.max,
+      appData: { index },
+    });
+    const port = rtcPortBase + index;
+    let webRtcServer: ms.WebRtcServer;
+    try {
+      webRtcServer = await worker.createWebRtcServer({
+        listenInfos: [
+          { protocol: 'udp', ip: listenIp, announcedAddress, port },
+          { protocol: 'tcp', ip: listenIp, announcedAddress, port },
+        ],
+      });
+    } catch (error) {
+      worker.close();
+      throw error;
+    }
+    const slot: WorkerSlot = { index, worker, webRtcServer, routers: 0 };
+    worker.on('died', (error) => this.#onDied(slot, error));
+    this.#slots[index] = slot;
+    this.#options.logger.info({ index, pid: worker.pid, port }, 'mediasoup worker ready');
+    for (const wake of this.#waiters.splice(0)) wake();
+    return slot;
+  }
+
+  #onDied(slot: WorkerSlot, error: Error): void {
+    if (this.#slots[slot.index] !== slot) return;
+    this.#slots[slot.index] = undefined;
+    this.#options.logger.error(
+      { index: slot.index, pid: slot.worker.pid, err: error },
+      'mediasoup worker died',
+    );
+    this.emit('workerdied', { index: slot.index, pid: slot.worker.pid, error });
+    void this.#respawn(slot.index);
+  }
+
+  async #respawn(index: number): Promise<void> {
+    let lastError: Error | undefined;
+    for (const delay of RESPAWN_DELAYS_MS) {
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      if (this.#closed) return;
+      try {
+        const slot = await this.#spawn(index);
+        if (this.#closed) {
+          slot.worker.close();
+          return;
+        }
+        this.emit('workerreplaced', { index, pid: slot.worker.pid });
+        return;
+      } catch (error) {
+        lastError = error instanceof Error ? error : new Error(String(error));
+        this.#options.logger.warn({ index, err: lastError }, 'respawning mediasoup worker failed');
+      }
+    }
+    this.emit('workerfailed', { index, error: lastError ?? new Error('respawn failed') });
+  }
+}

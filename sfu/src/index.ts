@@ -1,0 +1,10 @@
+export { Sfu } from './Sfu.ts';
+export type { SfuEvents } from './Sfu.ts';
+export { MediaRoom } from './MediaRoom.ts';
+export { MediaPeer } from './MediaPeer.ts';
+export type { WebRtcTransportInfo } from './MediaPeer.ts';
+export { WorkerPool } from './WorkerPool.ts';
+export type { WorkerSlot } from './WorkerPool.ts';
+export { MediaError, NotFoundError } from './errors.ts';
+export type { SfuLogger, SfuOptions, TransportDirection } from './SfuTypes.ts';
+export { mediaCodecs } from './codecs.ts';

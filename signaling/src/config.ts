@@ -1,0 +1,84 @@
+/**
+ * Configuration from environment variables. Every variable, its default and
+ * meaning is listed in the README's configuration table.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const flag = z
+  .enum(['0', '1', 'true', 'false'])
+  .transform((v) => v === '1' || v === 'true')
+  .default(false);
+const port = z.coerce.number().int().min(1).max(65535);
+
+const envSchema = z.object({
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: port.default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WEB_HANDLER: z.string().default(path.join(repoRoot, 'web/build/handler.js')),
+  MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).default(os.availableParallelism()),
+  MEDIA_LISTEN_IP: z.string().min(1).default('0.0.0.0'),
+  MEDIA_ANNOUNCED_ADDRESS: z.string().min(1).optional(),
+  MEDIA_PORT_BASE: port.default(40000),
+  MEDIA_PLAIN_PORT_MIN: port.default(41000),
+  MEDIA_PLAIN_PORT_MAX: port.default(41999),
+  MEDIA_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+  ALLOW_PLAIN_TRANSPORTS: flag,
+});
+
+export interface Config {
+  host: string;
+  port: number;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  webHandler: string;
+  media: {
+    workerCount: number;
+    listenIp: string;
+    announcedAddress: string;
+    rtcPortBase: number;
+    plainPortRange: { min: number; max: number };
+    logLevel: z.infer<typeof envSchema>['MEDIA_LOG_LEVEL'];
+    /** Raw-RTP transports for load and integration tests; never on in production. */
+    allowPlainTransports: boolean;
+  };
+}
+
+/** The first non-internal IPv4 address: what browsers on the LAN can reach. */
+function lanAddress(): string {
+  for (const addrs of Object.values(os.networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(`invalid configuration:\n${z.prettifyError(parsed.error)}`);
+  const e = parsed.data;
+  if (e.MEDIA_PLAIN_PORT_MIN > e.MEDIA_PLAIN_PORT_MAX) {
+    throw new ConfigError('MEDIA_PLAIN_PORT_MIN must not exceed MEDIA_PLAIN_PORT_MAX');
+  }
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    webHandler: e.WEB_HANDLER,
+    media: {
+      workerCount: e.MEDIA_WORKERS,
+      listenIp: e.MEDIA_LISTEN_IP,
+      announcedAddress: e.MEDIA_ANNOUNCED_ADDRESS ?? lanAddress(),
+      rtcPortBase: e.MEDIA_PORT_BASE,
+      plainPortRange: { min: e.MEDIA_PLAIN_PORT_MIN, max: e.MEDIA_PLAIN_PORT_MAX },
+      logLevel: e.MEDIA_LOG_LEVEL,
+      allowPlainTransports: e.ALLOW_PLAIN_TRANSPORTS,
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * The Socket.IO protocol between browsers (web/) and the control plane
+ * (signaling/). Every client→server event has a zod schema, validated at the
+ * edge, and answers with an Ack. Server→client events carry state pushes.
+ */
+import { z } from 'zod';
+import type { types as ms } from 'mediasoup';
+import type { Ack } from './errors.ts';
+import { dtlsParameters, id, mediaKind, mediaSource, rtpCapabilities, rtpParameters } from './media.ts';
+import type { MediaKind, MediaSource } from './media.ts';
+
+export const lessonId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'lesson id: 1–64 letters, digits, - or _');
+
+export const role = z.enum(['host', 'classroom']);
+export type Role = z.infer<typeof role>;
+
+export const requestSchemas = {
+  'lesson:join': z.object({
+    lessonId,
+    role,
+    displayName: z.string().trim().min(1).max(60).optional(),
+  }),
+  'media:createTransport': z.object({ direction: z.enum(['send', 'recv']) }),
+  /** Load and integration tests only: refused unless the server enables plain transports. */
+  'media:createPlainTransport': z.object({ direction: z.enum(['send', 'recv']) }),
+  'media:connectTransport': z.object({ transportId: id, dtlsParameters }),
+  'media:connectPlainTransport': z.object({
+    transportId: id,
+    ip: z.ipv4(),
+    port: z.number().int().min(1).max(65535),
+  }),
+  'media:produce': z.object({ transportId: id, kind: mediaKind, source: mediaSource, rtpParameters }),
+  'media:closeProducer': z.object({ producerId: id }),
+  'media:consume': z.object({ transportId: id, producerId: id, rtpCapabilities }),
+  'media:resumeConsumer': z.object({ consumerId: id }),
+} as const;
+
+export type ClientEvent = keyof typeof requestSchemas;
+export type RequestOf<E extends ClientEvent> = z.input<(typeof requestSchemas)[E]>;
+export const clientEvents = Object.keys(requestSchemas) as ClientEvent[];
+
+export interface ProducerInfo {
+  id: string;
+  kind: MediaKind;
+  source: MediaSource;
+}
+
+/** What every participant of a lesson sees; pushed on every change. */
+export interface LessonState {
+  lessonId: string;
+  host: { connected: boolean; live: boolean };
+  /** The host's producers, to be consumed by classrooms. */
+  producers: ProducerInfo[];
+  classroomCount: number;
+}
+
+export interface JoinResult {
+  peerId: string;
+  role: Role;
+  routerRtpCapabilities: ms.RtpCapabilities;
+  state: LessonState;
+}
+
+export interface TransportInfo {
+  id: string;
+  iceParameters: ms.IceParameters;
+  iceCandidates: ms.IceCandidate[];
+  dtlsParameters: ms.DtlsParameters;
+}
+
+export interface PlainTransportInfo {
+  id: string;
+  ip: string;
+  port: number;
+}
+
+export interface ConsumerInfo {
+  id: string;
+  producerId: string;
+  kind: MediaKind;
+  rtpParameters: ms.RtpParameters;
+}
+
+export interface Responses {
+  'lesson:join': JoinResult;
+  'media:createTransport': TransportInfo;
+  'media:createPlainTransport': PlainTransportInfo;
+  'media:connectTransport': null;
+  'media:connectPlainTransport': null;
+  'media:produce': { producerId: string };
+  'media:closeProducer': null;
+  'media:consume': ConsumerInfo;
+  'media:resumeConsumer': null;
+}
+
+export type ClientToServerEvents = {
+  [E in ClientEvent]: (payload: RequestOf<E>, ack: (res: Ack<Responses[E]>) => void) => void;
+};
+
+export interface ServerToClientEvents {
+  'lesson:state': (state: LessonState) => void;
+  /** The media server under this lesson restarted: transports are gone, join media again. */
+  'media:reset': (info: { reason: string }) => void;
+  /** The same role joined the lesson from another page; this one is closed. */
+  'session:replaced': () => void;
+  'consumer:closed': (info: { consumerId: string }) => void;
+}

@@ -1,0 +1,102 @@
+/**
+ * zod schemas of the mediasoup parameters that travel from browsers to the
+ * server. Unknown fields inside RTP structures are kept (mediasoup and
+ * browsers add some), but every array, string and record is bounded.
+ */
+import { z } from 'zod';
+
+const token = z.string().min(1).max(128);
+const shortRecord = z
+  .record(z.string().max(64), z.union([z.string().max(256), z.number(), z.boolean()]))
+  .refine((r) => Object.keys(r).length <= 32, 'too many parameters');
+
+export const id = z.string().min(1).max(64);
+
+export const mediaKind = z.enum(['audio', 'video']);
+export type MediaKind = z.infer<typeof mediaKind>;
+
+/** What a producer carries: a lesson has one camera and one microphone per publisher for now. */
+export const mediaSource = z.enum(['camera', 'mic']);
+export type MediaSource = z.infer<typeof mediaSource>;
+
+export const dtlsParameters = z.object({
+  role: z.enum(['auto', 'client', 'server']).optional(),
+  fingerprints: z
+    .array(
+      z.object({
+        algorithm: z.enum(['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512']),
+        value: z.string().min(1).max(256),
+      }),
+    )
+    .min(1)
+    .max(8),
+});
+
+const rtcpFeedback = z.looseObject({ type: token, parameter: z.string().max(64).optional() });
+
+const rtpCodecParameters = z.looseObject({
+  mimeType: z.string().regex(/^(audio|video)\/[\w-]{1,32}$/),
+  payloadType: z.number().int().min(0).max(127),
+  clockRate: z.number().int().positive().max(1_000_000),
+  channels: z.number().int().min(1).max(8).optional(),
+  parameters: shortRecord.optional(),
+  rtcpFeedback: z.array(rtcpFeedback).max(32).optional(),
+});
+
+const headerExtension = z.looseObject({
+  uri: z.string().min(1).max(256),
+  id: z.number().int().min(1).max(255),
+  encrypt: z.boolean().optional(),
+  parameters: shortRecord.optional(),
+});
+
+const encoding = z.looseObject({
+  ssrc: z.number().int().nonnegative().optional(),
+  rid: z.string().max(32).optional(),
+  codecPayloadType: z.number().int().min(0).max(127).optional(),
+  rtx: z.looseObject({ ssrc: z.number().int().nonnegative() }).optional(),
+  dtx: z.boolean().optional(),
+  scalabilityMode: z.string().max(16).optional(),
+  scaleResolutionDownBy: z.number().positive().max(64).optional(),
+  maxBitrate: z.number().positive().optional(),
+});
+
+export const rtpParameters = z.looseObject({
+  mid: z.string().max(32).optional(),
+  codecs: z.array(rtpCodecParameters).min(1).max(16),
+  headerExtensions: z.array(headerExtension).max(32).optional(),
+  encodings: z.array(encoding).max(8).optional(),
+  rtcp: z
+    .looseObject({
+      cname: z.string().max(256).optional(),
+      reducedSize: z.boolean().optional(),
+      mux: z.boolean().optional(),
+    })
+    .optional(),
+});
+
+const rtpCodecCapability = z.looseObject({
+  kind: mediaKind,
+  mimeType: z.string().regex(/^(audio|video)\/[\w-]{1,32}$/),
+  preferredPayloadType: z.number().int().min(0).max(127).optional(),
+  clockRate: z.number().int().positive().max(1_000_000),
+  channels: z.number().int().min(1).max(8).optional(),
+  parameters: shortRecord.optional(),
+  rtcpFeedback: z.array(rtcpFeedback).max(32).optional(),
+});
+
+export const rtpCapabilities = z.looseObject({
+  codecs: z.array(rtpCodecCapability).max(64).optional(),
+  headerExtensions: z
+    .array(
+      z.looseObject({
+        kind: mediaKind,
+        uri: z.string().min(1).max(256),
+        preferredId: z.number().int().min(1).max(255),
+        preferredEncrypt: z.boolean().optional(),
+        direction: z.enum(['sendrecv', 'sendonly', 'recvonly', 'inactive']).optional(),
+      }),
+    )
+    .max(64)
+    .optional(),
+});

@@ -1,0 +1,96 @@
+import { pino } from 'pino';
+import { io as connect } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { Sfu } from '@cloudschool/sfu';
+import { createApp } from '../../src/server.ts';
+import type { App } from '../../src/server.ts';
+import type {
+  Ack,
+  ClientEvent,
+  ClientToServerEvents,
+  RequestOf,
+  Responses,
+  ServerToClientEvents,
+} from '../../src/protocol/index.ts';
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface TestServer {
+  url: string;
+  app: App;
+  sfu: Sfu;
+  close(): Promise<void>;
+}
+
+let nextPortBase = 46000 + (process.pid % 50) * 40;
+
+/** A real server (real mediasoup workers) on a free port, without the UI. */
+export async function startTestServer(workerCount = 1): Promise<TestServer> {
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const rtcPortBase = nextPortBase;
+  nextPortBase += workerCount + 1;
+  const sfu = await Sfu.create({
+    workerCount,
+    listenIp: '127.0.0.1',
+    announcedAddress: '127.0.0.1',
+    rtcPortBase,
+    plainPortRange: { min: 42000, max: 43999 },
+    logLevel: 'warn',
+    logger,
+  });
+  const app = createApp({ sfu, log: logger, allowPlainTransports: true });
+  const port = await app.listen(0, '127.0.0.1');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    sfu,
+    close: async () => {
+      await app.close();
+      sfu.close();
+    },
+  };
+}
+
+export async function connectClient(url: string): Promise<ClientSocket> {
+  const socket: ClientSocket = connect(url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+/** Sends a request and returns the raw Ack (tests look at errors too). */
+export function request<E extends ClientEvent>(
+  socket: ClientSocket,
+  event: E,
+  payload: RequestOf<E>,
+): Promise<Ack<Responses[E]>> {
+  // Generic event names defeat socket.io-client's tuple typing; the shape is the protocol's own.
+  const timed = socket.timeout(10_000);
+  const emit = timed.emitWithAck as (e: E, p: RequestOf<E>) => Promise<Ack<Responses[E]>>;
+  return emit.call(timed, event, payload);
+}
+
+/** Sends a request that must succeed and returns its data. */
+export async function ok<E extends ClientEvent>(
+  socket: ClientSocket,
+  event: E,
+  payload: RequestOf<E>,
+): Promise<Responses[E]> {
+  const res = await request(socket, event, payload);
+  if (!res.ok) throw new Error(`${event} failed: ${res.error.code} ${res.error.message}`);
+  return res.data;
+}
+
+export async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
