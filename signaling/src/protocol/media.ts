@@ -6,9 +6,17 @@
 import { z } from 'zod';
 
 const token = z.string().min(1).max(128);
+/** Codec parameters: typed `unknown` like mediasoup's own, but only short primitives get through. */
 const shortRecord = z
-  .record(z.string().max(64), z.union([z.string().max(256), z.number(), z.boolean()]))
-  .refine((r) => Object.keys(r).length <= 32, 'too many parameters');
+  .record(z.string().max(64), z.unknown())
+  .refine((r) => Object.keys(r).length <= 32, 'too many parameters')
+  .refine(
+    (r) =>
+      Object.values(r).every(
+        (v) => typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v.length <= 256),
+      ),
+    'parameters must be short strings, numbers or booleans',
+  );
 
 export const id = z.string().min(1).max(64);
 
