@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+describe('loadConfig', () => {
+  it('has working defaults', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.host).toBe('0.0.0.0');
+    expect(c.media.rtcPortBase).toBe(40000);
+    expect(c.media.workerCount).toBeGreaterThan(0);
+    expect(c.media.allowPlainTransports).toBe(false);
+    expect(c.media.announcedAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(c.webHandler).toMatch(/web\/build\/handler\.js$/);
+  });
+
+  it('reads the environment', () => {
+    const c = loadConfig({
+      PORT: '8080',
+      MEDIA_ANNOUNCED_ADDRESS: 'school.example.cn',
+      ALLOW_PLAIN_TRANSPORTS: '1',
+    });
+    expect(c.port).toBe(8080);
+    expect(c.media.announcedAddress).toBe('school.example.cn');
+    expect(c.media.allowPlainTransports).toBe(true);
+  });
+
+  it('names what is wrong', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ MEDIA_PLAIN_PORT_MIN: '5000', MEDIA_PLAIN_PORT_MAX: '4000' })).toThrow(
+      ConfigError,
+    );
+  });
+});
