@@ -36,7 +36,7 @@ test('a host broadcast reaches three classrooms; stop shows host offline; restar
     await enableSoundIfAsked(page);
     await expectReceiving(page);
   }
-  await classrooms[0]!.screenshot({ path: 'test-results/classroom-live.png' });
+  await classrooms[0]!.screenshot({ path: test.info().outputPath('classroom-live.png') });
 
   await host.getByTestId('stop-broadcast').click();
   await expect(host.getByTestId('live-indicator')).toHaveAttribute('data-live', 'false');

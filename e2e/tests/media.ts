@@ -9,14 +9,15 @@ export interface InboundStats {
 /** The classroom page's own getStats() of its current consumers. */
 export function inboundStats(page: Page): Promise<InboundStats> {
   return page.evaluate(() => {
-    if (!window.__cloudschool) throw new Error('classroom page exposes no stats');
-    return window.__cloudschool.inboundStats();
+    // Declared in web/src/app.d.ts; this project's tsconfig does not see web's globals.
+    const hook = (window as { __cloudschool?: { inboundStats(): Promise<InboundStats> } }).__cloudschool;
+    if (!hook) throw new Error('classroom page exposes no stats');
+    return hook.inboundStats();
   });
 }
 
 /** Video frames keep being decoded and audio keeps arriving: two samples, both rising. */
 export async function expectReceiving(page: Page): Promise<void> {
-  let first: InboundStats | undefined;
   await expect
     .poll(
       async () => {
@@ -26,15 +27,15 @@ export async function expectReceiving(page: Page): Promise<void> {
       { message: 'video frames decoded and audio packets received', intervals: [500] },
     )
     .toBe(true);
-  first = await inboundStats(page);
+  const first = await inboundStats(page);
   await expect
     .poll(
       async () => {
         const s = await inboundStats(page);
         return (
-          (s.video?.framesDecoded ?? 0) > (first?.video?.framesDecoded ?? 0) &&
-          (s.audio?.packetsReceived ?? 0) > (first?.audio?.packetsReceived ?? 0) &&
-          (s.audio?.totalSamplesReceived ?? 0) > (first?.audio?.totalSamplesReceived ?? 0)
+          (s.video?.framesDecoded ?? 0) > (first.video?.framesDecoded ?? 0) &&
+          (s.audio?.packetsReceived ?? 0) > (first.audio?.packetsReceived ?? 0) &&
+          (s.audio?.totalSamplesReceived ?? 0) > (first.audio?.totalSamplesReceived ?? 0)
         );
       },
       { message: 'frames decoded, audio packets and samples keep rising', intervals: [500] },

@@ -89,6 +89,9 @@ export class Lesson extends EventEmitter<LessonEvents> {
   addHostProducer(info: ProducerInfo, onClose: (listener: () => void) => void): void {
     this.#hostProducers.set(info.id, info);
     onClose(() => {
+      // A dying router closes its producers before it reports 'workerclose': let the
+      // room's close announce the reset first, then the state without producers.
+      if (this.#room?.router.closed) return;
       if (this.#hostProducers.delete(info.id)) this.#changed();
     });
     this.#changed();

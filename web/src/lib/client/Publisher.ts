@@ -1,0 +1,142 @@
+/**
+ * The host's send side: one send transport, one producer per track kind
+ * (camera video, microphone audio). The page owns the tracks (they also feed
+ * the preview); this class only sends them.
+ *
+ * "Live" is the teacher's intent: it survives reconnects and media server
+ * restarts, after which the producers are made again on the new transport.
+ */
+import type { types } from 'mediasoup-client';
+import type { MediaKind } from '@cloudschool/signaling/protocol';
+import type { MediaLink, MediaSide } from './lessonSession.ts';
+import { serial } from './serial.ts';
+import { request } from './signal.ts';
+import { asError, openTransport, type Transport } from './transport.ts';
+
+const kinds: readonly MediaKind[] = ['video', 'audio'];
+
+export class Publisher implements MediaSide {
+  readonly #onChange: (sending: boolean) => void;
+  #tracks: Record<MediaKind, MediaStreamTrack | null> = { video: null, audio: null };
+  #wantLive = false;
+  #link: MediaLink | null = null;
+  #transport: Transport | null = null;
+  #producers = new Map<MediaKind, types.Producer>();
+  readonly #serial = serial();
+
+  /** @param onChange told whether producers are sending, after every change */
+  constructor(onChange: (sending: boolean) => void) {
+    this.#onChange = onChange;
+  }
+
+  get sending(): boolean {
+    return this.#producers.size > 0;
+  }
+
+  async start(link: MediaLink): Promise<void> {
+    this.#link = link;
+    if (this.#wantLive) await this.#serial(() => this.#publish(link));
+  }
+
+  update(): void {
+    // The host's media does not depend on the lesson state.
+  }
+
+  stop(): void {
+    this.#link = null;
+    // Closing the transport closes its producers too.
+    this.#transport?.close();
+    this.#transport = null;
+    this.#producers.clear();
+    this.#onChange(false);
+  }
+
+  /** Starts sending. Rejects if it could not; the teacher can then try again. */
+  async goLive(): Promise<void> {
+    if (!kinds.some((kind) => this.#tracks[kind])) throw new Error('no camera or microphone track');
+    this.#wantLive = true;
+    const link = this.#link;
+    // Without a link yet, start() publishes once the lesson is joined.
+    if (!link) return;
+    try {
+      await this.#serial(() => this.#publish(link));
+    } catch (error) {
+      this.#wantLive = false;
+      await this.#serial(() => this.#unpublish());
+      throw error;
+    }
+  }
+
+  async stopLive(): Promise<void> {
+    this.#wantLive = false;
+    await this.#serial(() => this.#unpublish());
+  }
+
+  /** A new track from the device pickers (null when the device was lost). */
+  async setTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
+    this.#tracks[kind] = track;
+    await this.#serial(async () => {
+      const link = this.#link;
+      const producer = this.#producers.get(kind);
+      // Swapping the track keeps the producer, so classrooms see no gap in the lesson state.
+      if (producer) await producer.replaceTrack({ track });
+      else if (track && this.#wantLive && link) await this.#publish(link);
+    });
+  }
+
+  /** Produces every kind that has a track and no producer yet. */
+  async #publish(link: MediaLink): Promise<void> {
+    // Queued behind an operation that outlived its link.
+    if (this.#link !== link) return;
+    // Devices lost while live: nothing to send until a picker brings a track back.
+    if (!kinds.some((kind) => this.#tracks[kind])) return;
+    let transport = this.#transport;
+    if (!transport) {
+      transport = await this.#openSendTransport(link);
+      if (this.#link !== link) {
+        transport.close();
+        return;
+      }
+      this.#transport = transport;
+    }
+    for (const kind of kinds) {
+      const track = this.#tracks[kind];
+      if (!track || this.#producers.has(kind)) continue;
+      // stopTracks: false, because the preview keeps showing the track after a stop.
+      const producer = await transport.produce({ track, stopTracks: false });
+      // stop() closed the transport meanwhile, and the producer with it.
+      if (this.#link !== link) return;
+      this.#producers.set(kind, producer);
+      this.#onChange(true);
+    }
+  }
+
+  async #unpublish(): Promise<void> {
+    const link = this.#link;
+    const producers = [...this.#producers.values()];
+    this.#producers.clear();
+    this.#onChange(false);
+    for (const producer of producers) producer.close();
+    if (!link) return;
+    try {
+      await Promise.all(
+        producers.map((producer) => request(link.socket, 'media:closeProducer', { producerId: producer.id })),
+      );
+    } catch (error) {
+      // The server may still list the producers: joining again clears them.
+      link.fail(error);
+    }
+  }
+
+  async #openSendTransport(link: MediaLink): Promise<Transport> {
+    const transport = await openTransport(link, 'send');
+    transport.on('produce', ({ kind, rtpParameters }, done, fail) => {
+      const source = kind === 'video' ? 'camera' : 'mic';
+      request(link.socket, 'media:produce', { transportId: transport.id, kind, source, rtpParameters }).then(
+        ({ producerId }) => done({ id: producerId }),
+        (error: unknown) => fail(asError(error)),
+      );
+    });
+    return transport;
+  }
+}

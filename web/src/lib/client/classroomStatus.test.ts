@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import type { LessonState, ProducerInfo } from '@cloudschool/signaling/protocol';
+import {
+  classroomStatus,
+  freshHostMemory,
+  rememberHost,
+  type ClassroomFacts,
+  type HostMemory,
+} from './classroomStatus.ts';
+
+const camera: ProducerInfo = { id: 'p1', kind: 'video', source: 'camera' };
+const mic: ProducerInfo = { id: 'p2', kind: 'audio', source: 'mic' };
+
+function lesson(connected: boolean, producers: ProducerInfo[] = []): LessonState {
+  return { lessonId: 'l1', host: { connected, live: producers.length > 0 }, producers, classroomCount: 1 };
+}
+
+function facts(partial: Partial<ClassroomFacts>): ClassroomFacts {
+  return {
+    phase: 'ready',
+    state: lesson(false),
+    memory: freshHostMemory,
+    playing: false,
+    recovering: false,
+    ...partial,
+  };
+}
+
+/** Feeds a sequence of pushes through rememberHost, as the page does. */
+function seen(...states: LessonState[]): HostMemory {
+  return states.reduce(rememberHost, freshHostMemory);
+}
+
+describe('classroomStatus', () => {
+  it('reports the link first: connecting, reconnecting, replaced, error', () => {
+    for (const phase of ['connecting', 'reconnecting', 'replaced', 'error'] as const) {
+      expect(classroomStatus(facts({ phase, state: lesson(true, [camera]), playing: true }))).toBe(phase);
+    }
+  });
+
+  it('is connecting until the first state arrives', () => {
+    expect(classroomStatus(facts({ state: null }))).toBe('connecting');
+  });
+
+  it('waits for a host that never came, or came but has not started', () => {
+    expect(classroomStatus(facts({ state: lesson(false) }))).toBe('waiting');
+    const present = lesson(true);
+    expect(classroomStatus(facts({ state: present, memory: seen(present) }))).toBe('waiting');
+  });
+
+  it('is live once the host publishes and a track plays', () => {
+    const live = lesson(true, [camera, mic]);
+    expect(classroomStatus(facts({ state: live, memory: seen(live), playing: true }))).toBe('live');
+  });
+
+  it('stays connecting while the host publishes but nothing plays yet', () => {
+    const live = lesson(true, [camera]);
+    expect(classroomStatus(facts({ state: live, memory: seen(live), playing: false }))).toBe('connecting');
+  });
+
+  it('counts audio alone as live', () => {
+    const audioOnly = lesson(true, [mic]);
+    expect(classroomStatus(facts({ state: audioOnly, memory: seen(audioOnly), playing: true }))).toBe('live');
+  });
+
+  it('says the host is offline after a broadcast stops, whether the host stays or leaves', () => {
+    const stopped = lesson(true);
+    const gone = lesson(false);
+    const wasLive = seen(lesson(true, [camera]), stopped);
+    expect(classroomStatus(facts({ state: stopped, memory: wasLive }))).toBe('host-offline');
+    expect(classroomStatus(facts({ state: gone, memory: seen(lesson(true, [camera]), gone) }))).toBe(
+      'host-offline',
+    );
+  });
+
+  it('says the host is offline when a host that was here without going live leaves', () => {
+    const gone = lesson(false);
+    expect(classroomStatus(facts({ state: gone, memory: seen(lesson(true), gone) }))).toBe('host-offline');
+  });
+
+  it('keeps saying reconnecting while the host is likely rejoining after a restart', () => {
+    const empty = lesson(false);
+    const wasLive = seen(lesson(true, [camera]), empty);
+    expect(classroomStatus(facts({ state: empty, memory: wasLive, recovering: true }))).toBe('reconnecting');
+    // A host never seen is still simply awaited.
+    expect(classroomStatus(facts({ state: empty, memory: seen(empty), recovering: true }))).toBe('waiting');
+  });
+
+  it('goes live again when the host comes back', () => {
+    const back = lesson(true, [camera]);
+    const memory = seen(lesson(true, [camera]), lesson(false), back);
+    expect(classroomStatus(facts({ state: back, memory, playing: true }))).toBe('live');
+  });
+});
+
+describe('rememberHost', () => {
+  it('remembers a host seen live even through a live flag alone', () => {
+    const flagOnly: LessonState = { ...lesson(true), host: { connected: true, live: true } };
+    expect(seen(flagOnly)).toEqual({ wasLive: true, wasConnected: true });
+  });
+
+  it('never forgets within a page', () => {
+    expect(seen(lesson(true, [camera]), lesson(false))).toEqual({ wasLive: true, wasConnected: true });
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * What the classroom screen says, decided from plain facts so that every
+ * combination is testable without a browser or a server.
+ */
+import type { LessonState } from '@cloudschool/signaling/protocol';
+
+/** Mirrors `data-status` on the classroom page; the e2e tests rely on these names. */
+export type ClassroomStatus =
+  'connecting' | 'waiting' | 'live' | 'reconnecting' | 'host-offline' | 'replaced' | 'error';
+
+/** Where the page's link to the lesson stands (see LessonSession). */
+export type LinkPhase = 'connecting' | 'ready' | 'reconnecting' | 'replaced' | 'error';
+
+/** What this page has seen of the host since it opened. */
+export interface HostMemory {
+  wasLive: boolean;
+  wasConnected: boolean;
+}
+
+export const freshHostMemory: HostMemory = { wasLive: false, wasConnected: false };
+
+export function rememberHost(memory: HostMemory, state: LessonState): HostMemory {
+  return {
+    wasLive: memory.wasLive || state.host.live || state.producers.length > 0,
+    wasConnected: memory.wasConnected || state.host.connected,
+  };
+}
+
+export interface ClassroomFacts {
+  phase: LinkPhase;
+  /** The last lesson state pushed by the server, null before the first one. */
+  state: LessonState | null;
+  memory: HostMemory;
+  /** At least one of the host's tracks is being received and shown. */
+  playing: boolean;
+  /**
+   * This page's link came back from an interruption moments ago and the host
+   * has not published again yet: after a server or media restart the host is
+   * most likely still rejoining, so an empty lesson does not mean it left.
+   */
+  recovering: boolean;
+}
+
+export function classroomStatus({
+  phase,
+  state,
+  memory,
+  playing,
+  recovering,
+}: ClassroomFacts): ClassroomStatus {
+  if (phase !== 'ready') return phase;
+  if (!state) return 'connecting';
+  // The host publishes but the tracks are still being set up here.
+  if (state.producers.length > 0) return playing ? 'live' : 'connecting';
+  // Nothing to show: say why. A host seen live (or seen and gone) has left;
+  // one never seen, or present but not started yet, is still awaited.
+  if (memory.wasLive || (memory.wasConnected && !state.host.connected)) {
+    return recovering ? 'reconnecting' : 'host-offline';
+  }
+  return 'waiting';
+}

@@ -1,0 +1,15 @@
+/**
+ * Lesson ids as the server accepts them. The pattern mirrors the `lessonId`
+ * schema in signaling/src/protocol/events.ts (lessonId.test.ts keeps the two
+ * in step) so that zod is not shipped to the browser for one check.
+ */
+const lessonIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** What a person typed or pasted, without the stray spaces a copy picks up. */
+export function normalizeLessonId(input: string): string {
+  return input.trim();
+}
+
+export function isLessonId(value: string): boolean {
+  return lessonIdPattern.test(value);
+}

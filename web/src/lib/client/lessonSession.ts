@@ -1,0 +1,224 @@
+/**
+ * One page's membership of a lesson: the socket, the join, the mediasoup
+ * Device, and recovery. The role-specific media (Publisher for the host,
+ * Receiver for a classroom) plugs in as a MediaSide.
+ *
+ * Recovery rules, from the server's contract:
+ * - socket reconnect: the server has forgotten this peer, so join again from
+ *   scratch (lesson:join, Device, transports);
+ * - media:reset: the media server restarted, the join still holds: rebuild
+ *   the transports only;
+ * - any other failure that may pass (timeout, media error, failed ICE): drop
+ *   the socket and join again after a backoff, which also clears whatever the
+ *   server kept of this peer;
+ * - session:replaced, a refused join (bad id, not found, forbidden) or a
+ *   browser without WebRTC support is final.
+ */
+import type { Device } from 'mediasoup-client';
+import type { JoinResult, LessonState, Role } from '@cloudschool/signaling/protocol';
+import type { LinkPhase } from './classroomStatus.ts';
+import { clientRtpCapabilities } from './serverTypes.ts';
+import { connectSignal, request, SignalError, type LessonSocket } from './signal.ts';
+
+/** What a MediaSide gets to build its media with. A new link is made for every (re)start. */
+export interface MediaLink {
+  readonly socket: LessonSocket;
+  readonly device: Device;
+  /** Reports a broken media path; the session then joins again. */
+  fail(error: unknown): void;
+}
+
+export interface MediaSide {
+  /** Builds transports (and producers or consumers) on a fresh link. */
+  start(link: MediaLink): Promise<void>;
+  /** A lesson state push while started. */
+  update(state: LessonState): void;
+  /** Drops every transport at once; a later start() begins anew. */
+  stop(): void;
+}
+
+/** Why the page gave up; each has its own message. */
+export type FatalReason = 'invalid-lesson' | 'not-found' | 'forbidden' | 'unsupported';
+
+export interface SessionListener {
+  phase(phase: LinkPhase): void;
+  state(state: LessonState): void;
+  fatal(reason: FatalReason): void;
+}
+
+const RETRY_MIN_MS = 1_000;
+const RETRY_MAX_MS = 15_000;
+
+/** A refused join is final; the same codes on later requests are not about the lesson. */
+function joinRefusal(error: unknown): FatalReason | null {
+  if (!(error instanceof SignalError)) return null;
+  if (error.code === 'bad_request') return 'invalid-lesson';
+  if (error.code === 'not_found') return 'not-found';
+  if (error.code === 'forbidden') return 'forbidden';
+  return null;
+}
+
+async function loadDevice(routerRtpCapabilities: JoinResult['routerRtpCapabilities']): Promise<Device> {
+  // mediasoup-client touches browser globals: loaded on demand, in the browser only.
+  const { Device } = await import('mediasoup-client');
+  const device = await Device.factory();
+  await device.load({ routerRtpCapabilities: clientRtpCapabilities(routerRtpCapabilities) });
+  return device;
+}
+
+export class LessonSession {
+  readonly #lessonId: string;
+  readonly #role: Role;
+  readonly #side: MediaSide;
+  readonly #listener: SessionListener;
+  #socket: LessonSocket | null = null;
+  #device: Device | null = null;
+  #state: LessonState | null = null;
+  #phase: LinkPhase = 'connecting';
+  /** Bumped on every (re)start; async work from an older attempt checks it and gives up. */
+  #attempt = 0;
+  #everReady = false;
+  #retryDelay = RETRY_MIN_MS;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(lessonId: string, role: Role, side: MediaSide, listener: SessionListener) {
+    this.#lessonId = lessonId;
+    this.#role = role;
+    this.#side = side;
+    this.#listener = listener;
+  }
+
+  open(): void {
+    const socket = connectSignal();
+    this.#socket = socket;
+    socket.on('connect', () => void this.#join(socket));
+    socket.on('disconnect', (reason) => {
+      if (this.#final) return;
+      this.#interrupt();
+      // A server-side disconnect is not retried by socket.io itself.
+      if (reason === 'io server disconnect') this.#scheduleReconnect(socket);
+    });
+    // Refused by the server's middleware: socket.io stops retrying by itself.
+    socket.on('connect_error', () => {
+      if (!socket.active && !this.#final) this.#scheduleReconnect(socket);
+    });
+    socket.on('lesson:state', (state) => this.#onState(state));
+    socket.on('media:reset', () => void this.#restartMedia(socket));
+    socket.on('session:replaced', () => this.#finish('replaced'));
+  }
+
+  /** Leaves for good (the page is going away). */
+  close(): void {
+    this.#attempt++;
+    clearTimeout(this.#retryTimer);
+    this.#side.stop();
+    const socket = this.#socket;
+    // Cleared first, so the disconnect event below finds the session closed.
+    this.#socket = null;
+    socket?.disconnect();
+  }
+
+  get #final(): boolean {
+    return this.#phase === 'replaced' || this.#phase === 'error' || this.#socket === null;
+  }
+
+  #setPhase(phase: LinkPhase): void {
+    if (this.#phase === phase) return;
+    this.#phase = phase;
+    this.#listener.phase(phase);
+  }
+
+  #onState(state: LessonState): void {
+    this.#state = state;
+    this.#listener.state(state);
+    if (this.#phase === 'ready') this.#side.update(state);
+  }
+
+  /** Stops media and invalidates in-flight work; the page shows it is catching up. */
+  #interrupt(): number {
+    this.#side.stop();
+    this.#setPhase(this.#everReady ? 'reconnecting' : 'connecting');
+    return ++this.#attempt;
+  }
+
+  async #join(socket: LessonSocket): Promise<void> {
+    const attempt = this.#interrupt();
+    let joined: JoinResult;
+    try {
+      joined = await request(socket, 'lesson:join', { lessonId: this.#lessonId, role: this.#role });
+    } catch (error) {
+      this.#fail(error, attempt, joinRefusal(error));
+      return;
+    }
+    if (attempt !== this.#attempt) return;
+    this.#onState(joined.state);
+    let device: Device;
+    try {
+      device = await loadDevice(joined.routerRtpCapabilities);
+    } catch (error) {
+      const unsupported = error instanceof Error && error.name === 'UnsupportedError';
+      this.#fail(error, attempt, unsupported ? 'unsupported' : null);
+      return;
+    }
+    if (attempt !== this.#attempt) return;
+    this.#device = device;
+    try {
+      await this.#startMedia(socket, device, attempt);
+    } catch (error) {
+      this.#fail(error, attempt);
+    }
+  }
+
+  async #restartMedia(socket: LessonSocket): Promise<void> {
+    const device = this.#device;
+    if (this.#final || !device) return;
+    const attempt = this.#interrupt();
+    try {
+      await this.#startMedia(socket, device, attempt);
+    } catch (error) {
+      this.#fail(error, attempt);
+    }
+  }
+
+  async #startMedia(socket: LessonSocket, device: Device, attempt: number): Promise<void> {
+    await this.#side.start({ socket, device, fail: (error) => this.#fail(error, attempt) });
+    if (attempt !== this.#attempt) return;
+    this.#everReady = true;
+    this.#retryDelay = RETRY_MIN_MS;
+    this.#setPhase('ready');
+    // Pushes that arrived while media was being built were not passed on.
+    if (this.#state) this.#side.update(this.#state);
+  }
+
+  /** A failure of the current attempt: final when a reason is given, otherwise join again. */
+  #fail(error: unknown, attempt: number, reason: FatalReason | null = null): void {
+    if (attempt !== this.#attempt || this.#final) return;
+    if (reason) {
+      this.#listener.fatal(reason);
+      this.#finish('error');
+      return;
+    }
+    console.warn('[cloudschool] joining again after', error);
+    const socket = this.#socket;
+    if (!socket) return;
+    this.#interrupt();
+    socket.disconnect();
+    this.#scheduleReconnect(socket);
+  }
+
+  #scheduleReconnect(socket: LessonSocket): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => {
+      if (this.#socket === socket && !this.#final) socket.connect();
+    }, this.#retryDelay);
+    this.#retryDelay = Math.min(this.#retryDelay * 2, RETRY_MAX_MS);
+  }
+
+  #finish(phase: 'replaced' | 'error'): void {
+    this.#attempt++;
+    clearTimeout(this.#retryTimer);
+    this.#side.stop();
+    this.#setPhase(phase);
+    this.#socket?.disconnect();
+  }
+}

@@ -1,0 +1,83 @@
+import type { Messages } from './zh-CN.ts';
+
+// `satisfies` makes a missing or an extra key a type error.
+export const en = {
+  'app.tagline': 'Live dual-teacher classrooms',
+  'lang.switchTo': '中文',
+  'lang.switchHint': '切换到中文',
+
+  'landing.lessonIdLabel': 'Lesson ID',
+  'landing.lessonIdHelp': 'Your coordinator gives you the lesson ID: letters, digits, - or _ only.',
+  'landing.lessonIdInvalid': 'Enter a valid lesson ID: 1 to 64 letters, digits, - or _.',
+  'landing.enterHost': 'I am the host teacher',
+  'landing.enterHostHint': 'Teach every classroom with your camera and microphone',
+  'landing.enterClassroom': 'Enter as classroom',
+  'landing.enterClassroomHint': 'Show the host teacher full screen on the classroom computer',
+
+  'device.camera': 'camera',
+  'device.mic': 'microphone',
+  'device.cameraN': 'Camera {n}',
+  'device.micN': 'Microphone {n}',
+  'device.none': 'No device found',
+  'device.searching': 'Looking for devices…',
+
+  'link.connecting': 'Connecting…',
+  'link.ready': 'Connected',
+  'link.reconnecting': 'Connection lost. Reconnecting…',
+
+  'error.invalidLesson': 'This lesson ID is not valid. Go back and enter it again.',
+  'error.notFound': 'This lesson was not found. Check the lesson ID.',
+  'error.forbidden': 'You are not allowed to join this lesson.',
+  'error.unsupported': 'This browser cannot do live video. Use a current Chrome, Edge or Firefox.',
+  'error.reload': 'Reload',
+  'error.generic': 'Something went wrong. Reload the page.',
+  'error.pageNotFound': 'This page does not exist.',
+  'error.backHome': 'Back to the start page',
+
+  'host.pageTitle': 'Host teacher · {lessonId}',
+  'host.heading': 'Host teacher',
+  'host.lesson': 'Lesson {lessonId}',
+  'host.live': 'LIVE',
+  'host.notLive': 'Not live',
+  'host.start': 'Start broadcast',
+  'host.starting': 'Starting…',
+  'host.stop': 'Stop broadcast',
+  'host.stopping': 'Stopping…',
+  'host.resuming': 'Resuming the broadcast…',
+  'host.classroomCount': 'Classrooms connected',
+  'host.preview': 'Your picture (this is what the classrooms see)',
+  'host.noPicture': 'No camera picture',
+  'host.devices': 'Devices',
+  'host.camera': 'Camera',
+  'host.mic': 'Microphone',
+  'host.needMedia': 'A camera or a microphone is needed to go live.',
+  'host.startFailed': 'Could not start the broadcast. Check the network and try again.',
+  'host.replaced': 'The host page was opened in another window. This page has stopped.',
+
+  'capture.retry': 'Retry',
+  'capture.denied':
+    'The browser did not allow the {device}. Click the camera icon in the address bar, choose Allow, then press Retry.',
+  'capture.notFound': 'No {device} was found. Check that it is plugged in, then press Retry.',
+  'capture.busy':
+    'The {device} is in use by another program (a meeting app, for example). Close it, then press Retry.',
+  'capture.badDevice': 'The selected {device} cannot be used. Choose another one.',
+  'capture.ended': 'The {device} was disconnected. Check it, then press Retry.',
+  'capture.insecure':
+    'Open this page over HTTPS: browsers only allow the camera and microphone on secure pages.',
+  'capture.unknown': 'Could not open the {device}. Press Retry.',
+
+  'classroom.pageTitle': 'Classroom · {lessonId}',
+  'classroom.lesson': 'Lesson {lessonId}',
+  'classroom.live': 'LIVE',
+  'classroom.waiting': 'Waiting for the host teacher to start',
+  'classroom.waitingHint': 'The picture appears by itself when class starts',
+  'classroom.hostLeft': 'The host teacher has left',
+  'classroom.hostStopped': 'The host teacher has stopped the broadcast',
+  'classroom.hostOfflineHint': 'Playback continues by itself when the teacher is back',
+  'classroom.reconnectingHint': 'Playback continues by itself when the network is back',
+  'classroom.replaced': 'This classroom was opened on another page. This page has stopped.',
+  'classroom.enableSound': 'Click to turn on sound',
+  'classroom.fullscreen': 'Full screen (F)',
+  'classroom.exitFullscreen': 'Exit full screen (F)',
+  'classroom.video': 'Live picture of the host teacher',
+} satisfies Messages;
