@@ -28,6 +28,10 @@ const envSchema = z.object({
   MEDIA_PLAIN_PORT_MAX: port.default(41999),
   MEDIA_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
   ALLOW_PLAIN_TRANSPORTS: flag,
+  DATA_DIR: z.string().min(1).default(path.join(repoRoot, 'data')),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  NODE_ID: z.string().min(1).max(64).optional(),
 });
 
 export interface Config {
@@ -35,6 +39,11 @@ export interface Config {
   port: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   webHandler: string;
+  /** Embedded store's directory (SQLite); ignored when redisUrl is set. */
+  dataDir: string;
+  redisUrl: string | undefined;
+  publicUrl: string | undefined;
+  nodeId: string;
   media: {
     workerCount: number;
     listenIp: string;
@@ -71,6 +80,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     webHandler: e.WEB_HANDLER,
+    dataDir: e.DATA_DIR,
+    redisUrl: e.REDIS_URL,
+    publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
+    nodeId: e.NODE_ID ?? `${os.hostname()}:${e.PORT}`,
     media: {
       workerCount: e.MEDIA_WORKERS,
       listenIp: e.MEDIA_LISTEN_IP,

@@ -5,10 +5,13 @@ import type { AckError, ErrorCode } from './protocol/index.ts';
 export class AppError extends Error {
   override name = 'AppError';
   readonly code: ErrorCode;
+  /** Extra fields for the client, e.g. the bad lines of a CSV or the conflicting bookings. */
+  readonly details: Record<string, unknown>;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
     super(message);
     this.code = code;
+    this.details = details;
   }
 }
 

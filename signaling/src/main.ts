@@ -3,14 +3,19 @@ import { ConfigError, loadConfig } from './config.ts';
 import { loadWebHandler } from './http/webHandler.ts';
 import { createLogger } from './logger.ts';
 import { createApp } from './server.ts';
+import { createStore } from './store/createStore.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  const store = await createStore({ redisUrl: config.redisUrl, dataDir: config.dataDir });
   const sfu = await Sfu.create({ ...config.media, logger: log.child({ component: 'sfu' }) });
-  const app = createApp({
+  const app = await createApp({
     sfu,
+    store,
     log,
+    nodeId: config.nodeId,
+    publicUrl: config.publicUrl,
     allowPlainTransports: config.media.allowPlainTransports,
     webHandler: await loadWebHandler(config.webHandler, log),
   });
@@ -18,21 +23,28 @@ async function main(): Promise<void> {
   log.info(
     {
       url: `http://localhost:${port}`,
+      store: store.kind === 'redis' ? 'redis' : `sqlite in ${config.dataDir}`,
       announcedAddress: config.media.announcedAddress,
       workers: config.media.workerCount,
     },
     'CloudSchool is up',
   );
+  if ((await store.listAccounts()).length === 0) {
+    log.warn('no accounts yet: create the first coordinator with `npm run admin -- create-coordinator`');
+  }
 
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    void app.close().finally(() => {
-      sfu.close();
-      process.exit(0);
-    });
+    void app
+      .close()
+      .then(() => store.close())
+      .finally(() => {
+        sfu.close();
+        process.exit(0);
+      });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

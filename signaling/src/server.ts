@@ -1,30 +1,48 @@
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { parse as parseCookies } from 'cookie';
 import { Server } from 'socket.io';
 import type { Sfu } from '@cloudschool/sfu';
-import { createApiRouter } from './http/api.ts';
-import { AdHocJoinAuthorizer } from './lesson/JoinAuthorizer.ts';
-import type { JoinAuthorizer } from './lesson/JoinAuthorizer.ts';
+import { JoinTokens } from './auth/JoinTokens.ts';
+import { SESSION_COOKIE, Sessions } from './auth/Sessions.ts';
+import { healthRoutes } from './http/api.ts';
+import { authRoutes } from './http/authRoutes.ts';
+import { lessonRoutes } from './http/lessonRoutes.ts';
+import { errorHandler, withAccount } from './http/middleware.ts';
+import { rosterRoutes } from './http/rosterRoutes.ts';
+import { JoinAuthorizer } from './lesson/JoinAuthorizer.ts';
 import { LessonRegistry } from './lesson/LessonRegistry.ts';
 import type { Logger } from './logger.ts';
+import { LessonService } from './services/LessonService.ts';
+import type { LessonChange } from './services/LessonService.ts';
+import { PresenceTracker } from './services/PresenceTracker.ts';
+import { RosterService } from './services/RosterService.ts';
+import { lessonInfo } from './services/views.ts';
 import { attachHandlers } from './socket/edge.ts';
 import { createHandlers, lessonRoom } from './socket/handlers.ts';
 import type { IoServer } from './socket/types.ts';
+import type { Store } from './store/Store.ts';
 
 export interface AppDeps {
   sfu: Sfu;
+  store: Store;
   log: Logger;
   allowPlainTransports: boolean;
-  /** Serves the UI; absent in tests that speak only the protocol. */
+  /** Distinguishes this node's presences in a shared store. */
+  nodeId: string;
+  /** Origin for join links (e.g. https://cloudschool.example.cn); by default the request's. */
+  publicUrl?: string | undefined;
+  /** Serves the UI; absent in tests that speak only the API and protocol. */
   webHandler?: express.RequestHandler;
-  authorizer?: JoinAuthorizer;
 }
 
 export interface App {
   httpServer: http.Server;
   io: IoServer;
   lessons: LessonRegistry;
+  lessonService: LessonService;
   listen(port: number, host: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -33,12 +51,20 @@ export interface App {
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
 /** One HTTP server: HTTP API, Socket.IO protocol and the SvelteKit UI. */
-export function createApp(deps: AppDeps): App {
-  const { sfu, log } = deps;
+export async function createApp(deps: AppDeps): Promise<App> {
+  const { sfu, store, log } = deps;
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
   const httpServer = http.createServer(app);
   const io: IoServer = new Server(httpServer, { maxHttpBufferSize: MAX_MESSAGE_BYTES, serveClient: false });
+
+  const tokens = new JoinTokens(
+    await store.getOrCreateSecret('join-token', () => randomBytes(32).toString('hex')),
+  );
+  const sessions = new Sessions(store);
+  const presence = new PresenceTracker(store, deps.nodeId);
+  const roster = new RosterService(store);
 
   const lessons = new LessonRegistry(sfu, (lesson) => {
     const lessonLog = log.child({ lessonId: lesson.id });
@@ -48,6 +74,14 @@ export function createApp(deps: AppDeps): App {
       io.to(lessonRoom(lesson.id)).emit('media:reset', { reason });
     });
   });
+  const lessonService = new LessonService(store, tokens, (change: LessonChange) => {
+    const running = lessons.get(change.lesson.id);
+    if (!running) return;
+    void lessonService
+      .timeZoneOf(change.lesson)
+      .then((zone) => running.setInfo(lessonInfo(change.lesson, Date.now(), zone)))
+      .catch((err: unknown) => log.error({ err }, 'could not update a running lesson'));
+  });
 
   sfu.on('workerfailed', ({ index, error }) =>
     log.fatal({ index, err: error }, 'a mediasoup worker cannot be replaced'),
@@ -56,9 +90,23 @@ export function createApp(deps: AppDeps): App {
   const handlers = createHandlers({
     io,
     lessons,
-    authorizer: deps.authorizer ?? new AdHocJoinAuthorizer(),
+    authorizer: new JoinAuthorizer(store, tokens),
+    presence,
+    timeZoneOf: (l) => lessonService.timeZoneOf(l),
     allowPlainTransports: deps.allowPlainTransports,
     log,
+  });
+
+  // The login travels with the socket's handshake cookie; classrooms bring tokens in lesson:join instead.
+  io.use((socket, next) => {
+    const cookie = parseCookies(socket.handshake.headers.cookie ?? '')[SESSION_COOKIE];
+    sessions.resolve(cookie).then(
+      (account) => {
+        if (account) socket.data.account = account;
+        next();
+      },
+      (err: unknown) => next(err instanceof Error ? err : new Error(String(err))),
+    );
   });
 
   io.on('connection', (socket) => {
@@ -69,22 +117,38 @@ export function createApp(deps: AppDeps): App {
       if (!j) return;
       socketLog.info({ lessonId: j.lessonId, peerId: j.peerId, reason }, 'left');
       lessons.get(j.lessonId)?.remove(j.peerId);
+      if (j.classroomId) {
+        presence
+          .left(j.lessonId, j.classroomId, j.peerId)
+          .catch((err: unknown) => socketLog.error({ err }, 'presence'));
+      }
     });
   });
 
-  app.use(createApiRouter({ sfu, lessons }));
+  app.use(express.json({ limit: '256kb' }));
+  app.use(withAccount(sessions));
+  app.use(healthRoutes({ sfu, lessons }));
+  app.use(authRoutes({ store, sessions }));
+  app.use(rosterRoutes({ store, roster }));
+  app.use(lessonRoutes({ store, lessons: lessonService, presence, publicUrl: deps.publicUrl }));
+  app.use('/api', (_req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: 'no such API route' } });
+  });
+  app.use(errorHandler(log));
   if (deps.webHandler) app.use(deps.webHandler);
 
   return {
     httpServer,
     io,
     lessons,
+    lessonService,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => resolve((httpServer.address() as AddressInfo).port));
       }),
     close: async () => {
+      presence.close();
       await io.close();
       httpServer.closeAllConnections();
     },

@@ -3,23 +3,27 @@
  * flooding event gets an error ack and changes nothing on the server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedLiveLesson } from './support/fixtures.ts';
+import type { SeededLesson } from './support/fixtures.ts';
 import { connectClient, ok, request, startTestServer } from './support/server.ts';
 import type { ClientSocket, TestServer } from './support/server.ts';
 import { videoRtpParameters } from './support/rtp.ts';
 
 let server: TestServer;
+let seeded: SeededLesson;
 const sockets: ClientSocket[] = [];
 
 beforeAll(async () => {
   server = await startTestServer(1);
+  seeded = await seedLiveLesson(server, 2);
 });
 afterAll(async () => {
   for (const s of sockets) s.disconnect();
   await server.close();
 });
 
-async function client(): Promise<ClientSocket> {
-  const s = await connectClient(server.url);
+async function client(cookie?: string): Promise<ClientSocket> {
+  const s = await connectClient(server.url, cookie);
   sockets.push(s);
   return s;
 }
@@ -30,10 +34,6 @@ function raw(socket: ClientSocket, event: string, ...args: unknown[]): Promise<u
     timeout(ms: number): { emitWithAck(e: string, ...a: unknown[]): Promise<unknown> };
   };
   return untyped.timeout(5000).emitWithAck(event, ...args);
-}
-
-async function lessonState(id: string): Promise<number> {
-  return (await fetch(`${server.url}/api/lessons/${id}/state`)).status;
 }
 
 describe('the protocol edge', () => {
@@ -51,7 +51,8 @@ describe('the protocol edge', () => {
       { lessonId: '../etc', role: 'host' },
       { lessonId: 'x'.repeat(65), role: 'classroom' },
       { lessonId: 'ok', role: 'admin' },
-      { lessonId: 'ok', role: 'host', displayName: 'n'.repeat(61) },
+      { lessonId: 'ok', role: 'host', token: 'n'.repeat(2049) },
+      { lessonId: 'ok', role: 'host', extra: true },
       'lesson-1',
       null,
     ];
@@ -64,7 +65,6 @@ describe('the protocol edge', () => {
       error: { code: 'bad_request' },
     });
     expect(server.app.lessons.size).toBe(0);
-    expect(await lessonState('ok')).toBe(404);
   });
 
   it('refuses media requests before joining', async () => {
@@ -74,10 +74,14 @@ describe('the protocol edge', () => {
   });
 
   it('checks the role of every media action on the server', async () => {
-    const host = await client();
+    const host = await client(seeded.teacherCookie);
     const classroom = await client();
-    await ok(host, 'lesson:join', { lessonId: 'roles', role: 'host' });
-    await ok(classroom, 'lesson:join', { lessonId: 'roles', role: 'classroom' });
+    await ok(host, 'lesson:join', { lessonId: seeded.lessonId, role: 'host' });
+    await ok(classroom, 'lesson:join', {
+      lessonId: seeded.lessonId,
+      role: 'classroom',
+      token: seeded.tokens[0],
+    });
 
     expect(await request(classroom, 'media:createTransport', { direction: 'send' })).toMatchObject({
       ok: false,
@@ -128,9 +132,11 @@ describe('the protocol edge', () => {
       }),
     ).toMatchObject({ ok: false, error: { code: 'not_found' } });
 
-    const state = await (await fetch(`${server.url}/api/lessons/roles/state`)).json();
-    expect(state).toEqual({
-      lessonId: 'roles',
+    const res = await fetch(`${server.url}/api/lessons/${seeded.lessonId}/state`, {
+      headers: { cookie: seeded.coordinatorCookie },
+    });
+    expect(await res.json()).toMatchObject({
+      lessonId: seeded.lessonId,
       host: { connected: true, live: false },
       producers: [],
       classroomCount: 1,
@@ -150,21 +156,33 @@ describe('the protocol edge', () => {
   it('drops a connection that sends an oversized message and keeps serving others', async () => {
     const s = await client();
     const closed = new Promise<string>((resolve) => s.once('disconnect', resolve));
-    s.emit(
-      'lesson:join',
-      { lessonId: 'big', role: 'host', displayName: 'x'.repeat(100_000) } as never,
-      () => {},
-    );
+    s.emit('lesson:join', { lessonId: 'big', role: 'host', token: 'x'.repeat(100_000) } as never, () => {});
     expect(await closed).toBe('transport close');
     const other = await client();
-    expect((await ok(other, 'lesson:join', { lessonId: 'fine', role: 'classroom' })).role).toBe('classroom');
+    const joined = await ok(other, 'lesson:join', {
+      lessonId: seeded.lessonId,
+      role: 'classroom',
+      token: seeded.tokens[1],
+    });
+    expect(joined.role).toBe('classroom');
     expect(server.app.lessons.get('big')).toBeUndefined();
   });
 
   it('answers bad HTTP input with a clear error', async () => {
-    const res = await fetch(`${server.url}/api/lessons/${encodeURIComponent('a b')}/state`);
+    const res = await fetch(`${server.url}/api/lessons`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: seeded.coordinatorCookie },
+      body: '{"title": ',
+    });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: { code: 'bad_request', message: 'invalid lesson id' } });
+    expect(await res.json()).toEqual({ error: { code: 'bad_request', message: 'malformed request body' } });
+    const missing = await fetch(`${server.url}/api/lessons`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: seeded.coordinatorCookie },
+      body: JSON.stringify({ title: 'x' }),
+    });
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toMatch(/subject/);
     const health = await (await fetch(`${server.url}/healthz`)).json();
     expect(health).toMatchObject({ ok: true, workers: 1 });
   });

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JoinResult, LessonState } from '../src/protocol/index.ts';
 import { AUDIO, RtpSender, RtpSink, VIDEO, audioRtpParameters, videoRtpParameters } from './support/rtp.ts';
+import { seedLiveLesson } from './support/fixtures.ts';
 import { connectClient, ok, startTestServer, waitFor } from './support/server.ts';
 import type { ClientSocket, TestServer } from './support/server.ts';
 
@@ -20,8 +21,8 @@ afterEach(async () => {
   await server.close();
 });
 
-async function client(): Promise<ClientSocket> {
-  const socket = await connectClient(server.url);
+async function client(cookie?: string): Promise<ClientSocket> {
+  const socket = await connectClient(server.url, cookie);
   cleanups.push(() => socket.disconnect());
   return socket;
 }
@@ -73,7 +74,8 @@ function latestState(socket: ClientSocket): { current: LessonState | undefined }
 
 describe('live media through the SFU', () => {
   it('carries a host camera and voice to a classroom, and tells classrooms when the host stops', async () => {
-    const host = await client();
+    const seeded = await seedLiveLesson(server, 1);
+    const host = await client(seeded.teacherCookie);
     const classroom = await client();
     const sender = new RtpSender();
     const sink = new RtpSink();
@@ -83,8 +85,12 @@ describe('live media through the SFU', () => {
     );
     const sinkPort = await sink.bind();
 
-    await ok(host, 'lesson:join', { lessonId: 'math-1', role: 'host' });
-    const joined = await ok(classroom, 'lesson:join', { lessonId: 'math-1', role: 'classroom' });
+    await ok(host, 'lesson:join', { lessonId: seeded.lessonId, role: 'host' });
+    const joined = await ok(classroom, 'lesson:join', {
+      lessonId: seeded.lessonId,
+      role: 'classroom',
+      token: seeded.tokens[0],
+    });
     expect(joined.state.host).toEqual({ connected: true, live: false });
     const state = latestState(classroom);
 
@@ -111,7 +117,8 @@ describe('live media through the SFU', () => {
   });
 
   it('survives a worker killed with SIGKILL: the pool replaces it and the lesson goes on', async () => {
-    const host = await client();
+    const seeded = await seedLiveLesson(server, 1);
+    const host = await client(seeded.teacherCookie);
     const classroom = await client();
     const sender = new RtpSender();
     const sink = new RtpSink();
@@ -121,8 +128,12 @@ describe('live media through the SFU', () => {
     );
     const sinkPort = await sink.bind();
 
-    await ok(host, 'lesson:join', { lessonId: 'kill-1', role: 'host' });
-    const joined = await ok(classroom, 'lesson:join', { lessonId: 'kill-1', role: 'classroom' });
+    await ok(host, 'lesson:join', { lessonId: seeded.lessonId, role: 'host' });
+    const joined = await ok(classroom, 'lesson:join', {
+      lessonId: seeded.lessonId,
+      role: 'classroom',
+      token: seeded.tokens[0],
+    });
     const state = latestState(classroom);
     let producerIds = await publish(host, sender);
     let ssrcs = await subscribe(classroom, sinkPort, producerIds, joined.routerRtpCapabilities);

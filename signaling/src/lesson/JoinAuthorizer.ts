@@ -1,33 +1,66 @@
+import { lessonStatus } from '../domain/lessonStatus.ts';
+import type { Account, Lesson } from '../domain/types.ts';
+import type { JoinTokens } from '../auth/JoinTokens.ts';
+import { AppError } from '../errors.ts';
 import type { Role } from '../protocol/index.ts';
+import type { Store } from '../store/Store.ts';
 
 export interface JoinRequest {
   lessonId: string;
   role: Role;
-  displayName?: string | undefined;
+  token?: string | undefined;
 }
 
 export interface JoinGrant {
-  lessonId: string;
+  lesson: Lesson;
   role: Role;
   displayName: string;
+  /** Set for classrooms: whose attendance this connection is. */
+  classroomId: string | null;
 }
 
 /**
- * Decides who may join which lesson in which role. The seam for scheduled
- * lessons, accounts and signed join links: a later implementation checks the
- * session cookie or token carried by the socket handshake.
+ * Who may join which lesson in which role: the host teacher of the lesson
+ * (by login session), or an invited classroom (by a signed join token bound
+ * to this lesson). Ended and cancelled lessons admit nobody.
  */
-export interface JoinAuthorizer {
-  authorize(
-    request: JoinRequest,
-    handshake: { headers: Record<string, string | string[] | undefined> },
-  ): Promise<JoinGrant>;
-}
+export class JoinAuthorizer {
+  readonly #store: Store;
+  readonly #tokens: JoinTokens;
 
-/** Any lesson id opens an ad hoc lesson; the page says which role it plays. */
-export class AdHocJoinAuthorizer implements JoinAuthorizer {
-  async authorize(request: JoinRequest): Promise<JoinGrant> {
-    const fallback = request.role === 'host' ? 'Host' : 'Classroom';
-    return { lessonId: request.lessonId, role: request.role, displayName: request.displayName ?? fallback };
+  constructor(store: Store, tokens: JoinTokens) {
+    this.#store = store;
+    this.#tokens = tokens;
+  }
+
+  async authorize(request: JoinRequest, account: Account | undefined, now = Date.now()): Promise<JoinGrant> {
+    if (request.role === 'host') {
+      if (!account) throw new AppError('unauthenticated', 'log in as the lesson’s host teacher');
+      const lesson = await this.#open(request.lessonId, now);
+      if (lesson.hostTeacherId !== account.id)
+        throw new AppError('forbidden', 'you are not this lesson’s host teacher');
+      return { lesson, role: 'host', displayName: account.displayName, classroomId: null };
+    }
+    if (!request.token) throw new AppError('invalid_token', 'a classroom joins with its join link or code');
+    const claims = await this.#tokens.verify(request.token);
+    if (claims.lessonId !== request.lessonId)
+      throw new AppError('invalid_token', 'this join link is for another lesson');
+    const lesson = await this.#open(request.lessonId, now);
+    if (!lesson.invitedClassroomIds.includes(claims.classroomId)) {
+      throw new AppError('forbidden', 'this classroom is no longer invited to the lesson');
+    }
+    const classroom = await this.#store.getClassroom(claims.classroomId);
+    const school = classroom && (await this.#store.getSchool(classroom.schoolId));
+    const displayName = classroom ? `${school?.name ?? ''} ${classroom.name}`.trim() : claims.classroomId;
+    return { lesson, role: 'classroom', displayName, classroomId: claims.classroomId };
+  }
+
+  async #open(lessonId: string, now: number): Promise<Lesson> {
+    const lesson = await this.#store.getLesson(lessonId);
+    if (!lesson) throw new AppError('not_found', 'no such lesson');
+    const status = lessonStatus(lesson, now);
+    if (status === 'ended' || status === 'cancelled')
+      throw new AppError('lesson_closed', `the lesson is ${status}`);
+    return lesson;
   }
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { MediaRoom, Sfu } from '@cloudschool/sfu';
-import type { LessonState, MediaSource, ProducerInfo, Role } from '../protocol/index.ts';
+import type { LessonInfo, LessonState, MediaSource, ProducerInfo, Role } from '../protocol/index.ts';
 
 export interface Participant {
   peerId: string;
@@ -28,11 +28,24 @@ export class Lesson extends EventEmitter<LessonEvents> {
   readonly #participants = new Map<string, Participant>();
   readonly #hostProducers = new Map<string, ProducerInfo>();
   #room: MediaRoom | undefined;
+  #info: LessonInfo;
 
-  constructor(id: string, sfu: Sfu) {
+  constructor(id: string, sfu: Sfu, info: LessonInfo) {
     super();
     this.id = id;
     this.#sfu = sfu;
+    this.#info = info;
+  }
+
+  get info(): LessonInfo {
+    return this.#info;
+  }
+
+  /** The schedule side changed (started, ended, edited): tell everyone; an ended lesson's media stops. */
+  setInfo(info: LessonInfo): void {
+    this.#info = info;
+    if (info.status === 'ended' || info.status === 'cancelled') this.#room?.close();
+    this.#changed();
   }
 
   get hostPeerId(): string | undefined {
@@ -54,6 +67,8 @@ export class Lesson extends EventEmitter<LessonEvents> {
     const hostPeerId = this.hostPeerId;
     return {
       lessonId: this.id,
+      lesson: this.#info,
+      serverTime: new Date().toISOString(),
       host: { connected: hostPeerId !== undefined, live: this.#hostProducers.size > 0 },
       producers: [...this.#hostProducers.values()],
       classroomCount,

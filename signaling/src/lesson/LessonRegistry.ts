@@ -1,4 +1,5 @@
 import type { Sfu } from '@cloudschool/sfu';
+import type { LessonInfo } from '../protocol/index.ts';
 import { Lesson } from './Lesson.ts';
 
 /** The lessons running on this node, created when the first participant joins. */
@@ -16,10 +17,10 @@ export class LessonRegistry {
     return this.#lessons.get(lessonId);
   }
 
-  getOrCreate(lessonId: string): Lesson {
+  getOrCreate(lessonId: string, info: LessonInfo): Lesson {
     let lesson = this.#lessons.get(lessonId);
     if (!lesson) {
-      const created = new Lesson(lessonId, this.#sfu);
+      const created = new Lesson(lessonId, this.#sfu, info);
       this.#lessons.set(lessonId, created);
       created.once('empty', () => {
         if (this.#lessons.get(lessonId) === created) this.#lessons.delete(lessonId);
@@ -28,6 +29,11 @@ export class LessonRegistry {
       lesson = created;
     }
     return lesson;
+  }
+
+  /** Every running lesson on this node. */
+  all(): Lesson[] {
+    return [...this.#lessons.values()];
   }
 
   get size(): number {

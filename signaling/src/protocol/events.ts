@@ -15,24 +15,28 @@ export const role = z.enum(['host', 'classroom']);
 export type Role = z.infer<typeof role>;
 
 export const requestSchemas = {
-  'lesson:join': z.object({
+  /**
+   * A host teacher is known by the session cookie of the socket's handshake; a classroom by the signed
+   * token of its join link (or of a code it typed).
+   */
+  'lesson:join': z.strictObject({
     lessonId,
     role,
-    displayName: z.string().trim().min(1).max(60).optional(),
+    token: z.string().min(1).max(2048).optional(),
   }),
-  'media:createTransport': z.object({ direction: z.enum(['send', 'recv']) }),
+  'media:createTransport': z.strictObject({ direction: z.enum(['send', 'recv']) }),
   /** Load and integration tests only: refused unless the server enables plain transports. */
-  'media:createPlainTransport': z.object({ direction: z.enum(['send', 'recv']) }),
-  'media:connectTransport': z.object({ transportId: id, dtlsParameters }),
-  'media:connectPlainTransport': z.object({
+  'media:createPlainTransport': z.strictObject({ direction: z.enum(['send', 'recv']) }),
+  'media:connectTransport': z.strictObject({ transportId: id, dtlsParameters }),
+  'media:connectPlainTransport': z.strictObject({
     transportId: id,
     ip: z.ipv4(),
     port: z.number().int().min(1).max(65535),
   }),
-  'media:produce': z.object({ transportId: id, kind: mediaKind, source: mediaSource, rtpParameters }),
-  'media:closeProducer': z.object({ producerId: id }),
-  'media:consume': z.object({ transportId: id, producerId: id, rtpCapabilities }),
-  'media:resumeConsumer': z.object({ consumerId: id }),
+  'media:produce': z.strictObject({ transportId: id, kind: mediaKind, source: mediaSource, rtpParameters }),
+  'media:closeProducer': z.strictObject({ producerId: id }),
+  'media:consume': z.strictObject({ transportId: id, producerId: id, rtpCapabilities }),
+  'media:resumeConsumer': z.strictObject({ consumerId: id }),
 } as const;
 
 export type ClientEvent = keyof typeof requestSchemas;
@@ -45,9 +49,24 @@ export interface ProducerInfo {
   source: MediaSource;
 }
 
+/** The schedule side of a lesson, as a classroom's waiting room shows it. */
+export interface LessonInfo {
+  title: string;
+  subject: string;
+  grade: string;
+  /** ISO 8601 UTC. */
+  startsAt: string;
+  endsAt: string;
+  timeZone: string;
+  status: 'scheduled' | 'open' | 'live' | 'ended' | 'cancelled';
+}
+
 /** What every participant of a lesson sees; pushed on every change. */
 export interface LessonState {
   lessonId: string;
+  lesson: LessonInfo;
+  /** The server's clock when this was sent, so countdowns survive a wrong PC clock. */
+  serverTime: string;
   host: { connected: boolean; live: boolean };
   /** The host's producers, to be consumed by classrooms. */
   producers: ProducerInfo[];
@@ -57,6 +76,8 @@ export interface LessonState {
 export interface JoinResult {
   peerId: string;
   role: Role;
+  /** Who joined: the teacher's name, or the classroom's school and name. */
+  displayName: string;
   routerRtpCapabilities: ms.RtpCapabilities;
   state: LessonState;
 }

@@ -1,3 +1,4 @@
 export * from './errors.ts';
 export * from './media.ts';
 export * from './events.ts';
+export * from './http.ts';

@@ -3,6 +3,8 @@ import type { types as ms } from 'mediasoup';
 import type { MediaPeer } from '@cloudschool/sfu';
 import { AppError } from '../errors.ts';
 import type { JoinAuthorizer } from '../lesson/JoinAuthorizer.ts';
+import type { PresenceTracker } from '../services/PresenceTracker.ts';
+import { lessonInfo } from '../services/views.ts';
 import type { Lesson } from '../lesson/Lesson.ts';
 import type { LessonRegistry } from '../lesson/LessonRegistry.ts';
 import type { Logger } from '../logger.ts';
@@ -14,6 +16,8 @@ export interface HandlerDeps {
   io: IoServer;
   lessons: LessonRegistry;
   authorizer: JoinAuthorizer;
+  presence: PresenceTracker;
+  timeZoneOf: (lesson: { hostClassroomId: string }) => Promise<string>;
   allowPlainTransports: boolean;
   log: Logger;
 }
@@ -27,6 +31,11 @@ function joined(socket: IoSocket, lessons: LessonRegistry, role?: Role): { lesso
   if (!j || !lesson) throw new AppError('not_joined', 'join a lesson first');
   if (role && j.role !== role) throw new AppError('forbidden', `only the ${role} may do this`);
   return { lesson, peerId: j.peerId };
+}
+
+/** Media flows only while the lesson is live. */
+function live(lesson: Lesson): void {
+  if (lesson.info.status !== 'live') throw new AppError('lesson_closed', 'the lesson is not live');
 }
 
 /**
@@ -54,8 +63,9 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
     'lesson:join': async (req, socket) => {
       if (socket.data.joined)
         throw new AppError('already_joined', 'this connection has already joined a lesson');
-      const grant = await authorizer.authorize(req, socket.handshake);
-      const lesson = lessons.getOrCreate(grant.lessonId);
+      const grant = await authorizer.authorize(req, socket.data.account);
+      const info = lessonInfo(grant.lesson, Date.now(), await deps.timeZoneOf(grant.lesson));
+      const lesson = lessons.getOrCreate(grant.lesson.id, info);
       const room = await lesson.room();
       if (grant.role === 'host') {
         // One host per lesson: a reloaded or second host page takes over.
@@ -71,11 +81,18 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
         }
       }
       const peerId = randomUUID();
-      socket.data.joined = { lessonId: lesson.id, peerId, role: grant.role };
+      socket.data.joined = { lessonId: lesson.id, peerId, role: grant.role, classroomId: grant.classroomId };
       await socket.join(lessonRoom(lesson.id));
       lesson.add({ peerId, role: grant.role, displayName: grant.displayName });
-      log.info({ lessonId: lesson.id, peerId, role: grant.role }, 'joined');
-      return { peerId, role: grant.role, routerRtpCapabilities: room.rtpCapabilities, state: lesson.state() };
+      if (grant.classroomId) await deps.presence.joined(lesson.id, grant.classroomId, peerId);
+      log.info({ lessonId: lesson.id, peerId, role: grant.role, classroomId: grant.classroomId }, 'joined');
+      return {
+        peerId,
+        role: grant.role,
+        displayName: grant.displayName,
+        routerRtpCapabilities: room.rtpCapabilities,
+        state: lesson.state(),
+      };
     },
 
     'media:createTransport': async ({ direction }, socket) => {
@@ -104,6 +121,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
 
     'media:produce': async ({ transportId, kind, source, rtpParameters }, socket) => {
       const { lesson, peerId } = joined(socket, lessons, 'host');
+      live(lesson);
       if ((source === 'camera') !== (kind === 'video')) {
         throw new AppError('bad_request', `a ${source} source cannot carry ${kind}`);
       }
@@ -125,6 +143,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
 
     'media:consume': async ({ transportId, producerId, rtpCapabilities }, socket) => {
       const { lesson, peerId } = joined(socket, lessons);
+      live(lesson);
       if (!lesson.isHostProducer(producerId))
         throw new AppError('not_found', `no producer ${producerId} in this lesson`);
       const peer = await mediaPeer(lesson, peerId, socket);

@@ -1,9 +1,11 @@
 import type { Server, Socket } from 'socket.io';
+import type { Account } from '../domain/types.ts';
 import type { ClientToServerEvents, Role, ServerToClientEvents } from '../protocol/index.ts';
 
-/** What the server knows of a connection once it has joined a lesson. */
+/** What the server knows of a connection: its login (from the handshake cookie), then the lesson it joined. */
 export interface SocketData {
-  joined?: { lessonId: string; peerId: string; role: Role };
+  account?: Account;
+  joined?: { lessonId: string; peerId: string; role: Role; classroomId: string | null };
 }
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;

@@ -1,9 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { pino } from 'pino';
 import { io as connect } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import { Sfu } from '@cloudschool/sfu';
 import { createApp } from '../../src/server.ts';
 import type { App } from '../../src/server.ts';
+import { createStore } from '../../src/store/createStore.ts';
+import type { Store } from '../../src/store/Store.ts';
 import type {
   Ack,
   ClientEvent,
@@ -19,14 +24,17 @@ export interface TestServer {
   url: string;
   app: App;
   sfu: Sfu;
+  store: Store;
   close(): Promise<void>;
 }
 
 let nextPortBase = 46000 + (process.pid % 50) * 40;
 
-/** A real server (real mediasoup workers) on a free port, without the UI. */
+/** A real server (real mediasoup workers, an embedded store in a temp dir) on a free port, without the UI. */
 export async function startTestServer(workerCount = 1): Promise<TestServer> {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'cs-test-'));
+  const store = await createStore({ dataDir });
   const rtcPortBase = nextPortBase;
   nextPortBase += workerCount + 1;
   const sfu = await Sfu.create({
@@ -38,24 +46,29 @@ export async function startTestServer(workerCount = 1): Promise<TestServer> {
     logLevel: 'warn',
     logger,
   });
-  const app = createApp({ sfu, log: logger, allowPlainTransports: true });
+  const app = await createApp({ sfu, store, log: logger, nodeId: 'test', allowPlainTransports: true });
   const port = await app.listen(0, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${port}`,
     app,
     sfu,
+    store,
     close: async () => {
       await app.close();
       sfu.close();
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-export async function connectClient(url: string): Promise<ClientSocket> {
+/** A Socket.IO client; a cookie makes it a logged-in page. */
+export async function connectClient(url: string, cookie?: string): Promise<ClientSocket> {
   const socket: ClientSocket = connect(url, {
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
+    extraHeaders: cookie ? { cookie } : {},
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);

@@ -1,0 +1,79 @@
+/** Post-lesson attendance from the join/leave log. Pure. */
+import type { ReportRow } from '../protocol/index.ts';
+import type { AttendanceEvent, Classroom, Lesson, School } from './types.ts';
+
+/** Joining later than this after the lesson began counts as late. */
+export const LATE_AFTER_MS = 5 * 60_000;
+
+interface Presence {
+  firstJoin: number | null;
+  lastLeave: number | null;
+  presentMs: number;
+}
+
+/**
+ * Time present per classroom: a classroom may have several connections at
+ * once (a reload overlaps), so it is present while at least one is open.
+ * Presence is clipped to the lesson's actual span (started → ended).
+ */
+export function presence(
+  events: AttendanceEvent[],
+  span: { from: number; to: number },
+): Map<string, Presence> {
+  const open = new Map<string, { count: number; since: number }>();
+  const result = new Map<string, Presence>();
+  const ordered = [...events].sort((a, b) => a.at - b.at);
+  const entry = (id: string): Presence => {
+    let p = result.get(id);
+    if (!p) result.set(id, (p = { firstJoin: null, lastLeave: null, presentMs: 0 }));
+    return p;
+  };
+  const add = (p: Presence, from: number, to: number): void => {
+    const a = Math.max(from, span.from);
+    const b = Math.min(to, span.to);
+    if (b > a) p.presentMs += b - a;
+  };
+  for (const e of ordered) {
+    const p = entry(e.classroomId);
+    const o = open.get(e.classroomId) ?? { count: 0, since: e.at };
+    if (e.kind === 'join') {
+      if (o.count === 0) o.since = e.at;
+      o.count++;
+      p.firstJoin ??= e.at;
+    } else if (o.count > 0) {
+      o.count--;
+      if (o.count === 0) add(p, o.since, e.at);
+      p.lastLeave = e.at;
+    }
+    open.set(e.classroomId, o);
+  }
+  for (const [id, o] of open) if (o.count > 0) add(entry(id), o.since, span.to);
+  return result;
+}
+
+export function attendanceReport(
+  lesson: Lesson,
+  events: AttendanceEvent[],
+  classrooms: Map<string, Classroom>,
+  schools: Map<string, School>,
+  now: number,
+): ReportRow[] {
+  const began = lesson.startedAt ?? lesson.startsAt;
+  const span = { from: began, to: Math.min(lesson.endedAt ?? lesson.endsAt, Math.max(now, began)) };
+  const byClassroom = presence(events, span);
+  const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+  return lesson.invitedClassroomIds.map((id) => {
+    const classroom = classrooms.get(id);
+    const p = byClassroom.get(id);
+    const attended = p !== undefined && p.presentMs > 0;
+    return {
+      classroomId: id,
+      classroomName: classroom?.name ?? id,
+      schoolName: (classroom && schools.get(classroom.schoolId)?.name) ?? '',
+      firstJoinAt: iso(p?.firstJoin ?? null),
+      lastLeaveAt: iso(p?.lastLeave ?? null),
+      minutesPresent: Math.round((p?.presentMs ?? 0) / 60_000),
+      attendance: !attended ? 'absent' : (p.firstJoin ?? 0) > began + LATE_AFTER_MS ? 'late' : 'on_time',
+    };
+  });
+}

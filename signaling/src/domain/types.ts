@@ -1,0 +1,79 @@
+/** The durable records of CloudSchool. Times are UTC epoch milliseconds. */
+
+export type ClassroomKind = 'host' | 'remote';
+export type AccountRole = 'coordinator' | 'teacher';
+/** Stored status; 'open' (from 15 minutes before the start) is derived from the clock, see lessonStatus(). */
+export type StoredLessonStatus = 'scheduled' | 'live' | 'ended' | 'cancelled';
+export type LessonStatus = StoredLessonStatus | 'open';
+
+export interface School {
+  id: string;
+  name: string;
+  province: string;
+  city: string;
+  district: string;
+  /** IANA zone the school's pages show times in. */
+  timeZone: string;
+}
+
+export interface Classroom {
+  id: string;
+  schoolId: string;
+  name: string;
+  kind: ClassroomKind;
+  notes: string;
+  /** Short code a tutor types on the projector PC instead of opening a link. Unique. */
+  code: string;
+}
+
+export interface Account {
+  id: string;
+  username: string;
+  displayName: string;
+  role: AccountRole;
+  passwordHash: string;
+  createdAt: number;
+}
+
+export interface Lesson {
+  id: string;
+  title: string;
+  subject: string;
+  grade: string;
+  hostClassroomId: string;
+  hostTeacherId: string;
+  startsAt: number;
+  endsAt: number;
+  invitedClassroomIds: string[];
+  /** Lessons of one weekly series share it. */
+  seriesId: string | null;
+  status: StoredLessonStatus;
+  startedAt: number | null;
+  endedAt: number | null;
+  createdBy: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface AttendanceEvent {
+  lessonId: string;
+  classroomId: string;
+  kind: 'join' | 'leave';
+  at: number;
+}
+
+/** One live connection of a classroom to a lesson; refreshed by heartbeats, expires after a crash. */
+export interface Presence {
+  lessonId: string;
+  classroomId: string;
+  connectionId: string;
+  nodeId: string;
+  lastSeen: number;
+}
+
+export interface Session {
+  /** sha256 of the cookie value: a stolen database does not yield live cookies. */
+  id: string;
+  accountId: string;
+  expiresAt: number;
+}

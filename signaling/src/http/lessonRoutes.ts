@@ -1,0 +1,217 @@
+import express from 'express';
+import type { Request } from 'express';
+import QRCode from 'qrcode';
+import { stringify } from 'csv-stringify/sync';
+import { LoginLimiter } from '../auth/LoginLimiter.ts';
+import { classroomCalendar } from '../domain/ical.ts';
+import { lessonStatus } from '../domain/lessonStatus.ts';
+import { attendanceReport } from '../domain/report.ts';
+import { dayIn } from '../domain/schedule.ts';
+import { DEFAULT_TIME_ZONE } from '../domain/roster.ts';
+import type { Account, Lesson } from '../domain/types.ts';
+import { AppError } from '../errors.ts';
+import { joinByCodeRequest, lessonRequest, listLessonsQuery } from '../protocol/index.ts';
+import type { JoinLink, LessonReport } from '../protocol/index.ts';
+import type { LessonService } from '../services/LessonService.ts';
+import type { PresenceTracker } from '../services/PresenceTracker.ts';
+import { lessonView } from '../services/views.ts';
+import type { Store } from '../store/Store.ts';
+import { parse, requireAccount, requireRole } from './middleware.ts';
+
+const MAX_RANGE_MS = 62 * 24 * 3600_000;
+
+export interface LessonRouteDeps {
+  store: Store;
+  lessons: LessonService;
+  presence: PresenceTracker;
+  /** Origin used in join links; by default the one the request came in on. */
+  publicUrl: string | undefined;
+}
+
+export function lessonRoutes(deps: LessonRouteDeps): express.Router {
+  const { store, lessons, presence } = deps;
+  const router = express.Router();
+  const origin = (req: Request): string =>
+    deps.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  const view = async (lesson: Lesson) => lessonView(lesson, Date.now(), await lessons.timeZoneOf(lesson));
+  /** A coordinator sees every lesson; a teacher only those they host. */
+  const visible = async (id: string, account: Account): Promise<Lesson> => {
+    const lesson = await lessons.get(id);
+    if (account.role !== 'coordinator' && lesson.hostTeacherId !== account.id) {
+      throw new AppError('forbidden', 'this is not your lesson');
+    }
+    return lesson;
+  };
+
+  router.get('/api/lessons', async (req, res) => {
+    const account = requireAccount(res);
+    const q = parse(listLessonsQuery, req.query);
+    const range = { from: Date.parse(q.from), to: Date.parse(q.to) };
+    if (!(range.to > range.from) || range.to - range.from > MAX_RANGE_MS) {
+      throw new AppError('bad_request', 'the range must be positive and at most 62 days');
+    }
+    const found = (await store.listLessons(range)).filter(
+      (l) => account.role === 'coordinator' || l.hostTeacherId === account.id,
+    );
+    res.json({ lessons: await Promise.all(found.map(view)) });
+  });
+
+  router.post('/api/lessons', requireRole('coordinator'), async (req, res) => {
+    const created = await lessons.create(parse(lessonRequest, req.body), requireAccount(res));
+    res.status(201).json({ lessons: await Promise.all(created.map(view)) });
+  });
+
+  router.get('/api/lessons/:id', async (req, res) => {
+    res.json({ lesson: await view(await visible(String(req.params.id), requireAccount(res))) });
+  });
+
+  router.put('/api/lessons/:id', requireRole('coordinator'), async (req, res) => {
+    const input = parse(lessonRequest.omit({ repeatWeeklyUntil: true }), req.body);
+    res.json({ lesson: await view(await lessons.update(String(req.params.id), input)) });
+  });
+
+  router.post('/api/lessons/:id/cancel', requireRole('coordinator'), async (req, res) => {
+    res.json({ lesson: await view(await lessons.cancel(String(req.params.id))) });
+  });
+
+  router.post('/api/lessons/:id/start', requireRole('teacher'), async (req, res) => {
+    res.json({ lesson: await view(await lessons.start(String(req.params.id), requireAccount(res))) });
+  });
+
+  router.post('/api/lessons/:id/end', requireRole('teacher', 'coordinator'), async (req, res) => {
+    res.json({ lesson: await view(await lessons.end(String(req.params.id), requireAccount(res))) });
+  });
+
+  router.get('/api/lessons/:id/links', requireRole('coordinator'), async (req, res) => {
+    const lesson = await lessons.get(String(req.params.id));
+    const base = origin(req);
+    const links: JoinLink[] = [];
+    for (const id of lesson.invitedClassroomIds) {
+      const classroom = await store.getClassroom(id);
+      if (!classroom) continue;
+      const school = await store.getSchool(classroom.schoolId);
+      const token = await lessons.joinToken(lesson, id);
+      const calendarKey = await lessons.tokens.signCalendar(id);
+      links.push({
+        classroomId: id,
+        classroomName: classroom.name,
+        schoolName: school?.name ?? '',
+        code: classroom.code,
+        url: `${base}/classroom/${lesson.id}?t=${token}`,
+        qrUrl: `/api/lessons/${lesson.id}/links/${id}/qr.svg`,
+        calendarUrl: `${base}/api/calendar/${id}.ics?key=${calendarKey}`,
+      });
+    }
+    res.json({ links });
+  });
+
+  router.get('/api/lessons/:id/links/:classroomId/qr.svg', requireRole('coordinator'), async (req, res) => {
+    const lesson = await lessons.get(String(req.params.id));
+    const classroomId = String(req.params.classroomId);
+    if (!lesson.invitedClassroomIds.includes(classroomId))
+      throw new AppError('not_found', 'classroom not invited');
+    const url = `${origin(req)}/classroom/${lesson.id}?t=${await lessons.joinToken(lesson, classroomId)}`;
+    res
+      .type('image/svg+xml')
+      .send(await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }));
+  });
+
+  router.get('/api/calendar/:file', async (req, res) => {
+    const classroomId = String(req.params.file).replace(/\.ics$/, '');
+    const key = typeof req.query.key === 'string' ? req.query.key : '';
+    if ((await lessons.tokens.verifyCalendar(key)) !== classroomId)
+      throw new AppError('invalid_token', 'wrong calendar key');
+    const classroom = await store.getClassroom(classroomId);
+    if (!classroom) throw new AppError('not_found', 'no such classroom');
+    const now = Date.now();
+    const mine = (
+      await store.listLessons({ from: now - 30 * 86_400_000, to: now + 180 * 86_400_000 })
+    ).filter((l) => l.invitedClassroomIds.includes(classroomId));
+    const base = origin(req);
+    const urls = new Map<string, string>();
+    for (const l of mine)
+      urls.set(l.id, `${base}/classroom/${l.id}?t=${await lessons.joinToken(l, classroomId)}`);
+    res
+      .type('text/calendar; charset=utf-8')
+      .send(classroomCalendar(classroom.name, mine, (l) => urls.get(l.id) ?? `${base}/join`));
+  });
+
+  router.get('/api/live', requireRole('coordinator'), async (_req, res) => {
+    const now = Date.now();
+    const running = (await store.listLessons({ from: now, to: now + 1 })).filter(
+      (l) => lessonStatus(l, now) === 'live',
+    );
+    res.json({
+      lessons: await Promise.all(
+        running.map(async (l) => ({
+          lesson: await view(l),
+          invited: l.invitedClassroomIds.length,
+          connected: (await presence.connectedClassrooms(l.id)).size,
+        })),
+      ),
+    });
+  });
+
+  router.get('/api/teacher/today', requireRole('teacher'), async (_req, res) => {
+    const account = requireAccount(res);
+    const today = dayIn(Date.now(), DEFAULT_TIME_ZONE);
+    const mine = (await store.listLessons(today)).filter((l) => l.hostTeacherId === account.id);
+    res.json({ lessons: await Promise.all(mine.map(view)) });
+  });
+
+  const report = async (id: string, account: Account): Promise<LessonReport> => {
+    const lesson = await visible(id, account);
+    const [events, classrooms, schools] = await Promise.all([
+      store.listAttendance(lesson.id),
+      store.listClassrooms(),
+      store.listSchools(),
+    ]);
+    const rows = attendanceReport(
+      lesson,
+      events,
+      new Map(classrooms.map((c) => [c.id, c])),
+      new Map(schools.map((s) => [s.id, s])),
+      Date.now(),
+    );
+    return { lesson: await view(lesson), rows };
+  };
+
+  router.get('/api/lessons/:id/report', async (req, res) => {
+    res.json(await report(String(req.params.id), requireAccount(res)));
+  });
+
+  router.get('/api/lessons/:id/report.csv', async (req, res) => {
+    const r = await report(String(req.params.id), requireAccount(res));
+    const csv = stringify(
+      [
+        ['school', 'classroom', 'first_join', 'last_leave', 'minutes_present', 'attendance'],
+        ...r.rows.map((row) => [
+          row.schoolName,
+          row.classroomName,
+          row.firstJoinAt ?? '',
+          row.lastLeaveAt ?? '',
+          row.minutesPresent,
+          row.attendance,
+        ]),
+      ],
+      { bom: true },
+    );
+    res.type('text/csv; charset=utf-8').attachment(`report-${r.lesson.id}.csv`).send(csv);
+  });
+
+  // Codes are short: guessing them is slowed down per client address.
+  const codeGuesses = new LoginLimiter(20, 15 * 60_000);
+  router.post('/api/join/code', async (req, res) => {
+    const { code } = parse(joinByCodeRequest, req.body);
+    const key = `ip:${req.ip}`;
+    if (codeGuesses.blocked(key))
+      throw new AppError('rate_limited', 'too many wrong codes: try again in 15 minutes');
+    const classroom = await store.getClassroomByCode(code);
+    if (!classroom) codeGuesses.fail(key);
+    const lesson = classroom && (await lessons.currentLessonOf(classroom.id));
+    if (!classroom || !lesson) throw new AppError('not_found', 'no lesson for this classroom code today');
+    res.json({ lessonId: lesson.id, token: await lessons.joinToken(lesson, classroom.id) });
+  });
+
+  return router;
+}

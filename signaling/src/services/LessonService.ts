@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import { canStart, lessonStatus, TOKEN_GRACE_MS } from '../domain/lessonStatus.ts';
+import { DEFAULT_TIME_ZONE } from '../domain/roster.ts';
+import {
+  endOfDayIn,
+  findConflicts,
+  MAX_LESSON_MS,
+  resolveInvitation,
+  weeklyStarts,
+} from '../domain/schedule.ts';
+import type { Account, Classroom, Lesson, School } from '../domain/types.ts';
+import type { JoinTokens } from '../auth/JoinTokens.ts';
+import { AppError } from '../errors.ts';
+import type { Invitation } from '../domain/schedule.ts';
+import type { Store } from '../store/Store.ts';
+
+export interface LessonInput {
+  title: string;
+  subject: string;
+  grade: string;
+  hostClassroomId: string;
+  hostTeacherId: string;
+  startsAt: string;
+  endsAt: string;
+  invite: Invitation;
+  repeatWeeklyUntil?: string | undefined;
+}
+
+export interface LessonChange {
+  lesson: Lesson;
+  /** What changed for a running lesson: its pages must be told. */
+  kind: 'updated' | 'started' | 'ended' | 'cancelled';
+}
+
+/** Scheduling and running lessons: the rules of issue "lessons for real schools". */
+export class LessonService {
+  readonly #store: Store;
+  readonly #tokens: JoinTokens;
+  readonly #onChange: (change: LessonChange) => void;
+  /** Serializes bookings on this node so two coordinators cannot book one classroom at once. */
+  #booking: Promise<unknown> = Promise.resolve();
+
+  constructor(store: Store, tokens: JoinTokens, onChange: (change: LessonChange) => void) {
+    this.#store = store;
+    this.#tokens = tokens;
+    this.#onChange = onChange;
+  }
+
+  get tokens(): JoinTokens {
+    return this.#tokens;
+  }
+
+  async get(id: string): Promise<Lesson> {
+    const lesson = await this.#store.getLesson(id);
+    if (!lesson) throw new AppError('not_found', 'no such lesson');
+    return lesson;
+  }
+
+  /** The host school's zone: the one the lesson's times are shown in. */
+  async timeZoneOf(lesson: Pick<Lesson, 'hostClassroomId'>): Promise<string> {
+    const classroom = await this.#store.getClassroom(lesson.hostClassroomId);
+    const school = classroom && (await this.#store.getSchool(classroom.schoolId));
+    return school?.timeZone ?? DEFAULT_TIME_ZONE;
+  }
+
+  create(input: LessonInput, by: Account, now = Date.now()): Promise<Lesson[]> {
+    return this.#serialized(async () => {
+      const { classrooms, schools, base } = await this.#prepare(input);
+      const seriesId = input.repeatWeeklyUntil ? randomUUID() : null;
+      const until = input.repeatWeeklyUntil
+        ? endOfDayIn(input.repeatWeeklyUntil, await this.timeZoneOf(input))
+        : base.startsAt;
+      if (until < base.startsAt)
+        throw new AppError('bad_request', 'repeat-until date is before the first lesson');
+      const duration = base.endsAt - base.startsAt;
+      const lessons: Lesson[] = weeklyStarts(base.startsAt, until).map((startsAt) => ({
+        ...base,
+        id: randomUUID(),
+        startsAt,
+        endsAt: startsAt + duration,
+        seriesId,
+        status: 'scheduled',
+        startedAt: null,
+        endedAt: null,
+        createdBy: by.id,
+        createdAt: now,
+        updatedAt: now,
+      }));
+      await this.#assertNoConflicts(lessons, classrooms, schools);
+      await this.#store.putLessons(lessons);
+      return lessons;
+    });
+  }
+
+  update(id: string, input: LessonInput, now = Date.now()): Promise<Lesson> {
+    return this.#serialized(async () => {
+      const existing = await this.get(id);
+      const status = lessonStatus(existing, now);
+      if (status === 'ended' || status === 'cancelled')
+        throw new AppError('lesson_closed', `the lesson is ${status}`);
+      const { classrooms, schools, base } = await this.#prepare(input);
+      const lesson: Lesson = { ...existing, ...base, updatedAt: now };
+      await this.#assertNoConflicts([lesson], classrooms, schools);
+      await this.#store.putLessons([lesson]);
+      this.#onChange({ lesson, kind: 'updated' });
+      return lesson;
+    });
+  }
+
+  async cancel(id: string, now = Date.now()): Promise<Lesson> {
+    const existing = await this.get(id);
+    const status = lessonStatus(existing, now);
+    if (status === 'ended' || status === 'cancelled')
+      throw new AppError('lesson_closed', `the lesson is ${status}`);
+    const lesson: Lesson = { ...existing, status: 'cancelled', updatedAt: now };
+    await this.#store.putLessons([lesson]);
+    this.#onChange({ lesson, kind: 'cancelled' });
+    return lesson;
+  }
+
+  /** Only its host teacher starts a lesson, only inside its window. */
+  async start(id: string, by: Account, now = Date.now()): Promise<Lesson> {
+    const existing = await this.get(id);
+    if (existing.hostTeacherId !== by.id)
+      throw new AppError('forbidden', 'only the lesson’s host teacher may start it');
+    if (existing.status === 'live') return existing;
+    if (!canStart(existing, now)) {
+      const status = lessonStatus(existing, now);
+      const message =
+        status === 'scheduled'
+          ? 'the lesson can be started from 15 minutes before its start time'
+          : `the lesson is ${status}`;
+      throw new AppError(status === 'scheduled' ? 'outside_window' : 'lesson_closed', message);
+    }
+    const lesson: Lesson = { ...existing, status: 'live', startedAt: now, updatedAt: now };
+    await this.#store.putLessons([lesson]);
+    this.#onChange({ lesson, kind: 'started' });
+    return lesson;
+  }
+
+  async end(id: string, by: Account, now = Date.now()): Promise<Lesson> {
+    const existing = await this.get(id);
+    if (existing.hostTeacherId !== by.id && by.role !== 'coordinator') {
+      throw new AppError('forbidden', 'only the lesson’s host teacher or a coordinator may end it');
+    }
+    if (existing.status !== 'live') throw new AppError('lesson_closed', 'the lesson is not live');
+    const lesson: Lesson = { ...existing, status: 'ended', endedAt: now, updatedAt: now };
+    await this.#store.putLessons([lesson]);
+    this.#onChange({ lesson, kind: 'ended' });
+    return lesson;
+  }
+
+  /** A signed join link for one invited classroom, valid until a while after the lesson. */
+  joinToken(lesson: Lesson, classroomId: string): Promise<string> {
+    return this.#tokens.sign(
+      { lessonId: lesson.id, classroomId, role: 'classroom' },
+      lesson.endsAt + TOKEN_GRACE_MS,
+    );
+  }
+
+  /** The lesson a classroom that typed its code should enter now: live, open, or next today. */
+  async currentLessonOf(classroomId: string, now = Date.now()): Promise<Lesson | undefined> {
+    const candidates = (await this.#store.listLessons({ from: now, to: now + 24 * 3600_000 })).filter(
+      (l) =>
+        l.invitedClassroomIds.includes(classroomId) &&
+        ['scheduled', 'live'].includes(l.status) &&
+        l.endsAt > now,
+    );
+    return candidates.find((l) => l.status === 'live') ?? candidates[0];
+  }
+
+  async #prepare(input: LessonInput): Promise<{
+    classrooms: Map<string, Classroom>;
+    schools: Map<string, School>;
+    base: Pick<
+      Lesson,
+      | 'title'
+      | 'subject'
+      | 'grade'
+      | 'hostClassroomId'
+      | 'hostTeacherId'
+      | 'startsAt'
+      | 'endsAt'
+      | 'invitedClassroomIds'
+    >;
+  }> {
+    const startsAt = Date.parse(input.startsAt);
+    const endsAt = Date.parse(input.endsAt);
+    if (!(endsAt > startsAt)) throw new AppError('bad_request', 'the lesson must end after it starts');
+    if (endsAt - startsAt > MAX_LESSON_MS)
+      throw new AppError('bad_request', 'a lesson lasts at most 12 hours');
+    const [classroomList, schoolList, teacher] = await Promise.all([
+      this.#store.listClassrooms(),
+      this.#store.listSchools(),
+      this.#store.getAccount(input.hostTeacherId),
+    ]);
+    const classrooms = new Map(classroomList.map((c) => [c.id, c]));
+    const schools = new Map(schoolList.map((s) => [s.id, s]));
+    const host = classrooms.get(input.hostClassroomId);
+    if (!host || host.kind !== 'host')
+      throw new AppError('bad_request', 'the host classroom must be a host-kind classroom');
+    if (!teacher || teacher.role !== 'teacher')
+      throw new AppError('bad_request', 'the host teacher must be a teacher account');
+    const unknown = input.invite.classroomIds.filter((id) => !classrooms.has(id));
+    if (unknown.length > 0)
+      throw new AppError('bad_request', `unknown classrooms: ${unknown.slice(0, 5).join(', ')}`);
+    const invitedClassroomIds = resolveInvitation(input.invite, classroomList, schoolList, host.id);
+    if (invitedClassroomIds.length === 0)
+      throw new AppError('bad_request', 'invite at least one remote classroom');
+    return {
+      classrooms,
+      schools,
+      base: {
+        title: input.title,
+        subject: input.subject,
+        grade: input.grade,
+        hostClassroomId: host.id,
+        hostTeacherId: teacher.id,
+        startsAt,
+        endsAt,
+        invitedClassroomIds,
+      },
+    };
+  }
+
+  async #assertNoConflicts(
+    lessons: Lesson[],
+    classrooms: Map<string, Classroom>,
+    schools: Map<string, School>,
+  ): Promise<void> {
+    const from = Math.min(...lessons.map((l) => l.startsAt));
+    const to = Math.max(...lessons.map((l) => l.endsAt));
+    const existing = await this.#store.listLessons({ from, to });
+    const conflicts = findConflicts(lessons, existing, classrooms, schools);
+    if (conflicts.length > 0) {
+      const first = conflicts[0]!;
+      throw new AppError(
+        'conflict',
+        `${first.schoolName} ${first.classroomName} is already booked for “${first.lessonTitle}”` +
+          (conflicts.length > 1 ? ` (and ${conflicts.length - 1} more)` : ''),
+        { conflicts: conflicts.slice(0, 200) },
+      );
+    }
+  }
+
+  #serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#booking.then(work, work);
+    this.#booking = run.catch(() => undefined);
+    return run;
+  }
+}

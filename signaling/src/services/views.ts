@@ -1,0 +1,43 @@
+import { lessonStatus } from '../domain/lessonStatus.ts';
+import { DEFAULT_TIME_ZONE } from '../domain/roster.ts';
+import type { Account, Classroom, Lesson, School } from '../domain/types.ts';
+import type { AccountView, ClassroomView, LessonInfo, LessonView, SchoolView } from '../protocol/index.ts';
+
+export const accountView = (a: Account): AccountView => ({
+  id: a.id,
+  username: a.username,
+  displayName: a.displayName,
+  role: a.role,
+});
+
+export const schoolView = (s: School): SchoolView => ({ ...s });
+export const classroomView = (c: Classroom): ClassroomView => ({ ...c });
+
+export function lessonView(lesson: Lesson, now: number, timeZone = DEFAULT_TIME_ZONE): LessonView {
+  return {
+    id: lesson.id,
+    title: lesson.title,
+    subject: lesson.subject,
+    grade: lesson.grade,
+    hostClassroomId: lesson.hostClassroomId,
+    hostTeacherId: lesson.hostTeacherId,
+    startsAt: new Date(lesson.startsAt).toISOString(),
+    endsAt: new Date(lesson.endsAt).toISOString(),
+    invitedClassroomIds: lesson.invitedClassroomIds,
+    seriesId: lesson.seriesId,
+    status: lessonStatus(lesson, now),
+    timeZone,
+  };
+}
+
+export function lessonInfo(lesson: Lesson, now: number, timeZone = DEFAULT_TIME_ZONE): LessonInfo {
+  return {
+    title: lesson.title,
+    subject: lesson.subject,
+    grade: lesson.grade,
+    startsAt: new Date(lesson.startsAt).toISOString(),
+    endsAt: new Date(lesson.endsAt).toISOString(),
+    timeZone,
+    status: lessonStatus(lesson, now),
+  };
+}

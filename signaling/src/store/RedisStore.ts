@@ -1,0 +1,380 @@
+import { createClient } from 'redis';
+import { z } from 'zod';
+import type {
+  Account,
+  AttendanceEvent,
+  Classroom,
+  Lesson,
+  Presence,
+  School,
+  Session,
+} from '../domain/types.ts';
+import { prepareLessons, prepareRoster } from './batches.ts';
+import { RedisKeys } from './keys.ts';
+import { byConnection, byId, byStart } from './order.ts';
+import { putRecordsScript } from './putRecordsScript.ts';
+import type { IndexedRecordWrite, PutRecords } from './putRecordsScript.ts';
+import {
+  MAX_LESSON_MS,
+  CorruptRecordError,
+  accountSchema,
+  attendanceEventSchema,
+  checkRecord,
+  checkTtl,
+  classroomSchema,
+  decodeJsonRecord,
+  lessonSchema,
+  presenceSchema,
+  schoolSchema,
+  sessionSchema,
+} from './records.ts';
+import { ConflictError } from './Store.ts';
+import type { Store } from './Store.ts';
+
+export interface RedisStoreOptions {
+  /**
+   * Errors of the connection (Redis restarting, the network). The client reconnects by itself; commands
+   * issued meanwhile wait for it (and fail after the client's command timeout). Default: console.warn.
+   */
+  onError?: (error: Error) => void;
+}
+
+/** How often the first connection is tried before connect() gives up. */
+const CONNECT_ATTEMPTS = 5;
+/** How often a uniqueness-checked write is tried again when its records change under it. */
+const WRITE_ATTEMPTS = 10;
+
+/** A presence as RedisStore keeps it in the lesson's hash: the record and when it expires. */
+const storedPresenceSchema = z.object({ presence: presenceSchema, expiresAt: z.int() });
+
+function createStoreClient(url: string, onError: (error: Error) => void) {
+  let connected = false;
+  const client = createClient({
+    url,
+    scripts: { putRecords: putRecordsScript },
+    socket: {
+      // Fail fast on a wrong URL at start-up; once connected, keep reconnecting (Redis restarts).
+      reconnectStrategy: (retries: number, cause: Error) =>
+        !connected && retries >= CONNECT_ATTEMPTS ? cause : Math.min(50 * 2 ** retries, 2000),
+    },
+  });
+  client.on('error', onError);
+  client.on('ready', () => {
+    connected = true;
+  });
+  return client;
+}
+
+type StoreClient = ReturnType<typeof createStoreClient>;
+
+/**
+ * The shared store: every node of a deployment connects to one Redis (REDIS_URL). The key layout is in
+ * keys.ts. Multi-key writes are one MULTI/EXEC or one Lua script, so other nodes never see half of one;
+ * uniqueness (classroom code, username) is checked inside the script that writes (putRecordsScript.ts).
+ * Durability is Redis's: infra/redis.conf ships AOF with appendfsync everysec.
+ */
+export class RedisStore implements Store {
+  readonly kind = 'redis';
+  readonly #client: StoreClient;
+  readonly #keys: RedisKeys;
+  #closed = false;
+
+  /** Connects to `url`; every key starts with `<prefix>:`. Rejects if Redis cannot be reached. */
+  static async connect(url: string, prefix = 'cs', options: RedisStoreOptions = {}): Promise<RedisStore> {
+    const keys = new RedisKeys(prefix);
+    const client = createStoreClient(url, options.onError ?? ((error) => console.warn('redis:', error)));
+    await client.connect();
+    return new RedisStore(client, keys);
+  }
+
+  private constructor(client: StoreClient, keys: RedisKeys) {
+    this.#client = client;
+    this.#keys = keys;
+  }
+
+  // --- roster
+
+  async listSchools(): Promise<School[]> {
+    const ids = await this.#client.sMembers(this.#keys.schools());
+    return (
+      await this.#getAll(
+        schoolSchema,
+        ids.map((id) => this.#keys.school(id)),
+      )
+    ).sort(byId);
+  }
+
+  async getSchool(id: string): Promise<School | undefined> {
+    return this.#get(schoolSchema, this.#keys.school(id));
+  }
+
+  async putSchool(school: School): Promise<void> {
+    await this.#writeRoster(prepareRoster([school], []));
+  }
+
+  async listClassrooms(): Promise<Classroom[]> {
+    const ids = await this.#client.sMembers(this.#keys.classrooms());
+    return (
+      await this.#getAll(
+        classroomSchema,
+        ids.map((id) => this.#keys.classroom(id)),
+      )
+    ).sort(byId);
+  }
+
+  async getClassroom(id: string): Promise<Classroom | undefined> {
+    return this.#get(classroomSchema, this.#keys.classroom(id));
+  }
+
+  async getClassroomByCode(code: string): Promise<Classroom | undefined> {
+    const id = await this.#client.get(this.#keys.classroomCode(code));
+    if (id === null) return undefined;
+    const classroom = await this.getClassroom(id);
+    // Written by one script with the index, a classroom is missing or moved only in a race with a write.
+    return classroom?.code === code ? classroom : undefined;
+  }
+
+  async putClassroom(classroom: Classroom): Promise<void> {
+    await this.#writeRoster(prepareRoster([], [classroom]));
+  }
+
+  async importRoster(schools: School[], classrooms: Classroom[]): Promise<void> {
+    await this.#writeRoster(prepareRoster(schools, classrooms));
+  }
+
+  async #writeRoster(roster: { schools: School[]; classrooms: Classroom[] }): Promise<void> {
+    await this.#putIndexed({
+      schema: classroomSchema,
+      records: roster.classrooms,
+      set: this.#keys.classrooms(),
+      recordKey: (id) => this.#keys.classroom(id),
+      indexKey: (classroom) => this.#keys.classroomCode(classroom.code),
+      conflict: (classroom) => `classroom code ${classroom.code} belongs to another classroom`,
+      plainSet: this.#keys.schools(),
+      plain: roster.schools.map((school) => ({
+        id: school.id,
+        json: JSON.stringify(school),
+        recordKey: this.#keys.school(school.id),
+      })),
+    });
+  }
+
+  // --- accounts and login sessions
+
+  async listAccounts(): Promise<Account[]> {
+    const ids = await this.#client.sMembers(this.#keys.accounts());
+    return (
+      await this.#getAll(
+        accountSchema,
+        ids.map((id) => this.#keys.account(id)),
+      )
+    ).sort(byId);
+  }
+
+  async getAccount(id: string): Promise<Account | undefined> {
+    return this.#get(accountSchema, this.#keys.account(id));
+  }
+
+  async getAccountByUsername(username: string): Promise<Account | undefined> {
+    const id = await this.#client.get(this.#keys.accountUsername(username));
+    if (id === null) return undefined;
+    const account = await this.getAccount(id);
+    return account?.username === username ? account : undefined;
+  }
+
+  async putAccount(account: Account): Promise<void> {
+    await this.#putIndexed({
+      schema: accountSchema,
+      records: [checkRecord(accountSchema, account, 'account')],
+      set: this.#keys.accounts(),
+      recordKey: (id) => this.#keys.account(id),
+      indexKey: (record) => this.#keys.accountUsername(record.username),
+      conflict: (record) => `username ${record.username} belongs to another account`,
+      plainSet: this.#keys.accounts(),
+      plain: [],
+    });
+  }
+
+  async putSession(session: Session): Promise<void> {
+    const checked = checkRecord(sessionSchema, session, 'session');
+    const key = this.#keys.session(checked.id);
+    const ttl = checked.expiresAt - Date.now();
+    // An already expired session is one that getSession would not return: keep nothing.
+    if (ttl <= 0) await this.#client.del(key);
+    else await this.#client.set(key, JSON.stringify(checked), { expiration: { type: 'PX', value: ttl } });
+  }
+
+  async getSession(id: string): Promise<Session | undefined> {
+    const session = await this.#get(sessionSchema, this.#keys.session(id));
+    // Redis's expiry runs on Redis's clock; the session's own time decides on this node's.
+    return session !== undefined && session.expiresAt > Date.now() ? session : undefined;
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    await this.#client.del(this.#keys.session(id));
+  }
+
+  // --- lessons
+
+  async getLesson(id: string): Promise<Lesson | undefined> {
+    return this.#get(lessonSchema, this.#keys.lesson(id));
+  }
+
+  async putLessons(lessons: Lesson[]): Promise<void> {
+    const checked = prepareLessons(lessons);
+    if (checked.length === 0) return;
+    const multi = this.#client.multi();
+    for (const lesson of checked) {
+      multi.set(this.#keys.lesson(lesson.id), JSON.stringify(lesson));
+      multi.zAdd(this.#keys.lessonsByStart(), { score: lesson.startsAt, value: lesson.id });
+    }
+    await multi.exec();
+  }
+
+  async listLessons(range: { from: number; to: number }): Promise<Lesson[]> {
+    // A lesson overlaps [from, to) if it starts before `to` and ends after `from`; as none lasts longer
+    // than MAX_LESSON_MS, those that start before `from - MAX_LESSON_MS` cannot.
+    const ids = await this.#client.zRange(
+      this.#keys.lessonsByStart(),
+      scoreBound(range.from - MAX_LESSON_MS, ''),
+      scoreBound(range.to, '('),
+      { BY: 'SCORE' },
+    );
+    const lessons = await this.#getAll(
+      lessonSchema,
+      ids.map((id) => this.#keys.lesson(id)),
+    );
+    return lessons.filter((lesson) => lesson.endsAt > range.from && lesson.startsAt < range.to).sort(byStart);
+  }
+
+  // --- attendance and presence
+
+  async appendAttendance(event: AttendanceEvent): Promise<void> {
+    const checked = checkRecord(attendanceEventSchema, event, 'attendance event');
+    await this.#client.rPush(this.#keys.attendance(checked.lessonId), JSON.stringify(checked));
+  }
+
+  async listAttendance(lessonId: string): Promise<AttendanceEvent[]> {
+    const key = this.#keys.attendance(lessonId);
+    const events = await this.#client.lRange(key, 0, -1);
+    return events.map((json, index) => decodeJsonRecord(attendanceEventSchema, json, `${key}[${index}]`));
+  }
+
+  async putPresence(presence: Presence, ttlMs: number): Promise<void> {
+    const checked = checkRecord(presenceSchema, presence, 'presence');
+    const ttl = checkTtl(ttlMs);
+    const key = this.#keys.presence(checked.lessonId);
+    const expiresAt = checked.lastSeen + ttl;
+    // The key outlives its longest-lived presence (NX sets a first expiry, GT only lengthens it), so a
+    // lesson nobody heartbeats any more leaves nothing behind. Never shorter than ttl: lastSeen is the
+    // caller's clock, not Redis's.
+    const keyTtl = Math.max(ttl, expiresAt - Date.now());
+    await this.#client
+      .multi()
+      .hSet(key, checked.connectionId, JSON.stringify({ presence: checked, expiresAt }))
+      .pExpire(key, keyTtl, 'NX')
+      .pExpire(key, keyTtl, 'GT')
+      .exec();
+  }
+
+  async removePresence(lessonId: string, connectionId: string): Promise<void> {
+    await this.#client.hDel(this.#keys.presence(lessonId), connectionId);
+  }
+
+  async listPresence(lessonId: string, now: number): Promise<Presence[]> {
+    const key = this.#keys.presence(lessonId);
+    const fields = await this.#client.hGetAll(key);
+    return Object.entries(fields)
+      .map(([connectionId, json]) => decodeJsonRecord(storedPresenceSchema, json, `${key} ${connectionId}`))
+      .filter((stored) => stored.expiresAt > now)
+      .map((stored) => stored.presence)
+      .sort(byConnection);
+  }
+
+  // --- secrets
+
+  async getOrCreateSecret(name: string, create: () => string): Promise<string> {
+    const key = this.#keys.secret(name);
+    const existing = await this.#client.get(key);
+    if (existing !== null) return existing;
+    // NX: the first node to write wins, and every node reads the winner's value.
+    await this.#client.set(key, create(), { condition: 'NX' });
+    const value = await this.#client.get(key);
+    if (value === null) throw new Error(`secret ${name} is missing after it was created`);
+    return value;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#client.isReady) await this.#client.close();
+    else this.#client.destroy();
+  }
+
+  // --- helpers
+
+  async #get<T>(schema: z.ZodType<T>, key: string): Promise<T | undefined> {
+    const json = await this.#client.get(key);
+    return json === null ? undefined : decodeJsonRecord(schema, json, key);
+  }
+
+  /** The records at `keys`, each of which an index (a set, the sorted set) says exists. */
+  async #getAll<T>(schema: z.ZodType<T>, keys: string[]): Promise<T[]> {
+    if (keys.length === 0) return [];
+    const values = await this.#client.mGet(keys);
+    return values.map((json, index) => {
+      const key = keys[index] ?? '';
+      if (json === null) throw new CorruptRecordError(`${key}: listed in its index but missing`);
+      return decodeJsonRecord(schema, json, key);
+    });
+  }
+
+  /** Writes records with a unique index through the put-records script; see putRecordsScript.ts. */
+  async #putIndexed<T extends { id: string }>(batch: {
+    schema: z.ZodType<T>;
+    records: T[];
+    set: string;
+    recordKey: (id: string) => string;
+    indexKey: (record: T) => string;
+    conflict: (record: T) => string;
+    plainSet: string;
+    plain: PutRecords['plain'];
+  }): Promise<void> {
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      const recordKeys = batch.records.map((record) => batch.recordKey(record.id));
+      const current = recordKeys.length === 0 ? [] : await this.#client.mGet(recordKeys);
+      const indexed = batch.records.map((record, index): IndexedRecordWrite => {
+        const recordKey = recordKeys[index] ?? '';
+        const expected = current[index] ?? undefined;
+        const old = expected === undefined ? undefined : decodeJsonRecord(batch.schema, expected, recordKey);
+        return {
+          id: record.id,
+          json: JSON.stringify(record),
+          recordKey,
+          indexKey: batch.indexKey(record),
+          oldIndexKey: old === undefined ? undefined : batch.indexKey(old),
+          expected,
+        };
+      });
+      const reply = await this.#client.putRecords({
+        indexedSet: batch.set,
+        indexed,
+        plainSet: batch.plainSet,
+        plain: batch.plain,
+      });
+      if (reply.ok) return;
+      if ('conflict' in reply) {
+        const record = batch.records[reply.conflict];
+        throw new ConflictError(record === undefined ? 'uniqueness conflict' : batch.conflict(record));
+      }
+    }
+    throw new Error(`write gave up: its records kept changing under it ${WRITE_ATTEMPTS} times`);
+  }
+}
+
+/** A ZRANGE BYSCORE bound; `exclusive` is '(' for an open bound. */
+function scoreBound(score: number, exclusive: '' | '('): string {
+  if (score === Number.POSITIVE_INFINITY) return '+inf';
+  if (score === Number.NEGATIVE_INFINITY) return '-inf';
+  return `${exclusive}${score}`;
+}

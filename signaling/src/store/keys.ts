@@ -1,0 +1,90 @@
+/**
+ * The Redis key layout of RedisStore: the one place where a key name is built. `<p>` is the prefix
+ * (`cs` unless configured); every id, code, username and name is encodeURIComponent-encoded, so no
+ * value can contain a ':' and reach another key.
+ *
+ * | key                          | type       | holds                                                        |
+ * | ---------------------------- | ---------- | ------------------------------------------------------------ |
+ * | <p>:schools                  | set        | ids of all schools                                           |
+ * | <p>:school:<id>              | string     | School JSON                                                  |
+ * | <p>:classrooms               | set        | ids of all classrooms                                        |
+ * | <p>:classroom:<id>           | string     | Classroom JSON                                               |
+ * | <p>:classroom-code:<code>    | string     | id of the classroom that has the code (uniqueness index)     |
+ * | <p>:accounts                 | set        | ids of all accounts                                          |
+ * | <p>:account:<id>             | string     | Account JSON                                                 |
+ * | <p>:account-username:<name>  | string     | id of the account that has the username (uniqueness index)   |
+ * | <p>:session:<id>             | string     | Session JSON; PX expiry at Session.expiresAt                 |
+ * | <p>:lesson:<id>              | string     | Lesson JSON                                                  |
+ * | <p>:lessons:by-start         | sorted set | lesson ids, scored by startsAt                               |
+ * | <p>:attendance:<lessonId>    | list       | AttendanceEvent JSON, oldest first                           |
+ * | <p>:presence:<lessonId>      | hash       | connectionId → {presence, expiresAt} JSON; PEXPIRE on the key |
+ * | <p>:secret:<name>            | string     | the secret, written once (SET NX)                            |
+ *
+ * The index keys (code, username) are written only by RedisStore's Lua script together with their
+ * record, so a record and its index entry never disagree. The layout assumes one Redis (or one
+ * cluster slot): a multi-key script or MULTI spans keys of several of these.
+ */
+export class RedisKeys {
+  readonly #prefix: string;
+
+  constructor(prefix: string) {
+    if (prefix.length === 0) throw new Error('a Redis key prefix must not be empty');
+    this.#prefix = encodeURIComponent(prefix);
+  }
+
+  schools(): string {
+    return `${this.#prefix}:schools`;
+  }
+
+  school(id: string): string {
+    return `${this.#prefix}:school:${encodeURIComponent(id)}`;
+  }
+
+  classrooms(): string {
+    return `${this.#prefix}:classrooms`;
+  }
+
+  classroom(id: string): string {
+    return `${this.#prefix}:classroom:${encodeURIComponent(id)}`;
+  }
+
+  classroomCode(code: string): string {
+    return `${this.#prefix}:classroom-code:${encodeURIComponent(code)}`;
+  }
+
+  accounts(): string {
+    return `${this.#prefix}:accounts`;
+  }
+
+  account(id: string): string {
+    return `${this.#prefix}:account:${encodeURIComponent(id)}`;
+  }
+
+  accountUsername(username: string): string {
+    return `${this.#prefix}:account-username:${encodeURIComponent(username)}`;
+  }
+
+  session(id: string): string {
+    return `${this.#prefix}:session:${encodeURIComponent(id)}`;
+  }
+
+  lesson(id: string): string {
+    return `${this.#prefix}:lesson:${encodeURIComponent(id)}`;
+  }
+
+  lessonsByStart(): string {
+    return `${this.#prefix}:lessons:by-start`;
+  }
+
+  attendance(lessonId: string): string {
+    return `${this.#prefix}:attendance:${encodeURIComponent(lessonId)}`;
+  }
+
+  presence(lessonId: string): string {
+    return `${this.#prefix}:presence:${encodeURIComponent(lessonId)}`;
+  }
+
+  secret(name: string): string {
+    return `${this.#prefix}:secret:${encodeURIComponent(name)}`;
+  }
+}

@@ -1,0 +1,106 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+/**
+ * The schema of SqliteStore's database, versioned by `PRAGMA user_version`. MIGRATIONS[v] takes a database
+ * from version v to v + 1; a new version is a new entry at the end, never an edit of an old one.
+ *
+ * Records are JSON in a `data` column (parsed back with the zod schemas of records.ts); what a query
+ * filters or orders on, or what a uniqueness rule covers, is a real column beside it. Times are INTEGER
+ * epoch milliseconds.
+ */
+const MIGRATIONS: readonly string[] = [
+  // 0 → 1
+  `
+  CREATE TABLE schools (
+    id TEXT PRIMARY KEY,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE classrooms (
+    id TEXT PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+  CREATE TABLE lessons (
+    id TEXT PRIMARY KEY,
+    starts_at INTEGER NOT NULL,
+    ends_at INTEGER NOT NULL,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX lessons_by_start ON lessons (starts_at);
+  CREATE TABLE attendance (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    lesson_id TEXT NOT NULL,
+    classroom_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX attendance_by_lesson ON attendance (lesson_id, seq);
+  CREATE TABLE presence (
+    lesson_id TEXT NOT NULL,
+    connection_id TEXT NOT NULL,
+    classroom_id TEXT NOT NULL,
+    node_id TEXT NOT NULL,
+    last_seen INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (lesson_id, connection_id)
+  ) STRICT;
+  CREATE TABLE secrets (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+  `,
+];
+
+/** The version this code reads and writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** A database written by a newer version of CloudSchool: this code must not touch it. */
+export class SchemaTooNewError extends Error {
+  override name = 'SchemaTooNewError';
+}
+
+/**
+ * Brings the database to SCHEMA_VERSION, one transaction per step. The version is read again inside the
+ * write lock, so two processes opening a new database at once migrate it once.
+ */
+export function migrate(db: DatabaseSync): void {
+  for (;;) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const version = userVersion(db);
+      if (version > SCHEMA_VERSION) {
+        throw new SchemaTooNewError(
+          `database schema version ${version} is newer than this code's ${SCHEMA_VERSION}`,
+        );
+      }
+      const step = MIGRATIONS[version];
+      if (step === undefined) {
+        db.exec('COMMIT');
+        return;
+      }
+      db.exec(step);
+      db.exec(`PRAGMA user_version = ${version + 1}`);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}
+
+function userVersion(db: DatabaseSync): number {
+  const version = db.prepare('PRAGMA user_version').get()?.['user_version'];
+  if (typeof version !== 'number') throw new Error('PRAGMA user_version returned no number');
+  return version;
+}
