@@ -1,6 +1,14 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { COORDINATOR, TEACHER } from './tests/fixtures.ts';
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
+/** A fresh embedded store per run. */
+const DATA_DIR = process.env.E2E_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'cs-e2e-'));
+const admin = (command: string, who: { username: string; password: string }, name: string): string =>
+  `node signaling/src/cli.ts ${command} --username ${who.username} --password ${who.password} --name ${name}`;
 
 /** Debian's Chromium with a fake camera and microphone; never a downloaded browser. */
 export default defineConfig({
@@ -33,7 +41,11 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   webServer: {
-    command: 'node signaling/src/main.ts',
+    command: [
+      admin('create-coordinator', COORDINATOR, 'E2E协调员'),
+      admin('create-teacher', TEACHER, 'E2E王老师'),
+      'node signaling/src/main.ts',
+    ].join(' && '),
     cwd: '..',
     url: `http://127.0.0.1:${PORT}/healthz`,
     timeout: 120_000,
@@ -47,6 +59,7 @@ export default defineConfig({
       MEDIA_PORT_BASE: '40100',
       MEDIA_WORKERS: '2',
       LOG_LEVEL: 'warn',
+      DATA_DIR,
     },
   },
 });

@@ -1,15 +1,14 @@
 import { expect, test } from '@playwright/test';
 import type { Browser, Page } from '@playwright/test';
+import { classroomStatus as status, loggedIn, scheduleLessonNow, TEACHER } from './fixtures.ts';
 import { expectReceiving } from './media.ts';
 
-async function openClassroom(browser: Browser, lessonId: string): Promise<Page> {
+async function openClassroom(browser: Browser, url: string): Promise<Page> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(`/classroom/${lessonId}`);
+  await page.goto(url);
   return page;
 }
-
-const status = (page: Page) => page.getByTestId('classroom-status');
 
 /** A tutor clicks "enable sound" where the browser blocked autoplay with sound. */
 async function enableSoundIfAsked(page: Page): Promise<void> {
@@ -19,15 +18,17 @@ async function enableSoundIfAsked(page: Page): Promise<void> {
 
 test('a host broadcast reaches three classrooms; stop shows host offline; restart plays again', async ({
   browser,
+  request,
 }) => {
-  const lessonId = `e2e-${Date.now()}`;
-  const classrooms = await Promise.all([1, 2, 3].map(() => openClassroom(browser, lessonId)));
-  for (const page of classrooms) await expect(status(page)).toHaveAttribute('data-status', 'waiting');
+  const lesson = await scheduleLessonNow(request, 3);
+  const classrooms = await Promise.all(lesson.joinUrls.map((url) => openClassroom(browser, url)));
+  for (const page of classrooms) await expect(status(page)).toHaveAttribute('data-status', 'scheduled');
 
-  const hostContext = await browser.newContext();
-  const host = await hostContext.newPage();
-  await host.goto(`/host/${lessonId}`);
-  await expect(host.getByTestId('classroom-count')).toContainText('3');
+  const host = await (await loggedIn(browser, TEACHER)).newPage();
+  await host.goto(`/host/${lesson.lessonId}`);
+  await host.getByTestId('start-lesson').click();
+  for (const page of classrooms) await expect(status(page)).toHaveAttribute('data-status', 'waiting');
+  await expect(host.getByTestId('classroom-count')).toHaveText('3');
   await host.getByTestId('start-broadcast').click();
   await expect(host.getByTestId('live-indicator')).toHaveAttribute('data-live', 'true');
 
@@ -49,11 +50,12 @@ test('a host broadcast reaches three classrooms; stop shows host offline; restar
   }
 });
 
-test('the classroom page is Chinese by default and switches to English', async ({ page }) => {
-  await page.goto('/classroom/lang-check');
+test('the classroom page is Chinese by default and switches to English', async ({ browser, request }) => {
+  const lesson = await scheduleLessonNow(request, 1);
+  const page = await openClassroom(browser, lesson.joinUrls[0]!);
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
-  await expect(status(page)).toContainText('等待');
+  await expect(page.getByTestId('waiting-room')).toContainText('直播课');
   await page.getByTestId('lang-switch').click();
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
-  await expect(status(page)).toContainText(/waiting/i);
+  await expect(page.getByTestId('waiting-room')).toContainText(/start/i);
 });

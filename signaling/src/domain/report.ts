@@ -72,7 +72,8 @@ export function attendanceReport(
       schoolName: (classroom && schools.get(classroom.schoolId)?.name) ?? '',
       firstJoinAt: iso(p?.firstJoin ?? null),
       lastLeaveAt: iso(p?.lastLeave ?? null),
-      minutesPresent: Math.round((p?.presentMs ?? 0) / 60_000),
+      // Tenths of a minute: a short visit still shows as present.
+      minutesPresent: Math.round((p?.presentMs ?? 0) / 6_000) / 10,
       attendance: !attended ? 'absent' : (p.firstJoin ?? 0) > began + LATE_AFTER_MS ? 'late' : 'on_time',
     };
   });

@@ -42,7 +42,7 @@ export interface RedisStoreOptions {
 /** How often the first connection is tried before connect() gives up. */
 const CONNECT_ATTEMPTS = 5;
 /** How often a uniqueness-checked write is tried again when its records change under it. */
-const WRITE_ATTEMPTS = 10;
+const WRITE_ATTEMPTS = 30;
 
 /** A presence as RedisStore keeps it in the lesson's hash: the record and when it expires. */
 const storedPresenceSchema = z.object({ presence: presenceSchema, expiresAt: z.int() });
@@ -190,7 +190,7 @@ export class RedisStore implements Store {
       recordKey: (id) => this.#keys.account(id),
       indexKey: (record) => this.#keys.accountUsername(record.username),
       conflict: (record) => `username ${record.username} belongs to another account`,
-      plainSet: this.#keys.accounts(),
+      plainSet: this.#keys.accounts(), // unused: no plain records
       plain: [],
     });
   }
@@ -367,6 +367,9 @@ export class RedisStore implements Store {
         const record = batch.records[reply.conflict];
         throw new ConflictError(record === undefined ? 'uniqueness conflict' : batch.conflict(record));
       }
+      // Another write changed these records since they were read: back off a little (jittered, so two
+      // writers that collided do not collide again), read again and retry.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 32)));
     }
     throw new Error(`write gave up: its records kept changing under it ${WRITE_ATTEMPTS} times`);
   }

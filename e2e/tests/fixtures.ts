@@ -1,0 +1,92 @@
+import { expect } from '@playwright/test';
+import type { APIRequestContext, Browser, BrowserContext, Page } from '@playwright/test';
+
+/** Created by the web server command in playwright.config.ts before the server starts. */
+export const COORDINATOR = { username: 'e2e-coord', password: 'coord-pass-123' };
+export const TEACHER = { username: 'e2e-teacher', password: 'teacher-pass-123' };
+
+export async function apiLogin(
+  request: APIRequestContext,
+  who: { username: string; password: string },
+): Promise<void> {
+  const res = await request.post('/api/auth/login', { data: who });
+  expect(res.status(), await res.text()).toBe(200);
+}
+
+/** A browser context logged in through the login page, as a person would. */
+export async function loggedIn(
+  browser: Browser,
+  who: { username: string; password: string },
+): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.getByTestId('login-username').fill(who.username);
+  await page.getByTestId('login-password').fill(who.password);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL(/\/(coordinator|teacher)/);
+  await page.close();
+  return context;
+}
+
+let roomSeq = 0;
+
+export interface ScheduledLesson {
+  lessonId: string;
+  joinUrls: string[];
+  codes: string[];
+}
+
+/**
+ * Through the API as a coordinator: a fresh school with a host classroom and
+ * `count` remote classrooms, and a lesson for them that is open now.
+ */
+export async function scheduleLessonNow(request: APIRequestContext, count: number): Promise<ScheduledLesson> {
+  await apiLogin(request, COORDINATOR);
+  const tag = `${Date.now()}-${roomSeq++}`;
+  const rows = [
+    'school,province,city,district,classroom,kind,notes',
+    `主讲学校${tag},四川,成都,武侯,主讲室,host,`,
+  ];
+  for (let i = 1; i <= count; i++) rows.push(`听课学校${tag},四川,凉山,昭觉,${i}班,remote,`);
+  const imported = await request.post('/api/roster/import', {
+    headers: { 'content-type': 'text/csv' },
+    data: rows.join('\n'),
+  });
+  expect(imported.status(), await imported.text()).toBe(200);
+  const { classrooms } = (await (await request.get('/api/classrooms')).json()) as {
+    classrooms: { id: string; name: string; kind: string; schoolId: string; code: string }[];
+  };
+  const { schools } = (await (await request.get('/api/schools')).json()) as {
+    schools: { id: string; name: string }[];
+  };
+  const hostSchool = schools.find((s) => s.name === `主讲学校${tag}`)!;
+  const remoteSchool = schools.find((s) => s.name === `听课学校${tag}`)!;
+  const host = classrooms.find((c) => c.schoolId === hostSchool.id)!;
+  const remote = classrooms.filter((c) => c.schoolId === remoteSchool.id);
+  const { accounts } = (await (await request.get('/api/accounts')).json()) as {
+    accounts: { id: string; username: string }[];
+  };
+  const teacher = accounts.find((a) => a.username === TEACHER.username)!;
+  const now = Date.now();
+  const created = await request.post('/api/lessons', {
+    data: {
+      title: `直播课 ${tag}`,
+      subject: '数学',
+      grade: '六年级',
+      hostClassroomId: host.id,
+      hostTeacherId: teacher.id,
+      startsAt: new Date(now + 60_000).toISOString(),
+      endsAt: new Date(now + 3600_000).toISOString(),
+      invite: { schoolIds: [remoteSchool.id] },
+    },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const lessonId = ((await created.json()) as { lessons: { id: string }[] }).lessons[0]!.id;
+  const { links } = (await (await request.get(`/api/lessons/${lessonId}/links`)).json()) as {
+    links: { url: string; code: string }[];
+  };
+  return { lessonId, joinUrls: links.map((l) => l.url), codes: links.map((l) => l.code) };
+}
+
+export const classroomStatus = (page: Page) => page.getByTestId('classroom-status');
