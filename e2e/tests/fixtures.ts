@@ -63,7 +63,6 @@ export async function scheduleLessonNow(request: APIRequestContext, count: numbe
   const hostSchool = schools.find((s) => s.name === `主讲学校${tag}`)!;
   const remoteSchool = schools.find((s) => s.name === `听课学校${tag}`)!;
   const host = classrooms.find((c) => c.schoolId === hostSchool.id)!;
-  const remote = classrooms.filter((c) => c.schoolId === remoteSchool.id);
   const { accounts } = (await (await request.get('/api/accounts')).json()) as {
     accounts: { id: string; username: string }[];
   };
