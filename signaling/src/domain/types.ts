@@ -77,3 +77,63 @@ export interface Session {
   accountId: string;
   expiresAt: number;
 }
+
+// ---------------------------------------------------------------- the live classroom interaction of a lesson
+
+/** A raised hand: first come, first served. */
+export interface Hand {
+  lessonId: string;
+  classroomId: string;
+  raisedAt: number;
+}
+
+export interface StageMember {
+  classroomId: string;
+  since: number;
+  /** Muted by the host: its microphone is not forwarded. */
+  muted: boolean;
+}
+
+export type QuestionState = 'open' | 'answered' | 'pinned' | 'dismissed';
+
+export interface Question {
+  id: string;
+  lessonId: string;
+  classroomId: string;
+  text: string;
+  createdAt: number;
+  state: QuestionState;
+}
+
+export interface Quiz {
+  id: string;
+  lessonId: string;
+  question: string;
+  kind: 'single' | 'multiple';
+  options: string[];
+  startedAt: number;
+  /** When answers stop being accepted: set by a timer or by the host closing it. */
+  closesAt: number | null;
+  closedAt: number | null;
+  revealed: boolean;
+}
+
+/** A whole classroom's answer: the option(s) it chose, or the tutor's per-option count of students. */
+export interface QuizAnswer {
+  lessonId: string;
+  quizId: string;
+  classroomId: string;
+  choices: number[] | null;
+  counts: number[] | null;
+  at: number;
+}
+
+/** The private line between one classroom's tutor and the host side. */
+export interface ChatMessage {
+  id: string;
+  lessonId: string;
+  classroomId: string;
+  from: 'host' | 'classroom';
+  text: string;
+  at: number;
+}
