@@ -48,17 +48,17 @@ describe('parseRosterCsv', () => {
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(parsed.lines.map((l) => l.line)).toEqual([3, 4, 5, 6]);
-    expect(parsed.lines[0]!.message).toMatch(/classroom is empty/);
-    expect(parsed.lines[1]!.message).toMatch(/kind must be/);
-    expect(parsed.lines[2]!.message).toMatch(/line 2/);
-    expect(parsed.lines[3]!.message).toMatch(/longer than 60/);
+    expect(parsed.lines[0]!.message).toMatch(/教室为空/);
+    expect(parsed.lines[1]!.message).toMatch(/类型应为/);
+    expect(parsed.lines[2]!.message).toMatch(/第 2 行/);
+    expect(parsed.lines[3]!.message).toMatch(/超过 60 个字/);
   });
 
   it('refuses a file without the required columns', () => {
     const parsed = parseRosterCsv('name,city\na,b');
     expect(parsed).toMatchObject({
       ok: false,
-      message: expect.stringMatching(/missing columns: school, province/),
+      message: expect.stringMatching(/缺少列：学校\(school\)、省\(province\)/),
     });
   });
 });

@@ -28,6 +28,16 @@ const CHINESE: Record<string, Column> = {
   类型: 'kind',
   备注: 'notes',
 };
+/** CSV problems are shown to coordinators as they are: in Chinese, naming the column as the template does. */
+const LABEL: Record<Column, string> = {
+  school: '学校',
+  province: '省',
+  city: '市',
+  district: '区县',
+  classroom: '教室',
+  kind: '类型',
+  notes: '备注',
+};
 const KINDS: Record<string, ClassroomKind> = { host: 'host', remote: 'remote', 主讲: 'host', 听课: 'remote' };
 const LIMITS: Record<Column, number> = {
   school: 100,
@@ -59,7 +69,7 @@ export function parseRosterCsv(text: string): ParseResult {
     records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true });
   } catch (error) {
     const line = typeof error === 'object' && error !== null && 'lines' in error ? Number(error.lines) : 1;
-    return { ok: false, message: 'the file is not valid CSV', lines: [{ line, message: String(error) }] };
+    return { ok: false, message: '文件不是有效的 CSV', lines: [{ line, message: String(error) }] };
   }
   const [header, ...body] = records;
   if (!header)
@@ -74,12 +84,17 @@ export function parseRosterCsv(text: string): ParseResult {
   if (missing.length > 0) {
     return {
       ok: false,
-      message: `missing columns: ${missing.join(', ')}`,
-      lines: [{ line: 1, message: `header must name ${COLUMNS.join(',')}` }],
+      message: `缺少列：${missing.map((c) => `${LABEL[c]}(${c})`).join('、')}`,
+      lines: [
+        {
+          line: 1,
+          message: `表头需包含：${COLUMNS.map((c) => LABEL[c]).join(',')}（或 ${COLUMNS.join(',')}）`,
+        },
+      ],
     };
   }
   if (body.length > MAX_ROSTER_ROWS) {
-    return { ok: false, message: `at most ${MAX_ROSTER_ROWS} rows per file`, lines: [] };
+    return { ok: false, message: `每个文件最多 ${MAX_ROSTER_ROWS} 行`, lines: [] };
   }
 
   const rows: RosterRow[] = [];
@@ -94,20 +109,20 @@ export function parseRosterCsv(text: string): ParseResult {
     const problems: string[] = [];
     for (const c of COLUMNS) {
       const v = cell(c);
-      if (c !== 'notes' && v === '') problems.push(`${c} is empty`);
-      if (v.length > LIMITS[c]) problems.push(`${c} is longer than ${LIMITS[c]} characters`);
+      if (c !== 'notes' && v === '') problems.push(`${LABEL[c]}为空`);
+      if (v.length > LIMITS[c]) problems.push(`${LABEL[c]}超过 ${LIMITS[c]} 个字`);
     }
     const kind = KINDS[cell('kind').toLowerCase()] ?? KINDS[cell('kind')];
     if (cell('kind') !== '' && !kind)
-      problems.push(`kind must be host/remote (主讲/听课), not "${cell('kind')}"`);
+      problems.push(`类型应为 主讲/听课（host/remote），而不是“${cell('kind')}”`);
     const key = [cell('school'), cell('province'), cell('city'), cell('district'), cell('classroom')].join(
       '\u0000',
     );
     const firstLine = seen.get(key);
-    if (firstLine !== undefined) problems.push(`same school and classroom as line ${firstLine}`);
+    if (firstLine !== undefined) problems.push(`与第 ${firstLine} 行的学校和教室重复`);
     else seen.set(key, line);
     if (problems.length > 0 || !kind) {
-      lines.push({ line, message: problems.join('; ') });
+      lines.push({ line, message: problems.join('；') });
       return;
     }
     rows.push({

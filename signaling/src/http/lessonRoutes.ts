@@ -6,7 +6,7 @@ import { LoginLimiter } from '../auth/LoginLimiter.ts';
 import { classroomCalendar } from '../domain/ical.ts';
 import { lessonStatus } from '../domain/lessonStatus.ts';
 import { attendanceReport } from '../domain/report.ts';
-import { dayIn } from '../domain/schedule.ts';
+import { dayIn, MAX_LESSON_MS } from '../domain/schedule.ts';
 import { DEFAULT_TIME_ZONE } from '../domain/roster.ts';
 import type { Account, Lesson } from '../domain/types.ts';
 import { AppError } from '../errors.ts';
@@ -33,7 +33,19 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
   const router = express.Router();
   const origin = (req: Request): string =>
     deps.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-  const view = async (lesson: Lesson) => lessonView(lesson, Date.now(), await lessons.timeZoneOf(lesson));
+  const view = async (lesson: Lesson) => {
+    const [classroom, teacher] = await Promise.all([
+      store.getClassroom(lesson.hostClassroomId),
+      store.getAccount(lesson.hostTeacherId),
+    ]);
+    const school = classroom && (await store.getSchool(classroom.schoolId));
+    return lessonView(lesson, Date.now(), {
+      timeZone: school?.timeZone,
+      hostClassroomName: classroom?.name ?? '',
+      hostSchoolName: school?.name ?? '',
+      hostTeacherName: teacher?.displayName ?? '',
+    });
+  };
   /** A coordinator sees every lesson; a teacher only those they host. */
   const visible = async (id: string, account: Account): Promise<Lesson> => {
     const lesson = await lessons.get(id);
@@ -138,7 +150,8 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
 
   router.get('/api/live', requireRole('coordinator'), async (_req, res) => {
     const now = Date.now();
-    const running = (await store.listLessons({ from: now, to: now + 1 })).filter(
+    // A lesson may have been started up to 15 minutes early and run past its end: look wide, keep the live ones.
+    const running = (await store.listLessons({ from: now - MAX_LESSON_MS, to: now + 86_400_000 })).filter(
       (l) => lessonStatus(l, now) === 'live',
     );
     res.json({

@@ -91,6 +91,9 @@ export interface LessonView {
   status: LessonStatusView;
   /** The host school's time zone, in which pages show the times. */
   timeZone: string;
+  hostClassroomName: string;
+  hostSchoolName: string;
+  hostTeacherName: string;
 }
 
 /** Which classrooms a lesson invites: the union of everything named, or all remote classrooms. */

@@ -13,7 +13,14 @@ export const accountView = (a: Account): AccountView => ({
 export const schoolView = (s: School): SchoolView => ({ ...s });
 export const classroomView = (c: Classroom): ClassroomView => ({ ...c });
 
-export function lessonView(lesson: Lesson, now: number, timeZone = DEFAULT_TIME_ZONE): LessonView {
+export interface LessonNames {
+  timeZone: string | undefined;
+  hostClassroomName: string;
+  hostSchoolName: string;
+  hostTeacherName: string;
+}
+
+export function lessonView(lesson: Lesson, now: number, names: LessonNames): LessonView {
   return {
     id: lesson.id,
     title: lesson.title,
@@ -26,7 +33,10 @@ export function lessonView(lesson: Lesson, now: number, timeZone = DEFAULT_TIME_
     invitedClassroomIds: lesson.invitedClassroomIds,
     seriesId: lesson.seriesId,
     status: lessonStatus(lesson, now),
-    timeZone,
+    timeZone: names.timeZone ?? DEFAULT_TIME_ZONE,
+    hostClassroomName: names.hostClassroomName,
+    hostSchoolName: names.hostSchoolName,
+    hostTeacherName: names.hostTeacherName,
   };
 }
 

@@ -14,7 +14,7 @@ import type {
  * single machine, the default) and RedisStore (REDIS_URL, several nodes).
  * Writes that must be all-or-nothing are single calls here.
  */
-export interface Store extends RoomStore {
+export interface Store {
   readonly kind: 'sqlite' | 'redis';
 
   // --- roster

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LessonState, ProducerInfo } from '@cloudschool/signaling/protocol';
+import type { LessonInfo, LessonState, ProducerInfo } from '@cloudschool/signaling/protocol';
 import {
   classroomStatus,
   freshHostMemory,
@@ -11,8 +11,27 @@ import {
 const camera: ProducerInfo = { id: 'p1', kind: 'video', source: 'camera' };
 const mic: ProducerInfo = { id: 'p2', kind: 'audio', source: 'mic' };
 
-function lesson(connected: boolean, producers: ProducerInfo[] = []): LessonState {
-  return { lessonId: 'l1', host: { connected, live: producers.length > 0 }, producers, classroomCount: 1 };
+function lesson(
+  connected: boolean,
+  producers: ProducerInfo[] = [],
+  status: LessonInfo['status'] = 'live',
+): LessonState {
+  return {
+    lessonId: 'l1',
+    lesson: {
+      title: '数学',
+      subject: '数学',
+      grade: '三年级',
+      startsAt: '2026-11-28T06:00:00Z',
+      endsAt: '2026-11-28T06:45:00Z',
+      timeZone: 'Asia/Shanghai',
+      status,
+    },
+    serverTime: '2026-11-28T05:56:00Z',
+    host: { connected, live: producers.length > 0 },
+    producers,
+    classroomCount: 1,
+  };
 }
 
 function facts(partial: Partial<ClassroomFacts>): ClassroomFacts {
@@ -22,6 +41,7 @@ function facts(partial: Partial<ClassroomFacts>): ClassroomFacts {
     memory: freshHostMemory,
     playing: false,
     recovering: false,
+    closed: false,
     ...partial,
   };
 }
@@ -90,6 +110,36 @@ describe('classroomStatus', () => {
     const back = lesson(true, [camera]);
     const memory = seen(lesson(true, [camera]), lesson(false), back);
     expect(classroomStatus(facts({ state: back, memory, playing: true }))).toBe('live');
+  });
+});
+
+describe('classroomStatus and the lesson schedule', () => {
+  it('shows the waiting room before the lesson starts, even with the host present', () => {
+    for (const status of ['scheduled', 'open'] as const) {
+      expect(classroomStatus(facts({ state: lesson(true, [], status) }))).toBe('scheduled');
+    }
+  });
+
+  it('still reports the link before the waiting room', () => {
+    expect(classroomStatus(facts({ phase: 'reconnecting', state: lesson(false, [], 'open') }))).toBe(
+      'reconnecting',
+    );
+  });
+
+  it('ends or cancels for good, over any link phase', () => {
+    for (const phase of ['ready', 'connecting', 'reconnecting', 'error'] as const) {
+      expect(classroomStatus(facts({ phase, state: lesson(true, [camera], 'ended'), playing: true }))).toBe(
+        'ended',
+      );
+      expect(classroomStatus(facts({ phase, state: lesson(false, [], 'cancelled') }))).toBe('cancelled');
+    }
+  });
+
+  it('takes a refused join of a closed lesson as ended, or cancelled when that was seen', () => {
+    expect(classroomStatus(facts({ phase: 'error', state: null, closed: true }))).toBe('ended');
+    expect(
+      classroomStatus(facts({ phase: 'error', state: lesson(false, [], 'cancelled'), closed: true })),
+    ).toBe('cancelled');
   });
 });
 

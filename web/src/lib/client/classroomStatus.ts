@@ -4,9 +4,22 @@
  */
 import type { LessonState } from '@cloudschool/signaling/protocol';
 
-/** Mirrors `data-status` on the classroom page; the e2e tests rely on these names. */
+/**
+ * Mirrors `data-status` on the classroom page; the e2e tests rely on these names.
+ * `scheduled` is the waiting room (the lesson has not started), `waiting` a
+ * started lesson whose teacher is not broadcasting yet.
+ */
 export type ClassroomStatus =
-  'connecting' | 'waiting' | 'live' | 'reconnecting' | 'host-offline' | 'replaced' | 'error';
+  | 'connecting'
+  | 'scheduled'
+  | 'waiting'
+  | 'live'
+  | 'reconnecting'
+  | 'host-offline'
+  | 'ended'
+  | 'cancelled'
+  | 'replaced'
+  | 'error';
 
 /** Where the page's link to the lesson stands (see LessonSession). */
 export type LinkPhase = 'connecting' | 'ready' | 'reconnecting' | 'replaced' | 'error';
@@ -39,6 +52,8 @@ export interface ClassroomFacts {
    * most likely still rejoining, so an empty lesson does not mean it left.
    */
   recovering: boolean;
+  /** The server refused the join because the lesson is over (`lesson_closed`). */
+  closed: boolean;
 }
 
 export function classroomStatus({
@@ -47,9 +62,15 @@ export function classroomStatus({
   memory,
   playing,
   recovering,
+  closed,
 }: ClassroomFacts): ClassroomStatus {
+  // The end of a lesson is final, whatever the link does meanwhile.
+  const schedule = state?.lesson.status;
+  if (schedule === 'cancelled') return 'cancelled';
+  if (schedule === 'ended' || closed) return 'ended';
   if (phase !== 'ready') return phase;
   if (!state) return 'connecting';
+  if (schedule === 'scheduled' || schedule === 'open') return 'scheduled';
   // The host publishes but the tracks are still being set up here.
   if (state.producers.length > 0) return playing ? 'live' : 'connecting';
   // Nothing to show: say why. A host seen live (or seen and gone) has left;

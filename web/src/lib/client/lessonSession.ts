@@ -11,8 +11,12 @@
  * - any other failure that may pass (timeout, media error, failed ICE): drop
  *   the socket and join again after a backoff, which also clears whatever the
  *   server kept of this peer;
- * - session:replaced, a refused join (bad id, not found, forbidden) or a
- *   browser without WebRTC support is final.
+ * - session:replaced, a refused join (bad id, not found, forbidden, a bad
+ *   or expired link, no login, a lesson that is over) or a browser without
+ *   WebRTC support is final.
+ *
+ * A host is known by the session cookie the socket's handshake carries; a
+ * classroom by the signed token of its join link, sent with every join.
  */
 import type { Device } from 'mediasoup-client';
 import type { JoinResult, LessonState, Role } from '@cloudschool/signaling/protocol';
@@ -38,7 +42,25 @@ export interface MediaSide {
 }
 
 /** Why the page gave up; each has its own message. */
-export type FatalReason = 'invalid-lesson' | 'not-found' | 'forbidden' | 'unsupported';
+export type FatalReason =
+  | 'invalid-lesson'
+  | 'not-found'
+  | 'forbidden'
+  | 'unsupported'
+  /** A classroom's link is wrong or expired. */
+  | 'invalid-token'
+  /** A host page without a logged-in teacher. */
+  | 'unauthenticated'
+  /** The lesson has ended or was cancelled. */
+  | 'closed';
+
+/** Who joins which lesson. */
+export interface JoinAs {
+  lessonId: string;
+  role: Role;
+  /** The classroom's join token (from its link or its typed code). */
+  token?: string | undefined;
+}
 
 export interface SessionListener {
   phase(phase: LinkPhase): void;
@@ -50,12 +72,17 @@ const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 15_000;
 
 /** A refused join is final; the same codes on later requests are not about the lesson. */
+const refusals: Partial<Record<SignalError['code'], FatalReason>> = {
+  bad_request: 'invalid-lesson',
+  not_found: 'not-found',
+  forbidden: 'forbidden',
+  invalid_token: 'invalid-token',
+  unauthenticated: 'unauthenticated',
+  lesson_closed: 'closed',
+};
+
 function joinRefusal(error: unknown): FatalReason | null {
-  if (!(error instanceof SignalError)) return null;
-  if (error.code === 'bad_request') return 'invalid-lesson';
-  if (error.code === 'not_found') return 'not-found';
-  if (error.code === 'forbidden') return 'forbidden';
-  return null;
+  return error instanceof SignalError ? (refusals[error.code] ?? null) : null;
 }
 
 async function loadDevice(routerRtpCapabilities: JoinResult['routerRtpCapabilities']): Promise<Device> {
@@ -67,8 +94,7 @@ async function loadDevice(routerRtpCapabilities: JoinResult['routerRtpCapabiliti
 }
 
 export class LessonSession {
-  readonly #lessonId: string;
-  readonly #role: Role;
+  readonly #join: JoinAs;
   readonly #side: MediaSide;
   readonly #listener: SessionListener;
   #socket: LessonSocket | null = null;
@@ -81,9 +107,8 @@ export class LessonSession {
   #retryDelay = RETRY_MIN_MS;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(lessonId: string, role: Role, side: MediaSide, listener: SessionListener) {
-    this.#lessonId = lessonId;
-    this.#role = role;
+  constructor(join: JoinAs, side: MediaSide, listener: SessionListener) {
+    this.#join = { ...join };
     this.#side = side;
     this.#listener = listener;
   }
@@ -91,7 +116,7 @@ export class LessonSession {
   open(): void {
     const socket = connectSignal();
     this.#socket = socket;
-    socket.on('connect', () => void this.#join(socket));
+    socket.on('connect', () => void this.#joinLesson(socket));
     socket.on('disconnect', (reason) => {
       if (this.#final) return;
       this.#interrupt();
@@ -141,11 +166,12 @@ export class LessonSession {
     return ++this.#attempt;
   }
 
-  async #join(socket: LessonSocket): Promise<void> {
+  async #joinLesson(socket: LessonSocket): Promise<void> {
     const attempt = this.#interrupt();
     let joined: JoinResult;
+    const { lessonId, role, token } = this.#join;
     try {
-      joined = await request(socket, 'lesson:join', { lessonId: this.#lessonId, role: this.#role });
+      joined = await request(socket, 'lesson:join', token ? { lessonId, role, token } : { lessonId, role });
     } catch (error) {
       this.#fail(error, attempt, joinRefusal(error));
       return;

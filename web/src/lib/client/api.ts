@@ -1,0 +1,293 @@
+/**
+ * The typed HTTP client of signaling's JSON API (`/api`, same origin, the
+ * session cookie travels by itself). One function per endpoint; every failure
+ * is an ApiError carrying the server's `{ error: { code, message, ...details } }`.
+ * Request and response shapes come from the protocol module, so a change on
+ * the server side is a type error here.
+ */
+import type {
+  AccountView,
+  BookingConflict,
+  ClassroomView,
+  CsvLineError,
+  ErrorCode,
+  ImportResult,
+  JoinByCodeResult,
+  JoinLink,
+  LessonReport,
+  LessonView,
+  LiveLessonView,
+  SchoolView,
+} from '@cloudschool/signaling/protocol';
+import type { z } from 'zod';
+import type {
+  classroomRequest,
+  createAccountRequest,
+  LessonRequest,
+  LoginRequest,
+  schoolRequest,
+} from '@cloudschool/signaling/protocol';
+
+export type SchoolRequest = z.input<typeof schoolRequest>;
+export type ClassroomRequest = z.input<typeof classroomRequest>;
+export type CreateAccountRequest = z.input<typeof createAccountRequest>;
+/** A lesson edit: the same fields, one lesson (no weekly repeat). */
+export type LessonUpdate = Omit<LessonRequest, 'repeatWeeklyUntil'>;
+
+/** The server's codes, plus `network` (no answer at all) and `bad_response` (an answer that is not the API's). */
+export type ApiErrorCode = ErrorCode | 'network' | 'bad_response';
+
+export class ApiError extends Error {
+  readonly code: ApiErrorCode;
+  /** Everything in the error body besides code and message (`conflicts`, `lines`, …). */
+  readonly details: Readonly<Record<string, unknown>>;
+  /** The HTTP status; 0 when no answer came back. */
+  readonly status: number;
+
+  constructor(code: ApiErrorCode, message: string, details: Record<string, unknown> = {}, status = 0) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.details = details;
+    this.status = status;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The booked lessons that a 409 conflict names. */
+export function conflictsOf(error: ApiError): BookingConflict[] {
+  const list = error.details.conflicts;
+  if (!Array.isArray(list)) return [];
+  return list.filter(
+    (item): item is BookingConflict =>
+      isRecord(item) &&
+      typeof item.classroomId === 'string' &&
+      typeof item.lessonId === 'string' &&
+      typeof item.startsAt === 'string' &&
+      typeof item.endsAt === 'string',
+  );
+}
+
+/** The refused lines of a 400 bad_csv. */
+export function csvLinesOf(error: ApiError): CsvLineError[] {
+  const list = error.details.lines;
+  if (!Array.isArray(list)) return [];
+  return list.filter(
+    (item): item is CsvLineError =>
+      isRecord(item) && typeof item.line === 'number' && typeof item.message === 'string',
+  );
+}
+
+// ---------------------------------------------------------------- transport
+
+type Fetch = typeof fetch;
+
+interface Call {
+  method?: 'GET' | 'POST' | 'PUT';
+  /** Sent as JSON. */
+  json?: unknown;
+  /** Sent as is with this content type. */
+  text?: { body: string; type: string };
+  /** The load function's fetch, or the global one. */
+  fetch?: Fetch | undefined;
+  /** A 401 here is an answer, not an expired session (login, who-am-I). */
+  expect401?: boolean;
+}
+
+let sessionExpired: (() => void) | null = null;
+
+/**
+ * Called when a request of a logged-in page comes back 401 unauthenticated
+ * (the session ran out). The console layouts send the person to the login
+ * page. Returns the function that removes the handler.
+ */
+export function onSessionExpired(handler: () => void): () => void {
+  sessionExpired = handler;
+  return () => {
+    if (sessionExpired === handler) sessionExpired = null;
+  };
+}
+
+function errorFrom(status: number, body: unknown): ApiError {
+  const error = isRecord(body) ? body.error : undefined;
+  if (isRecord(error) && typeof error.code === 'string' && typeof error.message === 'string') {
+    const { code, message, ...details } = error;
+    // The code list is the server's; an unknown code still carries its message.
+    return new ApiError(code as ErrorCode, message, details, status);
+  }
+  return new ApiError('bad_response', `HTTP ${status}`, {}, status);
+}
+
+async function call<T>(path: string, options: Call = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  let body: string | undefined;
+  if (options.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.json);
+  } else if (options.text) {
+    headers['content-type'] = options.text.type;
+    body = options.text.body;
+  }
+  const doFetch = options.fetch ?? fetch;
+  let response: Response;
+  try {
+    response = await doFetch(path, {
+      method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+      headers,
+      body,
+      credentials: 'same-origin',
+    });
+  } catch (error) {
+    throw new ApiError('network', error instanceof Error ? error.message : String(error));
+  }
+  if (response.status === 204) return undefined as T;
+  let parsed: unknown;
+  try {
+    parsed = await response.json();
+  } catch {
+    throw new ApiError(
+      response.ok ? 'bad_response' : 'internal',
+      `HTTP ${response.status}`,
+      {},
+      response.status,
+    );
+  }
+  if (!response.ok) {
+    const error = errorFrom(response.status, parsed);
+    if (error.code === 'unauthenticated' && !options.expect401) sessionExpired?.();
+    throw error;
+  }
+  // Our own server's answer, typed by the protocol module it is built from.
+  return parsed as T;
+}
+
+const enc = encodeURIComponent;
+
+// ---------------------------------------------------------------- auth
+
+export async function login(request: LoginRequest): Promise<AccountView> {
+  const { account } = await call<{ account: AccountView }>('/api/auth/login', {
+    json: request,
+    expect401: true,
+  });
+  return account;
+}
+
+export async function logout(): Promise<void> {
+  await call<void>('/api/auth/logout', { method: 'POST', expect401: true });
+}
+
+/** The logged-in account; ApiError `unauthenticated` (401) when nobody is. */
+export async function me(fetchFn?: Fetch): Promise<AccountView> {
+  const { account } = await call<{ account: AccountView }>('/api/auth/me', {
+    fetch: fetchFn,
+    expect401: true,
+  });
+  return account;
+}
+
+// ---------------------------------------------------------------- roster (coordinator)
+
+export async function listSchools(fetchFn?: Fetch): Promise<SchoolView[]> {
+  return (await call<{ schools: SchoolView[] }>('/api/schools', { fetch: fetchFn })).schools;
+}
+
+export async function createSchool(request: SchoolRequest): Promise<SchoolView> {
+  return (await call<{ school: SchoolView }>('/api/schools', { json: request })).school;
+}
+
+export async function listClassrooms(fetchFn?: Fetch): Promise<ClassroomView[]> {
+  return (await call<{ classrooms: ClassroomView[] }>('/api/classrooms', { fetch: fetchFn })).classrooms;
+}
+
+export async function createClassroom(request: ClassroomRequest): Promise<ClassroomView> {
+  return (await call<{ classroom: ClassroomView }>('/api/classrooms', { json: request })).classroom;
+}
+
+export async function updateClassroom(id: string, request: ClassroomRequest): Promise<ClassroomView> {
+  const path = `/api/classrooms/${enc(id)}`;
+  return (await call<{ classroom: ClassroomView }>(path, { method: 'PUT', json: request })).classroom;
+}
+
+/** The CSV text as is; ApiError `bad_csv` with `csvLinesOf()` when any line is refused (nothing imported). */
+export async function importRoster(csv: string): Promise<ImportResult> {
+  return call<ImportResult>('/api/roster/import', { text: { body: csv, type: 'text/csv; charset=utf-8' } });
+}
+
+/** A download link, not a fetch: the browser saves the file. */
+export const rosterExportUrl = '/api/roster/export';
+
+export async function listAccounts(fetchFn?: Fetch): Promise<AccountView[]> {
+  return (await call<{ accounts: AccountView[] }>('/api/accounts', { fetch: fetchFn })).accounts;
+}
+
+export async function createAccount(request: CreateAccountRequest): Promise<AccountView> {
+  return (await call<{ account: AccountView }>('/api/accounts', { json: request })).account;
+}
+
+// ---------------------------------------------------------------- lessons
+
+/** Lessons that start in [from, to): all of them for a coordinator, their own for a teacher. */
+export async function listLessons(from: string, to: string, fetchFn?: Fetch): Promise<LessonView[]> {
+  const query = new URLSearchParams({ from, to });
+  return (await call<{ lessons: LessonView[] }>(`/api/lessons?${query}`, { fetch: fetchFn })).lessons;
+}
+
+/** One lesson, or a weekly series with `repeatWeeklyUntil`; ApiError `conflict` with `conflictsOf()`. */
+export async function createLesson(request: LessonRequest): Promise<LessonView[]> {
+  return (await call<{ lessons: LessonView[] }>('/api/lessons', { json: request })).lessons;
+}
+
+export async function getLesson(id: string, fetchFn?: Fetch): Promise<LessonView> {
+  return (await call<{ lesson: LessonView }>(`/api/lessons/${enc(id)}`, { fetch: fetchFn })).lesson;
+}
+
+export async function updateLesson(id: string, request: LessonUpdate): Promise<LessonView> {
+  const path = `/api/lessons/${enc(id)}`;
+  return (await call<{ lesson: LessonView }>(path, { method: 'PUT', json: request })).lesson;
+}
+
+export async function cancelLesson(id: string): Promise<LessonView> {
+  return (await call<{ lesson: LessonView }>(`/api/lessons/${enc(id)}/cancel`, { method: 'POST' })).lesson;
+}
+
+export async function lessonLinks(id: string, fetchFn?: Fetch): Promise<JoinLink[]> {
+  return (await call<{ links: JoinLink[] }>(`/api/lessons/${enc(id)}/links`, { fetch: fetchFn })).links;
+}
+
+export async function liveLessons(fetchFn?: Fetch): Promise<LiveLessonView[]> {
+  return (await call<{ lessons: LiveLessonView[] }>('/api/live', { fetch: fetchFn })).lessons;
+}
+
+export async function lessonReport(id: string, fetchFn?: Fetch): Promise<LessonReport> {
+  return call<LessonReport>(`/api/lessons/${enc(id)}/report`, { fetch: fetchFn });
+}
+
+export function reportCsvUrl(id: string): string {
+  return `/api/lessons/${enc(id)}/report.csv`;
+}
+
+// ---------------------------------------------------------------- teacher
+
+export async function teacherToday(fetchFn?: Fetch): Promise<LessonView[]> {
+  return (await call<{ lessons: LessonView[] }>('/api/teacher/today', { fetch: fetchFn })).lessons;
+}
+
+/** ApiError `outside_window` (403) when it is too early or too late. */
+export async function startLesson(id: string): Promise<LessonView> {
+  return (await call<{ lesson: LessonView }>(`/api/lessons/${enc(id)}/start`, { method: 'POST' })).lesson;
+}
+
+export async function endLesson(id: string): Promise<LessonView> {
+  return (await call<{ lesson: LessonView }>(`/api/lessons/${enc(id)}/end`, { method: 'POST' })).lesson;
+}
+
+// ---------------------------------------------------------------- classroom
+
+/** ApiError `not_found` when the classroom has no lesson today. */
+export async function joinByCode(code: string): Promise<JoinByCodeResult> {
+  return call<JoinByCodeResult>('/api/join/code', { json: { code } });
+}

@@ -1,0 +1,306 @@
+/**
+ * Dates and times in a lesson's (or school's) time zone, whatever the zone of
+ * the PC showing the page. Pure: every function takes the instant or the zone
+ * it works on, so it is tested without touching the machine's clock or zone.
+ *
+ * Two shapes of value travel here: instants as ISO 8601 UTC strings (what the
+ * server sends and takes), and wall-clock values in a zone as `YYYY-MM-DD`
+ * dates and `HH:mm` times (what `<input type="date|time">` hold).
+ */
+import type { Lang } from '#lib/i18n/index.ts';
+
+/** Where every school is unless it says otherwise. */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
+const timePattern = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+export function isDateString(value: string): boolean {
+  const match = datePattern.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+export function isTimeString(value: string): boolean {
+  return timePattern.test(value);
+}
+
+// ---------------------------------------------------------------- zone arithmetic
+
+interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+const partFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function partFormatter(timeZone: string): Intl.DateTimeFormat {
+  let formatter = partFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    partFormatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** The wall clock in `timeZone` at an instant. */
+function wallClock(instant: number, timeZone: string): WallClock {
+  const parts: Record<string, number> = {};
+  for (const part of partFormatter(timeZone).formatToParts(instant)) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  return {
+    year: parts.year ?? 0,
+    month: parts.month ?? 1,
+    day: parts.day ?? 1,
+    hour: parts.hour ?? 0,
+    minute: parts.minute ?? 0,
+    second: parts.second ?? 0,
+  };
+}
+
+/** How far `timeZone` is ahead of UTC at an instant, in milliseconds. */
+export function zoneOffsetMs(instant: number, timeZone: string): number {
+  const wall = wallClock(instant, timeZone);
+  const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
+  // The wall clock has no milliseconds: compare with the instant's whole second.
+  return asUtc - Math.floor(instant / 1000) * 1000;
+}
+
+function pad(value: number, width = 2): string {
+  return String(value).padStart(width, '0');
+}
+
+function toInstant(value: string | number | Date): number {
+  return typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : value.getTime();
+}
+
+/** `YYYY-MM-DD` in `timeZone` at an instant. */
+export function zonedDate(instant: string | number | Date, timeZone: string): string {
+  const wall = wallClock(toInstant(instant), timeZone);
+  return `${pad(wall.year, 4)}-${pad(wall.month)}-${pad(wall.day)}`;
+}
+
+/** `HH:mm` in `timeZone` at an instant. */
+export function zonedTime(instant: string | number | Date, timeZone: string): string {
+  const wall = wallClock(toInstant(instant), timeZone);
+  return `${pad(wall.hour)}:${pad(wall.minute)}`;
+}
+
+/** Minutes since the zone's midnight (0–1439) at an instant. */
+export function minutesIntoDay(instant: string | number | Date, timeZone: string): number {
+  const wall = wallClock(toInstant(instant), timeZone);
+  return wall.hour * 60 + wall.minute;
+}
+
+/**
+ * The instant (ISO 8601 UTC) of a wall-clock date and time in `timeZone`.
+ * In a gap (spring forward) the time is read with the offset before the gap;
+ * in an overlap the earlier instant wins. China has neither since 1991.
+ */
+export function zonedToUtc(date: string, time: string, timeZone: string): string {
+  const dateMatch = datePattern.exec(date);
+  const timeMatch = timePattern.exec(time);
+  if (!dateMatch || !timeMatch || !isDateString(date))
+    throw new RangeError(`not a date and time: ${date} ${time}`);
+  const asUtc = Date.UTC(
+    Number(dateMatch[1]),
+    Number(dateMatch[2]) - 1,
+    Number(dateMatch[3]),
+    Number(timeMatch[1]),
+    Number(timeMatch[2]),
+  );
+  const first = asUtc - zoneOffsetMs(asUtc, timeZone);
+  const second = asUtc - zoneOffsetMs(first, timeZone);
+  // Both agree except around a change of offset; keep the one whose wall clock reads what was asked.
+  const instant = zonedTime(second, timeZone) === time ? second : first;
+  return new Date(instant).toISOString();
+}
+
+/** `HH:mm` → minutes since midnight. */
+export function timeToMinutes(time: string): number {
+  const match = timePattern.exec(time);
+  if (!match) throw new RangeError(`not a time: ${time}`);
+  return Number(match[1]) * 60 + Number(match[2]);
+}
+
+/** Minutes since midnight → `HH:mm`, held within the day (00:00–23:59). */
+export function minutesToTime(minutes: number): string {
+  const clamped = Math.min(24 * 60 - 1, Math.max(0, Math.round(minutes)));
+  return `${pad(Math.floor(clamped / 60))}:${pad(clamped % 60)}`;
+}
+
+/** The next whole hour after an instant, as a date and time in `timeZone` (a new lesson's default start). */
+export function nextWholeHour(instant: number, timeZone: string): { date: string; time: string } {
+  const next = instant + HOUR_MS - (minutesIntoDay(instant, timeZone) % 60) * MINUTE_MS;
+  return { date: zonedDate(next, timeZone), time: `${zonedTime(next, timeZone).slice(0, 2)}:00` };
+}
+
+// ---------------------------------------------------------------- calendar days
+
+function dateParts(date: string): [number, number, number] {
+  const match = datePattern.exec(date);
+  if (!match) throw new RangeError(`not a date: ${date}`);
+  return [Number(match[1]), Number(match[2]), Number(match[3])];
+}
+
+function fromUtcDay(ms: number): string {
+  const d = new Date(ms);
+  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+
+export function addDays(date: string, days: number): string {
+  const [year, month, day] = dateParts(date);
+  return fromUtcDay(Date.UTC(year, month - 1, day) + days * DAY_MS);
+}
+
+/** 0 = Monday … 6 = Sunday, as Chinese calendars count the week. */
+export function weekdayIndex(date: string): number {
+  const [year, month, day] = dateParts(date);
+  return (new Date(Date.UTC(year, month - 1, day)).getUTCDay() + 6) % 7;
+}
+
+/** The Monday of the week that holds `date`. */
+export function mondayOf(date: string): string {
+  return addDays(date, -weekdayIndex(date));
+}
+
+/** The seven dates of the week starting on `monday`. */
+export function weekDays(monday: string): string[] {
+  return Array.from({ length: 7 }, (_, i) => addDays(monday, i));
+}
+
+export interface InstantRange {
+  /** ISO 8601 UTC, inclusive. */
+  from: string;
+  /** ISO 8601 UTC, exclusive. */
+  to: string;
+}
+
+/** From midnight of `first` to midnight after `days` days, in `timeZone`. */
+export function daysRange(first: string, days: number, timeZone: string): InstantRange {
+  return {
+    from: zonedToUtc(first, '00:00', timeZone),
+    to: zonedToUtc(addDays(first, days), '00:00', timeZone),
+  };
+}
+
+/** Monday 00:00 to the next Monday 00:00 in `timeZone`, for the week that holds `date`. */
+export function weekRange(date: string, timeZone: string): InstantRange {
+  return daysRange(mondayOf(date), 7, timeZone);
+}
+
+export function dayRange(date: string, timeZone: string): InstantRange {
+  return daysRange(date, 1, timeZone);
+}
+
+// ---------------------------------------------------------------- display
+
+const displayFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function displayFormatter(
+  lang: Lang,
+  timeZone: string,
+  options: Intl.DateTimeFormatOptions,
+): Intl.DateTimeFormat {
+  const key = `${lang}|${timeZone}|${JSON.stringify(options)}`;
+  let formatter = displayFormatters.get(key);
+  if (!formatter) {
+    // en-GB: day before month and a 24-hour clock, closer to what Chinese schools use than en-US.
+    formatter = new Intl.DateTimeFormat(lang === 'zh-CN' ? 'zh-CN' : 'en-GB', { timeZone, ...options });
+    displayFormatters.set(key, formatter);
+  }
+  return formatter;
+}
+
+const timeOptions: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+const dateOptions: Intl.DateTimeFormatOptions = { month: 'long', day: 'numeric', weekday: 'short' };
+
+/** `14:05` */
+export function formatTime(instant: string | number, timeZone: string, lang: Lang): string {
+  return displayFormatter(lang, timeZone, timeOptions).format(toInstant(instant));
+}
+
+/** `11月28日周六` / `Sat 28 November` */
+export function formatDate(instant: string | number, timeZone: string, lang: Lang): string {
+  return displayFormatter(lang, timeZone, dateOptions).format(toInstant(instant));
+}
+
+/** A `YYYY-MM-DD` calendar date, read as that day (no zone shift). */
+export function formatDay(
+  date: string,
+  lang: Lang,
+  options: Intl.DateTimeFormatOptions = dateOptions,
+): string {
+  return displayFormatter(lang, 'UTC', options).format(Date.parse(`${date}T12:00:00Z`));
+}
+
+/** `11月28日周六 14:00–14:45`: one date when both ends are on the same day. */
+export function formatRange(startsAt: string, endsAt: string, timeZone: string, lang: Lang): string {
+  const start = `${formatDate(startsAt, timeZone, lang)} ${formatTime(startsAt, timeZone, lang)}`;
+  const sameDay = zonedDate(startsAt, timeZone) === zonedDate(endsAt, timeZone);
+  const end = sameDay
+    ? formatTime(endsAt, timeZone, lang)
+    : `${formatDate(endsAt, timeZone, lang)} ${formatTime(endsAt, timeZone, lang)}`;
+  return `${start}–${end}`;
+}
+
+/** `14:00–14:45` */
+export function formatTimeRange(startsAt: string, endsAt: string, timeZone: string, lang: Lang): string {
+  return `${formatTime(startsAt, timeZone, lang)}–${formatTime(endsAt, timeZone, lang)}`;
+}
+
+/** Whole minutes between two instants, at least 0. */
+export function minutesBetween(from: string, to: string): number {
+  return Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / MINUTE_MS));
+}
+
+// ---------------------------------------------------------------- countdowns
+
+/** How much `serverTime` is ahead of this PC's clock (negative when behind). */
+export function clockOffset(serverTime: string, localNow: number): number {
+  const server = Date.parse(serverTime);
+  return Number.isFinite(server) ? server - localNow : 0;
+}
+
+/** What a waiting room says about the time left, in the largest units that still read well. */
+export type Countdown =
+  | { unit: 'due' }
+  | { unit: 'underMinute' }
+  | { unit: 'minutes'; minutes: number }
+  | { unit: 'hours'; hours: number; minutes: number }
+  | { unit: 'days'; days: number; hours: number };
+
+/**
+ * Rounds up: "starts in 4 minutes" while 3 min 10 s remain, so it never says
+ * "0 minutes" before the time has come.
+ */
+export function countdown(remainingMs: number): Countdown {
+  if (remainingMs <= 0) return { unit: 'due' };
+  if (remainingMs < MINUTE_MS) return { unit: 'underMinute' };
+  const totalMinutes = Math.ceil(remainingMs / MINUTE_MS);
+  if (totalMinutes < 60) return { unit: 'minutes', minutes: totalMinutes };
+  if (totalMinutes < 24 * 60)
+    return { unit: 'hours', hours: Math.floor(totalMinutes / 60), minutes: totalMinutes % 60 };
+  const totalHours = Math.floor(totalMinutes / 60);
+  return { unit: 'days', days: Math.floor(totalHours / 24), hours: totalHours % 24 };
+}
