@@ -67,15 +67,20 @@ test('coordinator imports, schedules and links; teacher starts; classrooms join 
   await coordinator.getByTestId('lesson-subject').fill('数学');
   await coordinator.getByTestId('lesson-grade').fill('五年级');
   await coordinator.getByTestId('lesson-host-classroom').selectOption(host.id);
-  await coordinator.getByTestId('lesson-teacher').selectOption({ label: 'E2E王老师' });
+  const { accounts } = (await (await api.get('/api/accounts')).json()) as {
+    accounts: { id: string; username: string }[];
+  };
+  await coordinator
+    .getByTestId('lesson-teacher')
+    .selectOption(accounts.find((a) => a.username === TEACHER.username)!.id);
   await coordinator.getByTestId('lesson-date').fill(start.date);
   await coordinator.getByTestId('lesson-start').fill(start.time);
   await coordinator.getByTestId('lesson-end').fill(end.time);
   for (const c of invited)
     await coordinator.locator(`[data-testid="invite-classroom"][value="${c.id}"]`).check();
   await coordinator.getByTestId('lesson-save').click();
-  await coordinator.waitForURL(/\/coordinator\/lessons\/[\w-]+$/);
-  const lessonId = coordinator.url().split('/').pop()!;
+  await coordinator.waitForURL(/\/coordinator\/lessons\/[\w-]+(\?.*)?$/);
+  const lessonId = new URL(coordinator.url()).pathname.split('/').pop()!;
 
   // The join links, as the coordinator copies them.
   const rows = coordinator.getByTestId('join-link-row');
@@ -126,6 +131,8 @@ test('coordinator imports, schedules and links; teacher starts; classrooms join 
   };
   expect(live.lessons.find((l) => l.lesson.id === lessonId)).toMatchObject({ invited: 3, connected: 3 });
 
+  // Let the lesson run a little, so every classroom has been present for a measurable while (tenths of a minute).
+  await teacher.waitForTimeout(12_000);
   await teacher.getByTestId('end-lesson').click();
   await teacher.getByTestId('end-lesson-confirm').click();
   for (const page of pages) await expect(classroomStatus(page)).toHaveAttribute('data-status', 'ended');

@@ -1,78 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
-import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Account, Classroom, Lesson, Presence, School } from '../src/domain/types.ts';
-import { RedisKeys } from '../src/store/keys.ts';
 import { CorruptRecordError, InvalidRecordError } from '../src/store/records.ts';
-import { RedisStore } from '../src/store/RedisStore.ts';
-import { SQLITE_FILE, SqliteStore } from '../src/store/SqliteStore.ts';
 import { ConflictError } from '../src/store/Store.ts';
 import type { Store } from '../src/store/Store.ts';
-import { startRedis } from './support/redis.ts';
-import type { TestRedis } from './support/redis.ts';
-
-/** Where one test's data lives: open() may be called again to reopen the same data. */
-interface Location {
-  open(): Promise<Store>;
-  /** Overwrites the stored school `id` with `{"id": 1}`, behind the store's back. */
-  corruptSchool(id: string): Promise<void>;
-  remove(): Promise<void>;
-}
-
-interface Factory {
-  name: string;
-  setup(): Promise<void>;
-  teardown(): Promise<void>;
-  location(): Promise<Location>;
-}
-
-const sqlite: Factory = {
-  name: 'sqlite',
-  setup: async () => undefined,
-  teardown: async () => undefined,
-  location: async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cloudschool-store-'));
-    return {
-      open: () => SqliteStore.open(dir),
-      corruptSchool: async (id) => {
-        const db = new DatabaseSync(join(dir, SQLITE_FILE));
-        db.prepare('UPDATE schools SET data = ? WHERE id = ?').run('{"id":1}', id);
-        db.close();
-      },
-      remove: () => rm(dir, { recursive: true, force: true }),
-    };
-  },
-};
-
-let redis: TestRedis | undefined;
-let nextPrefix = 0;
-const redisFactory: Factory = {
-  name: 'redis',
-  setup: async () => {
-    redis = await startRedis();
-  },
-  teardown: async () => {
-    await redis?.stop();
-  },
-  location: async () => {
-    // Every test has keys of its own under a fresh prefix: no FLUSHALL between tests.
-    const prefix = `test${nextPrefix++}`;
-    const url = redis?.url ?? '';
-    return {
-      open: () => RedisStore.connect(url, prefix),
-      corruptSchool: async (id) => {
-        const client = createClient({ url });
-        await client.connect();
-        await client.set(new RedisKeys(prefix).school(id), '{"id":1}');
-        await client.close();
-      },
-      remove: async () => undefined,
-    };
-  },
-};
+import { storeFactories } from './support/stores.ts';
+import type { Location } from './support/stores.ts';
 
 const HOUR = 60 * 60 * 1000;
 const T = Date.UTC(2026, 10, 30, 8, 0); // Monday 30 November 2026, 16:00 in Beijing
@@ -140,7 +72,7 @@ function presence(connectionId: string, lastSeen: number, lessonId = 'lesson-1')
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.each([sqlite, redisFactory])('$name store contract', (factory) => {
+describe.each(storeFactories())('$name store contract', (factory) => {
   let location: Location;
   let opened: Store[] = [];
   let store: Store;

@@ -55,6 +55,53 @@ describe('RedisStore', () => {
     await store.close();
   });
 
+  it('keeps the interaction of a lesson under the keys of keys.ts', async () => {
+    const store = await RedisStore.connect(redis.url, 'room');
+    const lessonId = 'l:1';
+    const classroomId = 'c/1';
+    const now = Date.now();
+    await store.raiseHand({ lessonId, classroomId, raisedAt: now });
+    await store.putStage(lessonId, [{ classroomId, since: now, muted: false }]);
+    await store.putQuestion({ id: 'q:1', lessonId, classroomId, text: '?', createdAt: now, state: 'open' });
+    await store.setVote(lessonId, 'q:1', classroomId, true);
+    await store.putQuiz({
+      id: 'z:1',
+      lessonId,
+      question: '?',
+      kind: 'single',
+      options: ['a', 'b'],
+      startedAt: now,
+      closesAt: null,
+      closedAt: null,
+      revealed: false,
+    });
+    await store.putQuizAnswer({ lessonId, quizId: 'z:1', classroomId, choices: [0], counts: null, at: now });
+    await store.appendMessage({ id: 'm', lessonId, classroomId, from: 'host', text: 'hi', at: now });
+    await store.setReadUntil(lessonId, classroomId, 'host', now);
+    expect((await raw.keys('room:*')).sort()).toEqual([
+      'room:chat-read:l%3A1:c%2F1',
+      'room:chat:l%3A1:c%2F1',
+      'room:hands:l%3A1',
+      'room:question:l%3A1:q%3A1',
+      'room:questions:l%3A1',
+      'room:quiz-answers:l%3A1:z%3A1',
+      'room:quiz:l%3A1:z%3A1',
+      'room:quizzes:l%3A1',
+      'room:stage:l%3A1',
+      'room:votes:l%3A1:q%3A1',
+    ]);
+    expect(await raw.zRangeWithScores('room:hands:l%3A1', 0, -1)).toEqual([
+      { value: classroomId, score: now },
+    ]);
+    expect(await raw.sMembers('room:votes:l%3A1:q%3A1')).toEqual([classroomId]);
+    expect(await raw.hKeys('room:quiz-answers:l%3A1:z%3A1')).toEqual([classroomId]);
+    expect(await raw.hGetAll('room:chat-read:l%3A1:c%2F1')).toEqual({ host: String(now) });
+    // An empty stage leaves no key behind.
+    await store.putStage(lessonId, []);
+    expect(await raw.exists('room:stage:l%3A1')).toBe(0);
+    await store.close();
+  });
+
   it('lets the presence key of a lesson nobody heartbeats vanish, and never shortens it', async () => {
     const store = await RedisStore.connect(redis.url, 'presence');
     const now = Date.now();

@@ -3,15 +3,31 @@ import { z } from 'zod';
 import type {
   Account,
   AttendanceEvent,
+  ChatMessage,
   Classroom,
+  Hand,
   Lesson,
   Presence,
+  Question,
+  Quiz,
+  QuizAnswer,
   School,
   Session,
+  StageMember,
 } from '../domain/types.ts';
 import { prepareLessons, prepareRoster } from './batches.ts';
 import { RedisKeys } from './keys.ts';
-import { byConnection, byId, byStart } from './order.ts';
+import {
+  byAt,
+  byClassroom,
+  byConnection,
+  byCreatedAt,
+  byId,
+  byRaisedAt,
+  byStart,
+  byStartedAt,
+  compareStrings,
+} from './order.ts';
 import { putRecordsScript } from './putRecordsScript.ts';
 import type { IndexedRecordWrite, PutRecords } from './putRecordsScript.ts';
 import {
@@ -19,14 +35,24 @@ import {
   CorruptRecordError,
   accountSchema,
   attendanceEventSchema,
+  chatMessageSchema,
   checkRecord,
   checkTtl,
   classroomSchema,
   decodeJsonRecord,
+  decodeRecord,
+  handSchema,
   lessonSchema,
   presenceSchema,
+  questionSchema,
+  quizAnswerSchema,
+  quizSchema,
+  readMarkSchema,
   schoolSchema,
   sessionSchema,
+  stageSchema,
+  timeSchema,
+  voteSchema,
 } from './records.ts';
 import { ConflictError } from './Store.ts';
 import type { Store } from './Store.ts';
@@ -302,6 +328,147 @@ export class RedisStore implements Store {
     const value = await this.#client.get(key);
     if (value === null) throw new Error(`secret ${name} is missing after it was created`);
     return value;
+  }
+
+  // --- the live interaction of a lesson
+
+  async raiseHand(hand: Hand): Promise<boolean> {
+    const checked = checkRecord(handSchema, hand, 'hand');
+    // NX: a hand already up keeps its score (its place in the queue); the reply counts the members added.
+    const added = await this.#client.zAdd(
+      this.#keys.hands(checked.lessonId),
+      { score: checked.raisedAt, value: checked.classroomId },
+      { condition: 'NX' },
+    );
+    return added > 0;
+  }
+
+  async lowerHand(lessonId: string, classroomId: string): Promise<boolean> {
+    return (await this.#client.zRem(this.#keys.hands(lessonId), classroomId)) > 0;
+  }
+
+  async listHands(lessonId: string): Promise<Hand[]> {
+    const key = this.#keys.hands(lessonId);
+    const members = await this.#client.zRangeWithScores(key, 0, -1);
+    return members
+      .map(({ value, score }) =>
+        decodeRecord(handSchema, { lessonId, classroomId: value, raisedAt: score }, key),
+      )
+      .sort(byRaisedAt);
+  }
+
+  async getStage(lessonId: string): Promise<StageMember[]> {
+    return (await this.#get(stageSchema, this.#keys.stage(lessonId))) ?? [];
+  }
+
+  async putStage(lessonId: string, members: StageMember[]): Promise<void> {
+    const checked = checkRecord(stageSchema, members, 'stage');
+    const key = this.#keys.stage(lessonId);
+    if (checked.length === 0) await this.#client.del(key);
+    else await this.#client.set(key, JSON.stringify(checked));
+  }
+
+  async putQuestion(question: Question): Promise<void> {
+    const checked = checkRecord(questionSchema, question, 'question');
+    await this.#client
+      .multi()
+      .set(this.#keys.question(checked.lessonId, checked.id), JSON.stringify(checked))
+      .zAdd(this.#keys.questions(checked.lessonId), { score: checked.createdAt, value: checked.id })
+      .exec();
+  }
+
+  async getQuestion(lessonId: string, questionId: string): Promise<Question | undefined> {
+    return this.#get(questionSchema, this.#keys.question(lessonId, questionId));
+  }
+
+  async setVote(lessonId: string, questionId: string, classroomId: string, on: boolean): Promise<void> {
+    const vote = checkRecord(voteSchema, { lessonId, questionId, classroomId }, 'vote');
+    const key = this.#keys.votes(vote.lessonId, vote.questionId);
+    if (on) await this.#client.sAdd(key, vote.classroomId);
+    else await this.#client.sRem(key, vote.classroomId);
+  }
+
+  async listQuestions(lessonId: string): Promise<(Question & { voters: string[] })[]> {
+    const ids = await this.#client.zRange(this.#keys.questions(lessonId), 0, -1);
+    const [questions, voters] = await Promise.all([
+      this.#getAll(
+        questionSchema,
+        ids.map((id) => this.#keys.question(lessonId, id)),
+      ),
+      Promise.all(ids.map((id) => this.#client.sMembers(this.#keys.votes(lessonId, id)))),
+    ]);
+    return questions
+      .map((question, index) => ({ ...question, voters: (voters[index] ?? []).sort(compareStrings) }))
+      .sort(byCreatedAt);
+  }
+
+  async putQuiz(quiz: Quiz): Promise<void> {
+    const checked = checkRecord(quizSchema, quiz, 'quiz');
+    await this.#client
+      .multi()
+      .set(this.#keys.quiz(checked.lessonId, checked.id), JSON.stringify(checked))
+      .zAdd(this.#keys.quizzes(checked.lessonId), { score: checked.startedAt, value: checked.id })
+      .exec();
+  }
+
+  async getQuiz(lessonId: string, quizId: string): Promise<Quiz | undefined> {
+    return this.#get(quizSchema, this.#keys.quiz(lessonId, quizId));
+  }
+
+  async listQuizzes(lessonId: string): Promise<Quiz[]> {
+    const ids = await this.#client.zRange(this.#keys.quizzes(lessonId), 0, -1);
+    return (
+      await this.#getAll(
+        quizSchema,
+        ids.map((id) => this.#keys.quiz(lessonId, id)),
+      )
+    ).sort(byStartedAt);
+  }
+
+  async putQuizAnswer(answer: QuizAnswer): Promise<void> {
+    const checked = checkRecord(quizAnswerSchema, answer, 'quiz answer');
+    await this.#client.hSet(
+      this.#keys.quizAnswers(checked.lessonId, checked.quizId),
+      checked.classroomId,
+      JSON.stringify(checked),
+    );
+  }
+
+  async listQuizAnswers(lessonId: string, quizId: string): Promise<QuizAnswer[]> {
+    const key = this.#keys.quizAnswers(lessonId, quizId);
+    const fields = await this.#client.hGetAll(key);
+    return Object.entries(fields)
+      .map(([classroomId, json]) => decodeJsonRecord(quizAnswerSchema, json, `${key} ${classroomId}`))
+      .sort(byClassroom);
+  }
+
+  async appendMessage(message: ChatMessage): Promise<void> {
+    const checked = checkRecord(chatMessageSchema, message, 'chat message');
+    await this.#client.rPush(this.#keys.chat(checked.lessonId, checked.classroomId), JSON.stringify(checked));
+  }
+
+  async listMessages(lessonId: string, classroomId: string): Promise<ChatMessage[]> {
+    const key = this.#keys.chat(lessonId, classroomId);
+    const messages = await this.#client.lRange(key, 0, -1);
+    return messages
+      .map((json, index) => decodeJsonRecord(chatMessageSchema, json, `${key}[${index}]`))
+      .sort(byAt);
+  }
+
+  async setReadUntil(
+    lessonId: string,
+    classroomId: string,
+    side: 'host' | 'classroom',
+    at: number,
+  ): Promise<void> {
+    const mark = checkRecord(readMarkSchema, { lessonId, classroomId, side, at }, 'read mark');
+    await this.#client.hSet(this.#keys.chatRead(mark.lessonId, mark.classroomId), mark.side, String(mark.at));
+  }
+
+  async getReadUntil(lessonId: string, classroomId: string, side: 'host' | 'classroom'): Promise<number> {
+    const key = this.#keys.chatRead(lessonId, classroomId);
+    const value = await this.#client.hGet(key, side);
+    return value === null ? 0 : decodeJsonRecord(timeSchema, value, `${key} ${side}`);
   }
 
   async close(): Promise<void> {

@@ -6,27 +6,51 @@ import { z } from 'zod';
 import type {
   Account,
   AttendanceEvent,
+  ChatMessage,
   Classroom,
+  Hand,
   Lesson,
   Presence,
+  Question,
+  Quiz,
+  QuizAnswer,
   School,
   Session,
+  StageMember,
 } from '../domain/types.ts';
 import { prepareLessons, prepareRoster } from './batches.ts';
-import { byConnection, byId, byStart } from './order.ts';
+import {
+  byAt,
+  byClassroom,
+  byConnection,
+  byCreatedAt,
+  byId,
+  byRaisedAt,
+  byStart,
+  byStartedAt,
+  compareStrings,
+} from './order.ts';
 import {
   MAX_LESSON_MS,
   accountSchema,
   attendanceEventSchema,
+  chatMessageSchema,
   checkRecord,
   checkTtl,
   classroomSchema,
   decodeJsonRecord,
   decodeRecord,
+  handSchema,
   lessonSchema,
   presenceSchema,
+  questionSchema,
+  quizAnswerSchema,
+  quizSchema,
+  readMarkSchema,
   schoolSchema,
   sessionSchema,
+  stageSchema,
+  voteSchema,
 } from './records.ts';
 import { migrate } from './sqliteSchema.ts';
 import { ConflictError } from './Store.ts';
@@ -288,6 +312,149 @@ export class SqliteStore implements Store {
     return value;
   }
 
+  // --- the live interaction of a lesson
+
+  async raiseHand(hand: Hand): Promise<boolean> {
+    const checked = checkRecord(handSchema, hand, 'hand');
+    // ON CONFLICT DO NOTHING: a hand already up keeps its place in the queue.
+    const { changes } = this.#sql.raiseHand.run(checked.lessonId, checked.classroomId, checked.raisedAt);
+    return Number(changes) > 0;
+  }
+
+  async lowerHand(lessonId: string, classroomId: string): Promise<boolean> {
+    return Number(this.#sql.lowerHand.run(lessonId, classroomId).changes) > 0;
+  }
+
+  async listHands(lessonId: string): Promise<Hand[]> {
+    return this.#sql.listHands
+      .all(lessonId)
+      .map((row) =>
+        decodeRecord(
+          handSchema,
+          { lessonId, classroomId: row['classroom_id'], raisedAt: row['raised_at'] },
+          `hands row ${lessonId}`,
+        ),
+      )
+      .sort(byRaisedAt);
+  }
+
+  async getStage(lessonId: string): Promise<StageMember[]> {
+    const row = this.#sql.getStage.get(lessonId);
+    return row === undefined
+      ? []
+      : decodeJsonRecord(stageSchema, dataOf(row, 'stages'), `stages row ${lessonId}`);
+  }
+
+  async putStage(lessonId: string, members: StageMember[]): Promise<void> {
+    const checked = checkRecord(stageSchema, members, 'stage');
+    if (checked.length === 0) this.#sql.deleteStage.run(lessonId);
+    else this.#sql.putStage.run(lessonId, JSON.stringify(checked));
+  }
+
+  async putQuestion(question: Question): Promise<void> {
+    const checked = checkRecord(questionSchema, question, 'question');
+    this.#sql.putQuestion.run(checked.lessonId, checked.id, JSON.stringify(checked));
+  }
+
+  async getQuestion(lessonId: string, questionId: string): Promise<Question | undefined> {
+    const row = this.#sql.getQuestion.get(lessonId, questionId);
+    return row && decodeJsonRecord(questionSchema, dataOf(row, 'questions'), `questions row ${questionId}`);
+  }
+
+  async setVote(lessonId: string, questionId: string, classroomId: string, on: boolean): Promise<void> {
+    const vote = checkRecord(voteSchema, { lessonId, questionId, classroomId }, 'vote');
+    (on ? this.#sql.addVote : this.#sql.removeVote).run(vote.lessonId, vote.questionId, vote.classroomId);
+  }
+
+  async listQuestions(lessonId: string): Promise<(Question & { voters: string[] })[]> {
+    const voters = new Map<string, string[]>();
+    for (const row of this.#sql.listVotes.all(lessonId)) {
+      const vote = decodeRecord(
+        voteSchema,
+        { lessonId, questionId: row['question_id'], classroomId: row['classroom_id'] },
+        `question_votes row ${lessonId}`,
+      );
+      const forQuestion = voters.get(vote.questionId);
+      if (forQuestion === undefined) voters.set(vote.questionId, [vote.classroomId]);
+      else forQuestion.push(vote.classroomId);
+    }
+    return this.#sql.listQuestions
+      .all(lessonId)
+      .map((row) => decodeJsonRecord(questionSchema, dataOf(row, 'questions'), `questions row ${lessonId}`))
+      .sort(byCreatedAt)
+      .map((question) => ({ ...question, voters: (voters.get(question.id) ?? []).sort(compareStrings) }));
+  }
+
+  async putQuiz(quiz: Quiz): Promise<void> {
+    const checked = checkRecord(quizSchema, quiz, 'quiz');
+    this.#sql.putQuiz.run(checked.lessonId, checked.id, JSON.stringify(checked));
+  }
+
+  async getQuiz(lessonId: string, quizId: string): Promise<Quiz | undefined> {
+    const row = this.#sql.getQuiz.get(lessonId, quizId);
+    return row && decodeJsonRecord(quizSchema, dataOf(row, 'quizzes'), `quizzes row ${quizId}`);
+  }
+
+  async listQuizzes(lessonId: string): Promise<Quiz[]> {
+    return this.#sql.listQuizzes
+      .all(lessonId)
+      .map((row) => decodeJsonRecord(quizSchema, dataOf(row, 'quizzes'), `quizzes row ${lessonId}`))
+      .sort(byStartedAt);
+  }
+
+  async putQuizAnswer(answer: QuizAnswer): Promise<void> {
+    const checked = checkRecord(quizAnswerSchema, answer, 'quiz answer');
+    this.#sql.putQuizAnswer.run(
+      checked.lessonId,
+      checked.quizId,
+      checked.classroomId,
+      JSON.stringify(checked),
+    );
+  }
+
+  async listQuizAnswers(lessonId: string, quizId: string): Promise<QuizAnswer[]> {
+    return this.#sql.listQuizAnswers
+      .all(lessonId, quizId)
+      .map((row) =>
+        decodeJsonRecord(quizAnswerSchema, dataOf(row, 'quiz_answers'), `quiz_answers row ${quizId}`),
+      )
+      .sort(byClassroom);
+  }
+
+  async appendMessage(message: ChatMessage): Promise<void> {
+    const checked = checkRecord(chatMessageSchema, message, 'chat message');
+    this.#sql.appendMessage.run(checked.lessonId, checked.classroomId, JSON.stringify(checked));
+  }
+
+  async listMessages(lessonId: string, classroomId: string): Promise<ChatMessage[]> {
+    return this.#sql.listMessages
+      .all(lessonId, classroomId)
+      .map((row) =>
+        decodeJsonRecord(chatMessageSchema, dataOf(row, 'chat_messages'), `chat_messages row ${classroomId}`),
+      )
+      .sort(byAt);
+  }
+
+  async setReadUntil(
+    lessonId: string,
+    classroomId: string,
+    side: 'host' | 'classroom',
+    at: number,
+  ): Promise<void> {
+    const mark = checkRecord(readMarkSchema, { lessonId, classroomId, side, at }, 'read mark');
+    this.#sql.setReadUntil.run(mark.lessonId, mark.classroomId, mark.side, mark.at);
+  }
+
+  async getReadUntil(lessonId: string, classroomId: string, side: 'host' | 'classroom'): Promise<number> {
+    const row = this.#sql.getReadUntil.get(lessonId, classroomId, side);
+    if (row === undefined) return 0;
+    return decodeRecord(
+      readMarkSchema,
+      { lessonId, classroomId, side, at: row['at'] },
+      `chat_reads row ${classroomId}`,
+    ).at;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -368,5 +535,47 @@ function prepareStatements(db: DatabaseSync) {
     ),
     getSecret: sql('SELECT value FROM secrets WHERE name = ?'),
     insertSecret: sql('INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
+    raiseHand: sql(
+      'INSERT INTO hands (lesson_id, classroom_id, raised_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ),
+    lowerHand: sql('DELETE FROM hands WHERE lesson_id = ? AND classroom_id = ?'),
+    listHands: sql('SELECT classroom_id, raised_at FROM hands WHERE lesson_id = ?'),
+    getStage: sql('SELECT data FROM stages WHERE lesson_id = ?'),
+    putStage: sql(
+      'INSERT INTO stages (lesson_id, data) VALUES (?, ?) ON CONFLICT (lesson_id) DO UPDATE SET data = excluded.data',
+    ),
+    deleteStage: sql('DELETE FROM stages WHERE lesson_id = ?'),
+    putQuestion: sql(
+      `INSERT INTO questions (lesson_id, id, data) VALUES (?, ?, ?)
+       ON CONFLICT (lesson_id, id) DO UPDATE SET data = excluded.data`,
+    ),
+    getQuestion: sql('SELECT data FROM questions WHERE lesson_id = ? AND id = ?'),
+    listQuestions: sql('SELECT data FROM questions WHERE lesson_id = ?'),
+    addVote: sql(
+      `INSERT INTO question_votes (lesson_id, question_id, classroom_id) VALUES (?, ?, ?)
+       ON CONFLICT DO NOTHING`,
+    ),
+    removeVote: sql(
+      'DELETE FROM question_votes WHERE lesson_id = ? AND question_id = ? AND classroom_id = ?',
+    ),
+    listVotes: sql('SELECT question_id, classroom_id FROM question_votes WHERE lesson_id = ?'),
+    putQuiz: sql(
+      `INSERT INTO quizzes (lesson_id, id, data) VALUES (?, ?, ?)
+       ON CONFLICT (lesson_id, id) DO UPDATE SET data = excluded.data`,
+    ),
+    getQuiz: sql('SELECT data FROM quizzes WHERE lesson_id = ? AND id = ?'),
+    listQuizzes: sql('SELECT data FROM quizzes WHERE lesson_id = ?'),
+    putQuizAnswer: sql(
+      `INSERT INTO quiz_answers (lesson_id, quiz_id, classroom_id, data) VALUES (?, ?, ?, ?)
+       ON CONFLICT (lesson_id, quiz_id, classroom_id) DO UPDATE SET data = excluded.data`,
+    ),
+    listQuizAnswers: sql('SELECT data FROM quiz_answers WHERE lesson_id = ? AND quiz_id = ?'),
+    appendMessage: sql('INSERT INTO chat_messages (lesson_id, classroom_id, data) VALUES (?, ?, ?)'),
+    listMessages: sql('SELECT data FROM chat_messages WHERE lesson_id = ? AND classroom_id = ? ORDER BY seq'),
+    setReadUntil: sql(
+      `INSERT INTO chat_reads (lesson_id, classroom_id, side, at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (lesson_id, classroom_id, side) DO UPDATE SET at = excluded.at`,
+    ),
+    getReadUntil: sql('SELECT at FROM chat_reads WHERE lesson_id = ? AND classroom_id = ? AND side = ?'),
   };
 }

@@ -7,6 +7,7 @@ import type {
   School,
   Session,
 } from '../domain/types.ts';
+import type { RoomStore } from './RoomStore.ts';
 
 /**
  * Durable state of CloudSchool. Two implementations pass the same contract
@@ -14,7 +15,7 @@ import type {
  * single machine, the default) and RedisStore (REDIS_URL, several nodes).
  * Writes that must be all-or-nothing are single calls here.
  */
-export interface Store {
+export interface Store extends RoomStore {
   readonly kind: 'sqlite' | 'redis';
 
   // --- roster

@@ -20,6 +20,23 @@
  * | <p>:presence:<lessonId>      | hash       | connectionId → {presence, expiresAt} JSON; PEXPIRE on the key |
  * | <p>:secret:<name>            | string     | the secret, written once (SET NX)                            |
  *
+ * The live interaction of a lesson (RoomStore); members, fields and values are plain ids, not encoded:
+ *
+ * | key                                     | type       | holds                                             |
+ * | --------------------------------------- | ---------- | ------------------------------------------------- |
+ * | <p>:hands:<lessonId>                    | sorted set | classroom ids with a hand up, scored by raisedAt  |
+ * | <p>:stage:<lessonId>                    | string     | StageMember[] JSON; no key for an empty stage     |
+ * | <p>:questions:<lessonId>                | sorted set | question ids, scored by createdAt                 |
+ * | <p>:question:<lessonId>:<id>            | string     | Question JSON                                     |
+ * | <p>:votes:<lessonId>:<questionId>       | set        | ids of the classrooms that voted for it           |
+ * | <p>:quizzes:<lessonId>                  | sorted set | quiz ids, scored by startedAt                     |
+ * | <p>:quiz:<lessonId>:<id>                | string     | Quiz JSON                                         |
+ * | <p>:quiz-answers:<lessonId>:<quizId>    | hash       | classroomId → QuizAnswer JSON (one per classroom) |
+ * | <p>:chat:<lessonId>:<classroomId>       | list       | ChatMessage JSON, in the order appended           |
+ * | <p>:chat-read:<lessonId>:<classroomId>  | hash       | side ('host' / 'classroom') → read until, ms      |
+ *
+ * A sorted set orders equal scores by member bytes; the stores sort what they list in order.ts anyway.
+ *
  * The index keys (code, username) are written only by RedisStore's Lua script together with their
  * record, so a record and its index entry never disagree. The layout assumes one Redis (or one
  * cluster slot): a multi-key script or MULTI spans keys of several of these.
@@ -86,5 +103,45 @@ export class RedisKeys {
 
   secret(name: string): string {
     return `${this.#prefix}:secret:${encodeURIComponent(name)}`;
+  }
+
+  hands(lessonId: string): string {
+    return `${this.#prefix}:hands:${encodeURIComponent(lessonId)}`;
+  }
+
+  stage(lessonId: string): string {
+    return `${this.#prefix}:stage:${encodeURIComponent(lessonId)}`;
+  }
+
+  questions(lessonId: string): string {
+    return `${this.#prefix}:questions:${encodeURIComponent(lessonId)}`;
+  }
+
+  question(lessonId: string, id: string): string {
+    return `${this.#prefix}:question:${encodeURIComponent(lessonId)}:${encodeURIComponent(id)}`;
+  }
+
+  votes(lessonId: string, questionId: string): string {
+    return `${this.#prefix}:votes:${encodeURIComponent(lessonId)}:${encodeURIComponent(questionId)}`;
+  }
+
+  quizzes(lessonId: string): string {
+    return `${this.#prefix}:quizzes:${encodeURIComponent(lessonId)}`;
+  }
+
+  quiz(lessonId: string, id: string): string {
+    return `${this.#prefix}:quiz:${encodeURIComponent(lessonId)}:${encodeURIComponent(id)}`;
+  }
+
+  quizAnswers(lessonId: string, quizId: string): string {
+    return `${this.#prefix}:quiz-answers:${encodeURIComponent(lessonId)}:${encodeURIComponent(quizId)}`;
+  }
+
+  chat(lessonId: string, classroomId: string): string {
+    return `${this.#prefix}:chat:${encodeURIComponent(lessonId)}:${encodeURIComponent(classroomId)}`;
+  }
+
+  chatRead(lessonId: string, classroomId: string): string {
+    return `${this.#prefix}:chat-read:${encodeURIComponent(lessonId)}:${encodeURIComponent(classroomId)}`;
   }
 }

@@ -2,11 +2,17 @@ import { z } from 'zod';
 import type {
   Account,
   AttendanceEvent,
+  ChatMessage,
   Classroom,
+  Hand,
   Lesson,
   Presence,
+  Question,
+  Quiz,
+  QuizAnswer,
   School,
   Session,
+  StageMember,
 } from '../domain/types.ts';
 
 /**
@@ -97,6 +103,97 @@ export const presenceSchema = z.object({
   nodeId: id,
   lastSeen: time,
 }) satisfies z.ZodType<Presence>;
+
+// --- the live interaction of a lesson (RoomStore)
+
+/** Bounds of what a lesson's interaction may hold; the protocol's limits (protocol/interaction.ts) are within them. */
+export const QUESTION_TEXT_MAX = 300;
+export const CHAT_TEXT_MAX = 500;
+export const QUIZ_QUESTION_MAX = 300;
+export const QUIZ_OPTION_MAX = 100;
+export const QUIZ_OPTIONS_MIN = 2;
+export const QUIZ_OPTIONS_MAX = 6;
+export const QUIZ_COUNT_MAX = 10_000;
+
+export const handSchema = z.object({
+  lessonId: id,
+  classroomId: id,
+  raisedAt: time,
+}) satisfies z.ZodType<Hand>;
+
+export const stageMemberSchema = z.object({
+  classroomId: id,
+  since: time,
+  muted: z.boolean(),
+}) satisfies z.ZodType<StageMember>;
+
+/** The whole stage of a lesson: each classroom at most once. */
+export const stageSchema = z
+  .array(stageMemberSchema)
+  .refine((members) => new Set(members.map((member) => member.classroomId)).size === members.length, {
+    message: 'a classroom is on stage at most once',
+  }) satisfies z.ZodType<StageMember[]>;
+
+export const questionSchema = z.object({
+  id,
+  lessonId: id,
+  classroomId: id,
+  text: z.string().min(1).max(QUESTION_TEXT_MAX),
+  createdAt: time,
+  state: z.enum(['open', 'answered', 'pinned', 'dismissed']),
+}) satisfies z.ZodType<Question>;
+
+/** One classroom's vote for a question (setVote's arguments, checked like a record). */
+export const voteSchema = z.object({ lessonId: id, questionId: id, classroomId: id });
+
+export const quizSchema = z.object({
+  id,
+  lessonId: id,
+  question: z.string().min(1).max(QUIZ_QUESTION_MAX),
+  kind: z.enum(['single', 'multiple']),
+  options: z.array(z.string().min(1).max(QUIZ_OPTION_MAX)).min(QUIZ_OPTIONS_MIN).max(QUIZ_OPTIONS_MAX),
+  startedAt: time,
+  closesAt: time.nullable(),
+  closedAt: time.nullable(),
+  revealed: z.boolean(),
+}) satisfies z.ZodType<Quiz>;
+
+/** Which option a classroom chose: its index in Quiz.options. */
+const optionIndex = z.int().min(0).lt(QUIZ_OPTIONS_MAX);
+
+export const quizAnswerSchema = z
+  .object({
+    lessonId: id,
+    quizId: id,
+    classroomId: id,
+    choices: z.array(optionIndex).max(QUIZ_OPTIONS_MAX).nullable(),
+    counts: z.array(z.int().min(0).max(QUIZ_COUNT_MAX)).max(QUIZ_OPTIONS_MAX).nullable(),
+    at: time,
+  })
+  .refine((answer) => (answer.choices === null) !== (answer.counts === null), {
+    message: 'an answer has either choices or counts',
+    path: ['choices'],
+  }) satisfies z.ZodType<QuizAnswer>;
+
+export const chatMessageSchema = z.object({
+  id,
+  lessonId: id,
+  classroomId: id,
+  from: z.enum(['host', 'classroom']),
+  text: z.string().min(1).max(CHAT_TEXT_MAX),
+  at: time,
+}) satisfies z.ZodType<ChatMessage>;
+
+/** Until when one side has read a classroom's backchannel (setReadUntil's arguments). */
+export const readMarkSchema = z.object({
+  lessonId: id,
+  classroomId: id,
+  side: z.enum(['host', 'classroom']),
+  at: time,
+});
+
+/** A time alone (a read mark as RedisStore keeps it). */
+export const timeSchema = time;
 
 /** A record read back from a store does not match its schema: the store holds data this code did not write. */
 export class CorruptRecordError extends Error {

@@ -60,6 +60,59 @@ const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) STRICT;
   `,
+  // 1 → 2: the live interaction of a lesson (RoomStore). Every table is keyed by lesson first, so the
+  // primary keys serve the per-lesson lists.
+  `
+  CREATE TABLE hands (
+    lesson_id TEXT NOT NULL,
+    classroom_id TEXT NOT NULL,
+    raised_at INTEGER NOT NULL,
+    PRIMARY KEY (lesson_id, classroom_id)
+  ) STRICT;
+  CREATE TABLE stages (
+    lesson_id TEXT PRIMARY KEY,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE questions (
+    lesson_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (lesson_id, id)
+  ) STRICT;
+  CREATE TABLE question_votes (
+    lesson_id TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    classroom_id TEXT NOT NULL,
+    PRIMARY KEY (lesson_id, question_id, classroom_id)
+  ) STRICT;
+  CREATE TABLE quizzes (
+    lesson_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (lesson_id, id)
+  ) STRICT;
+  CREATE TABLE quiz_answers (
+    lesson_id TEXT NOT NULL,
+    quiz_id TEXT NOT NULL,
+    classroom_id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (lesson_id, quiz_id, classroom_id)
+  ) STRICT;
+  CREATE TABLE chat_messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    lesson_id TEXT NOT NULL,
+    classroom_id TEXT NOT NULL,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX chat_messages_by_classroom ON chat_messages (lesson_id, classroom_id, seq);
+  CREATE TABLE chat_reads (
+    lesson_id TEXT NOT NULL,
+    classroom_id TEXT NOT NULL,
+    side TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (lesson_id, classroom_id, side)
+  ) STRICT;
+  `,
 ];
 
 /** The version this code reads and writes. */
