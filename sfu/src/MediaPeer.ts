@@ -126,11 +126,15 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     producer.close();
   }
 
-  /** A consumer of another peer's producer, created paused: resume it once the client is ready. */
+  /**
+   * A consumer of another peer's producer, created paused: resume it once the client is ready. For a
+   * simulcast producer, `preferredLayers` picks the layer (e.g. spatial 0 for an overview tile).
+   */
   async consume(
     transportId: string,
     producerId: string,
     rtpCapabilities: ms.RtpCapabilities,
+    preferredLayers?: ms.ConsumerLayers,
   ): Promise<ms.Consumer> {
     const transport = this.#transport(transportId);
     if (transport.appData.direction !== 'recv') throw new MediaError('transport is not for receiving');
@@ -138,7 +142,12 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     if (!this.#room.router.canConsume({ producerId, rtpCapabilities })) {
       throw new MediaError('the receiver cannot decode this producer');
     }
-    const consumer = await transport.consume({ producerId, rtpCapabilities, paused: true });
+    const consumer = await transport.consume({
+      producerId,
+      rtpCapabilities,
+      paused: true,
+      ...(preferredLayers ? { preferredLayers } : {}),
+    });
     this.#consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
     const onServerClose = (): void => {
@@ -148,6 +157,19 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     consumer.once('producerclose', onServerClose);
     consumer.once('transportclose', () => this.#consumers.delete(consumer.id));
     return consumer;
+  }
+
+  /** This peer's consumers of one producer. */
+  consumersOf(producerId: string): ms.Consumer[] {
+    return [...this.#consumers.values()].filter((c) => c.producerId === producerId);
+  }
+
+  /** Closes a consumer; `notify` tells the client (the server decided it, not the client). */
+  closeConsumer(consumerId: string, notify = false): void {
+    const consumer = this.#consumers.get(consumerId);
+    if (!consumer) throw new NotFoundError(`no consumer ${consumerId}`);
+    consumer.close();
+    if (notify) this.emit('consumerclose', consumerId);
   }
 
   async resumeConsumer(consumerId: string): Promise<void> {

@@ -75,6 +75,15 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return peer;
   }
 
+  /** Every peer's consumers of one producer. */
+  consumersOf(producerId: string): { peer: MediaPeer; consumer: ms.Consumer }[] {
+    const found: { peer: MediaPeer; consumer: ms.Consumer }[] = [];
+    for (const peer of this.#peers.values()) {
+      for (const consumer of peer.consumersOf(producerId)) found.push({ peer, consumer });
+    }
+    return found;
+  }
+
   getProducer(producerId: string): ms.Producer | undefined {
     return this.#producers.get(producerId);
   }

@@ -21,8 +21,12 @@ import { PresenceTracker } from './services/PresenceTracker.ts';
 import { RosterService } from './services/RosterService.ts';
 import { lessonInfo } from './services/views.ts';
 import { attachHandlers } from './socket/edge.ts';
-import { createHandlers, lessonRoom } from './socket/handlers.ts';
+import { createHandlers } from './socket/handlers.ts';
+import { classroomRoom, classroomsRoom, lessonRoom, staffRoom } from './socket/rooms.ts';
+import type { Lesson as LessonRecord } from './domain/types.ts';
+import type { LessonRoster } from './lesson/Lesson.ts';
 import type { IoServer } from './socket/types.ts';
+import type { LessonInfo } from './protocol/index.ts';
 import type { Store } from './store/Store.ts';
 
 export interface AppDeps {
@@ -66,20 +70,49 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const presence = new PresenceTracker(store, deps.nodeId);
   const roster = new RosterService(store);
 
-  const lessons = new LessonRegistry(sfu, (lesson) => {
+  const lessons = new LessonRegistry(sfu, store, (lesson) => {
     const lessonLog = log.child({ lessonId: lesson.id });
     lesson.on('state', (state) => io.to(lessonRoom(lesson.id)).emit('lesson:state', state));
     lesson.on('mediareset', (reason) => {
       lessonLog.warn({ reason }, 'media reset');
       io.to(lessonRoom(lesson.id)).emit('media:reset', { reason });
     });
+    lesson.on('interaction', () => {
+      // One view per side, not per socket: classrooms' personal data travels in acks and chat messages.
+      void Promise.all([lesson.interaction.view('staff'), lesson.interaction.view('classrooms')])
+        .then(([staff, classrooms]) => {
+          io.to(staffRoom(lesson.id)).emit('interaction:state', staff);
+          io.to(classroomsRoom(lesson.id)).emit('interaction:state', classrooms);
+        })
+        .catch((err: unknown) => lessonLog.error({ err }, 'interaction push failed'));
+    });
+    lesson.on('chat', (message) => {
+      io.to([staffRoom(lesson.id), classroomRoom(lesson.id, message.classroomId)]).emit('chat:message', message);
+    });
   });
+
+  /** What a running lesson needs of its record: the schedule side and the invited classrooms' names. */
+  const describe = async (lesson: LessonRecord): Promise<{ info: LessonInfo; roster: LessonRoster }> => {
+    const [zone, classrooms, schools] = await Promise.all([
+      lessonService.timeZoneOf(lesson),
+      store.listClassrooms(),
+      store.listSchools(),
+    ]);
+    const schoolName = new Map(schools.map((s) => [s.id, s.name]));
+    const classroomNames = new Map(
+      classrooms.map((c) => [c.id, `${schoolName.get(c.schoolId) ?? ''} ${c.name}`.trim()]),
+    );
+    return {
+      info: lessonInfo(lesson, Date.now(), zone),
+      roster: { invitedClassroomIds: lesson.invitedClassroomIds, classroomNames },
+    };
+  };
+
   const lessonService = new LessonService(store, tokens, (change: LessonChange) => {
     const running = lessons.get(change.lesson.id);
     if (!running) return;
-    void lessonService
-      .timeZoneOf(change.lesson)
-      .then((zone) => running.setInfo(lessonInfo(change.lesson, Date.now(), zone)))
+    void describe(change.lesson)
+      .then(({ info, roster }) => running.setInfo(info, roster))
       .catch((err: unknown) => log.error({ err }, 'could not update a running lesson'));
   });
 
@@ -92,7 +125,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     lessons,
     authorizer: new JoinAuthorizer(store, tokens),
     presence,
-    timeZoneOf: (l) => lessonService.timeZoneOf(l),
+    describe,
     allowPlainTransports: deps.allowPlainTransports,
     log,
   });

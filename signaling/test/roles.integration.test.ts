@@ -298,7 +298,11 @@ describe('socket events × callers', () => {
     return s;
   }
 
-  async function join(who: Who, role: 'host' | 'classroom', lessonId = seeded.lessonId): Promise<string> {
+  async function join(
+    who: Who,
+    role: 'host' | 'classroom' | 'observer',
+    lessonId = seeded.lessonId,
+  ): Promise<string> {
     const s = await socketFor(who);
     const res = await request(s, 'lesson:join', {
       lessonId,
@@ -341,8 +345,23 @@ describe('socket events × callers', () => {
     expect(await join('classroomOfOther', 'classroom', otherLessonId)).toBe('ok');
   });
 
-  it('media events: only joined callers, and only the host sends', async () => {
-    const joined = async (who: Who, role: 'host' | 'classroom'): Promise<ClientSocket> => {
+  it('lesson:join as observer (patrol)', async () => {
+    const outcomes: Record<string, string> = {};
+    for (const who of everyone) outcomes[who] = await join(who, 'observer');
+    expect(outcomes).toEqual({
+      anonymous: 'unauthenticated',
+      classroomOfLesson: 'unauthenticated',
+      classroomOfOther: 'unauthenticated',
+      hostTeacher: 'forbidden',
+      otherTeacher: 'forbidden',
+      coordinator: 'ok',
+      expiredToken: 'unauthenticated',
+      forgedToken: 'unauthenticated',
+    });
+  });
+
+  it('media and interaction events × host, classroom, observer and a connection that has not joined', async () => {
+    const joinedAs = async (who: Who, role: 'host' | 'classroom' | 'observer'): Promise<ClientSocket> => {
       const s = await socketFor(who);
       const res = await request(s, 'lesson:join', {
         lessonId: seeded.lessonId,
@@ -352,27 +371,24 @@ describe('socket events × callers', () => {
       expect(res.ok).toBe(true);
       return s;
     };
-    const host = await joined('hostTeacher', 'host');
-    const classroom = await joined('classroomOfLesson', 'classroom');
-    const stranger = await socketFor('coordinator');
-    const events: { event: ClientEvent; payload: object; host: string; classroom: string }[] = [
-      { event: 'media:createTransport', payload: { direction: 'send' }, host: 'ok', classroom: 'forbidden' },
-      { event: 'media:createTransport', payload: { direction: 'recv' }, host: 'ok', classroom: 'ok' },
-      {
-        event: 'media:createPlainTransport',
-        payload: { direction: 'send' },
-        host: 'ok',
-        classroom: 'forbidden',
-      },
-      {
-        event: 'media:closeProducer',
-        payload: { producerId: 'x' },
-        host: 'not_found',
-        classroom: 'forbidden',
-      },
-      {
-        event: 'media:produce',
-        payload: {
+    const sides = {
+      host: await joinedAs('hostTeacher', 'host'),
+      classroom: await joinedAs('classroomOfLesson', 'classroom'),
+      observer: await joinedAs('coordinator', 'observer'),
+      stranger: await socketFor('otherTeacher'),
+    };
+    const me = seeded.classroomIds[0]!;
+    const F = 'forbidden';
+    const N = 'not_found';
+    // [event, payload, host, classroom, observer]; a connection that has not joined always gets not_joined.
+    const table: [ClientEvent, object, string, string, string][] = [
+      ['media:createTransport', { direction: 'send' }, 'ok', 'ok', F],
+      ['media:createTransport', { direction: 'recv' }, 'ok', 'ok', 'ok'],
+      ['media:createPlainTransport', { direction: 'send' }, 'ok', 'ok', F],
+      ['media:closeProducer', { producerId: 'x' }, N, N, F],
+      [
+        'media:produce',
+        {
           transportId: 'x',
           kind: 'audio',
           source: 'mic',
@@ -380,39 +396,50 @@ describe('socket events × callers', () => {
             codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
           },
         },
-        host: 'not_found',
-        classroom: 'forbidden',
-      },
-      {
-        event: 'media:consume',
-        payload: { transportId: 'x', producerId: 'y', rtpCapabilities: {} },
-        host: 'not_found',
-        classroom: 'not_found',
-      },
-      {
-        event: 'media:resumeConsumer',
-        payload: { consumerId: 'x' },
-        host: 'not_found',
-        classroom: 'not_found',
-      },
-      {
-        event: 'media:connectTransport',
-        payload: {
-          transportId: 'x',
-          dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AB' }] },
-        },
-        host: 'not_found',
-        classroom: 'not_found',
-      },
+        N,
+        N,
+        F,
+      ],
+      ['media:consume', { transportId: 'x', producerId: 'y', rtpCapabilities: {} }, N, N, N],
+      ['media:resumeConsumer', { consumerId: 'x' }, N, N, N],
+      ['media:closeConsumer', { consumerId: 'x' }, N, N, N],
+      [
+        'media:connectTransport',
+        { transportId: 'x', dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AB' }] } },
+        N,
+        N,
+        N,
+      ],
+      ['hand:raise', {}, F, 'ok', F],
+      ['hand:dismiss', { classroomId: me }, 'ok', F, F],
+      ['hand:lower', {}, F, 'ok', F],
+      ['stage:capacity', { capacity: 2 }, 'ok', F, F],
+      ['stage:invite', { classroomId: me }, 'ok', F, F],
+      ['stage:mute', { classroomId: me, muted: true }, 'ok', F, F],
+      ['stage:remove', { classroomId: me }, 'ok', F, F],
+      ['stage:leave', {}, F, 'ok', F],
+      ['question:ask', { text: '为什么？' }, F, 'ok', F],
+      ['question:vote', { questionId: 'nope', on: true }, F, N, F],
+      ['question:mark', { questionId: 'nope', state: 'answered' }, N, F, F],
+      ['quiz:start', { question: '1+1=?', kind: 'single', options: ['1', '2'] }, 'ok', F, F],
+      ['quiz:answer', { quizId: 'nope', choices: [0] }, F, N, F],
+      ['quiz:close', { quizId: 'nope' }, N, F, F],
+      ['quiz:reveal', { quizId: 'nope' }, N, F, F],
+      ['chat:send', { text: '老师好' }, 'bad_request', 'ok', F],
+      ['chat:read', {}, 'bad_request', 'ok', F],
     ];
-    const code = async (s: ClientSocket, e: (typeof events)[number]) => {
-      const res = await request(s, e.event, e.payload as never);
+    const code = async (s: ClientSocket, event: ClientEvent, payload: object) => {
+      const res = await request(s, event, payload as never);
       return res.ok ? 'ok' : res.error.code;
     };
-    for (const e of events) {
-      expect([e.event, await code(host, e)]).toEqual([e.event, e.host]);
-      expect([e.event, await code(classroom, e)]).toEqual([e.event, e.classroom]);
-      expect([e.event, await code(stranger, e)]).toEqual([e.event, 'not_joined']);
+    for (const [event, payload, host, classroom, observer] of table) {
+      const actual = {
+        host: await code(sides.host, event, payload),
+        classroom: await code(sides.classroom, event, payload),
+        observer: await code(sides.observer, event, payload),
+        stranger: await code(sides.stranger, event, payload),
+      };
+      expect([event, actual]).toEqual([event, { host, classroom, observer, stranger: 'not_joined' }]);
     }
   });
 });

@@ -21,8 +21,9 @@ export interface JoinGrant {
 
 /**
  * Who may join which lesson in which role: the host teacher of the lesson
- * (by login session), or an invited classroom (by a signed join token bound
- * to this lesson). Ended and cancelled lessons admit nobody.
+ * (by login session), an invited classroom (by a signed join token bound
+ * to this lesson), or a coordinator on patrol as an observer. Ended and
+ * cancelled lessons admit nobody.
  */
 export class JoinAuthorizer {
   readonly #store: Store;
@@ -40,6 +41,12 @@ export class JoinAuthorizer {
       if (lesson.hostTeacherId !== account.id)
         throw new AppError('forbidden', 'you are not this lesson’s host teacher');
       return { lesson, role: 'host', displayName: account.displayName, classroomId: null };
+    }
+    if (request.role === 'observer') {
+      if (!account) throw new AppError('unauthenticated', 'log in as a coordinator to patrol lessons');
+      if (account.role !== 'coordinator') throw new AppError('forbidden', 'only coordinators patrol lessons');
+      const lesson = await this.#open(request.lessonId, now);
+      return { lesson, role: 'observer', displayName: account.displayName, classroomId: null };
     }
     if (!request.token) throw new AppError('invalid_token', 'a classroom joins with its join link or code');
     const claims = await this.#tokens.verify(request.token);

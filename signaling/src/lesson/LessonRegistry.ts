@@ -1,15 +1,20 @@
 import type { Sfu } from '@cloudschool/sfu';
 import type { LessonInfo } from '../protocol/index.ts';
+import type { Store } from '../store/Store.ts';
 import { Lesson } from './Lesson.ts';
+import type { LessonRoster } from './Lesson.ts';
 
-/** The lessons running on this node, created when the first participant joins. */
+/** The lessons running on this node, created (once, even under concurrent joins) when the first participant joins. */
 export class LessonRegistry {
   readonly #sfu: Sfu;
+  readonly #store: Store;
   readonly #lessons = new Map<string, Lesson>();
+  readonly #creating = new Map<string, Promise<Lesson>>();
   readonly #onCreate: (lesson: Lesson) => void;
 
-  constructor(sfu: Sfu, onCreate: (lesson: Lesson) => void) {
+  constructor(sfu: Sfu, store: Store, onCreate: (lesson: Lesson) => void) {
     this.#sfu = sfu;
+    this.#store = store;
     this.#onCreate = onCreate;
   }
 
@@ -17,18 +22,15 @@ export class LessonRegistry {
     return this.#lessons.get(lessonId);
   }
 
-  getOrCreate(lessonId: string, info: LessonInfo): Lesson {
-    let lesson = this.#lessons.get(lessonId);
-    if (!lesson) {
-      const created = new Lesson(lessonId, this.#sfu, info);
-      this.#lessons.set(lessonId, created);
-      created.once('empty', () => {
-        if (this.#lessons.get(lessonId) === created) this.#lessons.delete(lessonId);
-      });
-      this.#onCreate(created);
-      lesson = created;
+  async getOrCreate(lessonId: string, info: () => Promise<{ info: LessonInfo; roster: LessonRoster }>): Promise<Lesson> {
+    const running = this.#lessons.get(lessonId);
+    if (running) return running;
+    let pending = this.#creating.get(lessonId);
+    if (!pending) {
+      pending = this.#create(lessonId, info).finally(() => this.#creating.delete(lessonId));
+      this.#creating.set(lessonId, pending);
     }
-    return lesson;
+    return pending;
   }
 
   /** Every running lesson on this node. */
@@ -38,5 +40,17 @@ export class LessonRegistry {
 
   get size(): number {
     return this.#lessons.size;
+  }
+
+  async #create(lessonId: string, load: () => Promise<{ info: LessonInfo; roster: LessonRoster }>): Promise<Lesson> {
+    const { info, roster } = await load();
+    const lesson = new Lesson(lessonId, this.#sfu, this.#store, info, roster);
+    await lesson.restore();
+    this.#lessons.set(lessonId, lesson);
+    lesson.once('empty', () => {
+      if (this.#lessons.get(lessonId) === lesson) this.#lessons.delete(lessonId);
+    });
+    this.#onCreate(lesson);
+    return lesson;
   }
 }

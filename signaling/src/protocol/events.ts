@@ -8,10 +8,19 @@ import type { types as ms } from 'mediasoup';
 import type { Ack } from './errors.ts';
 import { dtlsParameters, id, mediaKind, mediaSource, rtpCapabilities, rtpParameters } from './media.ts';
 import type { MediaKind, MediaSource } from './media.ts';
+import { interactionSchemas } from './interaction.ts';
+import type {
+  ChatMessageView,
+  InteractionState,
+  PersonalState,
+  QuestionView,
+  QuizAnswerView,
+} from './interaction.ts';
 
 export const lessonId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'lesson id: 1–64 letters, digits, - or _');
 
-export const role = z.enum(['host', 'classroom']);
+/** A coordinator on patrol (巡课) joins as an observer: sees everything, sends nothing, is shown to no classroom. */
+export const role = z.enum(['host', 'classroom', 'observer']);
 export type Role = z.infer<typeof role>;
 
 export const requestSchemas = {
@@ -37,6 +46,9 @@ export const requestSchemas = {
   'media:closeProducer': z.strictObject({ producerId: id }),
   'media:consume': z.strictObject({ transportId: id, producerId: id, rtpCapabilities }),
   'media:resumeConsumer': z.strictObject({ consumerId: id }),
+  /** The host's grid stops receiving a tile that left the page. */
+  'media:closeConsumer': z.strictObject({ consumerId: id }),
+  ...interactionSchemas,
 } as const;
 
 export type ClientEvent = keyof typeof requestSchemas;
@@ -47,6 +59,8 @@ export interface ProducerInfo {
   id: string;
   kind: MediaKind;
   source: MediaSource;
+  /** Null for the host's own media; else the on-stage classroom that sends it. */
+  classroomId: string | null;
 }
 
 /** The schedule side of a lesson, as a classroom's waiting room shows it. */
@@ -68,7 +82,10 @@ export interface LessonState {
   /** The server's clock when this was sent, so countdowns survive a wrong PC clock. */
   serverTime: string;
   host: { connected: boolean; live: boolean };
-  /** The host's producers, to be consumed by classrooms. */
+  /**
+   * The lesson's main media: the host's producers and those of on-stage classrooms. Every page plays
+   * these except its own.
+   */
   producers: ProducerInfo[];
   classroomCount: number;
 }
@@ -78,6 +95,11 @@ export interface JoinResult {
   role: Role;
   /** Who joined: the teacher's name, or the classroom's school and name. */
   displayName: string;
+  /** The joining classroom's id (null for the host side). */
+  classroomId: string | null;
+  interaction: InteractionState;
+  /** A classroom's own votes, quiz answer and backchannel. */
+  personal: PersonalState | null;
   routerRtpCapabilities: ms.RtpCapabilities;
   state: LessonState;
 }
@@ -112,6 +134,24 @@ export interface Responses {
   'media:closeProducer': null;
   'media:consume': ConsumerInfo;
   'media:resumeConsumer': null;
+  'media:closeConsumer': null;
+  'hand:raise': null;
+  'hand:lower': null;
+  'hand:dismiss': null;
+  'stage:invite': null;
+  'stage:remove': null;
+  'stage:leave': null;
+  'stage:mute': null;
+  'stage:capacity': null;
+  'question:ask': QuestionView;
+  'question:vote': null;
+  'question:mark': null;
+  'quiz:start': { quizId: string };
+  'quiz:answer': QuizAnswerView;
+  'quiz:close': null;
+  'quiz:reveal': null;
+  'chat:send': ChatMessageView;
+  'chat:read': null;
 }
 
 export type ClientToServerEvents = {
@@ -125,4 +165,8 @@ export interface ServerToClientEvents {
   /** The same role joined the lesson from another page; this one is closed. */
   'session:replaced': () => void;
   'consumer:closed': (info: { consumerId: string }) => void;
+  /** Hands, stage, questions, quiz (and, for the host side, tiles): after every change. */
+  'interaction:state': (state: InteractionState) => void;
+  /** A backchannel message, to the host side and to its classroom only. */
+  'chat:message': (message: ChatMessageView) => void;
 }

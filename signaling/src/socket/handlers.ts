@@ -3,13 +3,16 @@ import type { types as ms } from 'mediasoup';
 import type { MediaPeer } from '@cloudschool/sfu';
 import { AppError } from '../errors.ts';
 import type { JoinAuthorizer } from '../lesson/JoinAuthorizer.ts';
-import type { PresenceTracker } from '../services/PresenceTracker.ts';
-import { lessonInfo } from '../services/views.ts';
-import type { Lesson } from '../lesson/Lesson.ts';
+import type { Lesson, LessonRoster } from '../lesson/Lesson.ts';
 import type { LessonRegistry } from '../lesson/LessonRegistry.ts';
+import type { Lesson as LessonRecord } from '../domain/types.ts';
 import type { Logger } from '../logger.ts';
-import type { Role } from '../protocol/index.ts';
+import type { LessonInfo } from '../protocol/index.ts';
+import type { PresenceTracker } from '../services/PresenceTracker.ts';
+import { joined, live } from './context.ts';
 import type { HandlerTable } from './edge.ts';
+import { interactionHandlers } from './interactionHandlers.ts';
+import { classroomRoom, classroomsRoom, lessonRoom, staffRoom } from './rooms.ts';
 import type { IoServer, IoSocket } from './types.ts';
 
 export interface HandlerDeps {
@@ -17,25 +20,10 @@ export interface HandlerDeps {
   lessons: LessonRegistry;
   authorizer: JoinAuthorizer;
   presence: PresenceTracker;
-  timeZoneOf: (lesson: { hostClassroomId: string }) => Promise<string>;
+  /** The schedule side and the invited classrooms' names of a lesson record. */
+  describe: (lesson: LessonRecord) => Promise<{ info: LessonInfo; roster: LessonRoster }>;
   allowPlainTransports: boolean;
   log: Logger;
-}
-
-export const lessonRoom = (lessonId: string): string => `lesson:${lessonId}`;
-
-/** The lesson and role of a joined socket; refuses sockets that have not joined, or lack the role. */
-function joined(socket: IoSocket, lessons: LessonRegistry, role?: Role): { lesson: Lesson; peerId: string } {
-  const j = socket.data.joined;
-  const lesson = j && lessons.get(j.lessonId);
-  if (!j || !lesson) throw new AppError('not_joined', 'join a lesson first');
-  if (role && j.role !== role) throw new AppError('forbidden', `only the ${role} may do this`);
-  return { lesson, peerId: j.peerId };
-}
-
-/** Media flows only while the lesson is live. */
-function live(lesson: Lesson): void {
-  if (lesson.info.status !== 'live') throw new AppError('lesson_closed', 'the lesson is not live');
 }
 
 /**
@@ -61,11 +49,9 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
 
   return {
     'lesson:join': async (req, socket) => {
-      if (socket.data.joined)
-        throw new AppError('already_joined', 'this connection has already joined a lesson');
+      if (socket.data.joined) throw new AppError('already_joined', 'this connection has already joined a lesson');
       const grant = await authorizer.authorize(req, socket.data.account);
-      const info = lessonInfo(grant.lesson, Date.now(), await deps.timeZoneOf(grant.lesson));
-      const lesson = lessons.getOrCreate(grant.lesson.id, info);
+      const lesson = await lessons.getOrCreate(grant.lesson.id, () => deps.describe(grant.lesson));
       const room = await lesson.room();
       if (grant.role === 'host') {
         // One host per lesson: a reloaded or second host page takes over.
@@ -81,80 +67,95 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
         }
       }
       const peerId = randomUUID();
-      socket.data.joined = { lessonId: lesson.id, peerId, role: grant.role, classroomId: grant.classroomId };
+      const { classroomId } = grant;
+      socket.data.joined = { lessonId: lesson.id, peerId, role: grant.role, classroomId };
       await socket.join(lessonRoom(lesson.id));
-      lesson.add({ peerId, role: grant.role, displayName: grant.displayName });
-      if (grant.classroomId) await deps.presence.joined(lesson.id, grant.classroomId, peerId);
-      log.info({ lessonId: lesson.id, peerId, role: grant.role, classroomId: grant.classroomId }, 'joined');
+      if (classroomId) await socket.join([classroomsRoom(lesson.id), classroomRoom(lesson.id, classroomId)]);
+      else await socket.join(staffRoom(lesson.id));
+      lesson.add({ peerId, role: grant.role, displayName: grant.displayName, classroomId });
+      if (classroomId) await deps.presence.joined(lesson.id, classroomId, peerId);
+      log.info({ lessonId: lesson.id, peerId, role: grant.role, classroomId }, 'joined');
       return {
         peerId,
         role: grant.role,
         displayName: grant.displayName,
+        classroomId,
         routerRtpCapabilities: room.rtpCapabilities,
         state: lesson.state(),
+        interaction: await lesson.interaction.view(classroomId ? 'classrooms' : 'staff'),
+        personal: classroomId ? await lesson.interaction.personal(classroomId) : null,
       };
     },
 
     'media:createTransport': async ({ direction }, socket) => {
-      const { lesson, peerId } = joined(socket, lessons, direction === 'send' ? 'host' : undefined);
-      return (await mediaPeer(lesson, peerId, socket)).createWebRtcTransport(direction);
+      const j = direction === 'send' ? joined(socket, lessons, 'host', 'classroom') : joined(socket, lessons);
+      return (await mediaPeer(j.lesson, j.peerId, socket)).createWebRtcTransport(direction);
     },
 
     'media:createPlainTransport': async ({ direction }, socket) => {
       if (!deps.allowPlainTransports) throw new AppError('forbidden', 'plain transports are disabled');
-      const { lesson, peerId } = joined(socket, lessons, direction === 'send' ? 'host' : undefined);
-      return (await mediaPeer(lesson, peerId, socket)).createPlainTransport(direction);
+      const j = direction === 'send' ? joined(socket, lessons, 'host', 'classroom') : joined(socket, lessons);
+      return (await mediaPeer(j.lesson, j.peerId, socket)).createPlainTransport(direction);
     },
 
     'media:connectTransport': async ({ transportId, dtlsParameters }, socket) => {
-      const { lesson, peerId } = joined(socket, lessons);
-      await (await mediaPeer(lesson, peerId, socket)).connectWebRtcTransport(transportId, dtlsParameters);
+      const j = joined(socket, lessons);
+      await (await mediaPeer(j.lesson, j.peerId, socket)).connectWebRtcTransport(transportId, dtlsParameters);
       return null;
     },
 
     'media:connectPlainTransport': async ({ transportId, ip, port }, socket) => {
       if (!deps.allowPlainTransports) throw new AppError('forbidden', 'plain transports are disabled');
-      const { lesson, peerId } = joined(socket, lessons);
-      await (await mediaPeer(lesson, peerId, socket)).connectPlainTransport(transportId, ip, port);
+      const j = joined(socket, lessons);
+      await (await mediaPeer(j.lesson, j.peerId, socket)).connectPlainTransport(transportId, ip, port);
       return null;
     },
 
     'media:produce': async ({ transportId, kind, source, rtpParameters }, socket) => {
-      const { lesson, peerId } = joined(socket, lessons, 'host');
-      live(lesson);
+      const j = joined(socket, lessons, 'host', 'classroom');
+      live(j.lesson);
       if ((source === 'camera') !== (kind === 'video')) {
         throw new AppError('bad_request', `a ${source} source cannot carry ${kind}`);
       }
-      if (lesson.hasHostSource(source))
-        throw new AppError('bad_request', `the ${source} is already broadcasting`);
-      const peer = await mediaPeer(lesson, peerId, socket);
+      j.lesson.assertCanPublish(j.peerId, source);
+      const peer = await mediaPeer(j.lesson, j.peerId, socket);
       const producer = await peer.produce(transportId, kind, asRtpParameters(rtpParameters), { source });
-      lesson.addHostProducer({ id: producer.id, kind, source }, (listener) =>
-        producer.observer.once('close', listener),
+      j.lesson.addProducer(
+        j.peerId,
+        { id: producer.id, kind, source },
+        { onClose: (listener) => producer.observer.once('close', listener), pause: () => producer.pause() },
       );
       return { producerId: producer.id };
     },
 
     'media:closeProducer': async ({ producerId }, socket) => {
-      const { lesson, peerId } = joined(socket, lessons, 'host');
-      (await mediaPeer(lesson, peerId, socket)).closeProducer(producerId);
+      const j = joined(socket, lessons, 'host', 'classroom');
+      (await mediaPeer(j.lesson, j.peerId, socket)).closeProducer(producerId);
       return null;
     },
 
     'media:consume': async ({ transportId, producerId, rtpCapabilities }, socket) => {
-      const { lesson, peerId } = joined(socket, lessons);
-      live(lesson);
-      if (!lesson.isHostProducer(producerId))
-        throw new AppError('not_found', `no producer ${producerId} in this lesson`);
-      const peer = await mediaPeer(lesson, peerId, socket);
-      const consumer = await peer.consume(transportId, producerId, asRtpCapabilities(rtpCapabilities));
+      const j = joined(socket, lessons);
+      live(j.lesson);
+      const { layers } = j.lesson.consumeRule(j.peerId, producerId);
+      const peer = await mediaPeer(j.lesson, j.peerId, socket);
+      const consumer = await peer.consume(transportId, producerId, asRtpCapabilities(rtpCapabilities), layers);
       return { id: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters };
     },
 
     'media:resumeConsumer': async ({ consumerId }, socket) => {
-      const { lesson, peerId } = joined(socket, lessons);
-      await (await mediaPeer(lesson, peerId, socket)).resumeConsumer(consumerId);
+      const j = joined(socket, lessons);
+      await (await mediaPeer(j.lesson, j.peerId, socket)).resumeConsumer(consumerId);
       return null;
     },
+
+    'media:closeConsumer': async ({ consumerId }, socket) => {
+      const j = joined(socket, lessons);
+      (await mediaPeer(j.lesson, j.peerId, socket)).closeConsumer(consumerId);
+      return null;
+    },
+
+    ...interactionHandlers(lessons),
   };
 }
+

@@ -1,0 +1,6 @@
+/** Socket.IO rooms of a lesson: everyone, the host side (host + observers), all classrooms, one classroom. */
+export const lessonRoom = (lessonId: string): string => `lesson:${lessonId}`;
+export const staffRoom = (lessonId: string): string => `lesson:${lessonId}:staff`;
+export const classroomsRoom = (lessonId: string): string => `lesson:${lessonId}:classrooms`;
+export const classroomRoom = (lessonId: string, classroomId: string): string =>
+  `lesson:${lessonId}:classroom:${classroomId}`;
