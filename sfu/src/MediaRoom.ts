@@ -75,6 +75,11 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return peer;
   }
 
+  /** The peer with this id if it has used media; never creates one. */
+  existingPeer(peerId: string): MediaPeer | undefined {
+    return this.#peers.get(peerId);
+  }
+
   /** Every peer's consumers of one producer. */
   consumersOf(producerId: string): { peer: MediaPeer; consumer: ms.Consumer }[] {
     const found: { peer: MediaPeer; consumer: ms.Consumer }[] = [];

@@ -87,7 +87,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
         .catch((err: unknown) => lessonLog.error({ err }, 'interaction push failed'));
     });
     lesson.on('chat', (message) => {
-      io.to([staffRoom(lesson.id), classroomRoom(lesson.id, message.classroomId)]).emit('chat:message', message);
+      io.to([staffRoom(lesson.id), classroomRoom(lesson.id, message.classroomId)]).emit(
+        'chat:message',
+        message,
+      );
     });
   });
 

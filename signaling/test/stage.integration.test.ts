@@ -160,6 +160,18 @@ describe('on stage', () => {
     });
     expect(self).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await countConsumers(aMedia.mic)).toBe(2);
+    const report = (await (
+      await fetch(`${server.url}/api/lessons/${seeded.lessonId}/media`, {
+        headers: { cookie: seeded.coordinatorCookie },
+      })
+    ).json()) as {
+      participants: { role: string; classroomId: string | null; audio: number; video: number }[];
+    };
+    expect(report.participants.find((p) => p.classroomId === seeded.classroomIds[1])).toMatchObject({
+      audio: 1,
+      video: 1,
+    });
+    expect(report.participants.find((p) => p.role === 'host')).toMatchObject({ audio: 1, video: 1 });
 
     // Muted by the host: the producer pauses, so no voice arrives.
     await ok(host.socket, 'stage:mute', { classroomId: aId, muted: true });

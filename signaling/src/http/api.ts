@@ -21,5 +21,15 @@ export function healthRoutes(deps: { sfu: Sfu; lessons: LessonRegistry }): expre
     res.json(lesson.state());
   });
 
+  /** Who receives how many audio and video streams: the truth of what the SFU forwards. */
+  router.get('/api/lessons/:lessonId/media', requireRole('coordinator'), (req, res) => {
+    const lesson = deps.lessons.get(String(req.params.lessonId));
+    if (!lesson) {
+      res.status(404).json({ error: { code: 'not_found', message: 'lesson is not running on this node' } });
+      return;
+    }
+    res.json({ participants: lesson.mediaReport() });
+  });
+
   return router;
 }

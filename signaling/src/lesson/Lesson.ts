@@ -2,7 +2,14 @@ import { EventEmitter } from 'node:events';
 import type { MediaRoom, Sfu } from '@cloudschool/sfu';
 import type { StageMember } from '../domain/types.ts';
 import { AppError } from '../errors.ts';
-import type { ChatMessageView, LessonInfo, LessonState, MediaSource, ProducerInfo, Role } from '../protocol/index.ts';
+import type {
+  ChatMessageView,
+  LessonInfo,
+  LessonState,
+  MediaSource,
+  ProducerInfo,
+  Role,
+} from '../protocol/index.ts';
 import type { Store } from '../store/Store.ts';
 import { Interaction } from './Interaction.ts';
 
@@ -34,6 +41,9 @@ export interface LessonRoster {
 interface Published extends ProducerInfo {
   peerId: string;
 }
+
+/** Overview tiles one host-side page may receive at once: a 16-tile page, the stage, and some slack. */
+export const MAX_TILE_CONSUMERS = 24;
 
 /** Simulcast layers: an overview tile gets the lowest, the stage the highest the producer sends. */
 const LOW = { spatialLayer: 0, temporalLayer: 2 };
@@ -113,7 +123,9 @@ export class Lesson extends EventEmitter<LessonEvents> {
     const classrooms = new Set<string>();
     for (const p of this.#participants.values()) if (p.classroomId) classrooms.add(p.classroomId);
     const hostPeerId = this.hostPeerId;
-    const main = [...this.#published.values()].filter((p) => p.classroomId === null || this.onStage(p.classroomId));
+    const main = [...this.#published.values()].filter(
+      (p) => p.classroomId === null || this.onStage(p.classroomId),
+    );
     return {
       lessonId: this.id,
       lesson: this.#info,
@@ -187,7 +199,11 @@ export class Lesson extends EventEmitter<LessonEvents> {
         if (classroomId) this.#schedulePush();
       }
     });
-    if (classroomId && info.source === 'mic' && this.#stage.find((m) => m.classroomId === classroomId)?.muted) {
+    if (
+      classroomId &&
+      info.source === 'mic' &&
+      this.#stage.find((m) => m.classroomId === classroomId)?.muted
+    ) {
       void producer.pause();
     }
     this.#changed();
@@ -200,7 +216,10 @@ export class Lesson extends EventEmitter<LessonEvents> {
    * (overview), classrooms only while it is on stage. A classroom's
    * microphone: only while it is on stage. Nobody receives itself.
    */
-  consumeRule(peerId: string, producerId: string): { layers: { spatialLayer: number; temporalLayer: number } } {
+  consumeRule(
+    peerId: string,
+    producerId: string,
+  ): { layers: { spatialLayer: number; temporalLayer: number } } {
     const who = this.#participants.get(peerId);
     const p = this.#published.get(producerId);
     if (!who || !p) throw new AppError('not_found', `no producer ${producerId} in this lesson`);
@@ -211,8 +230,29 @@ export class Lesson extends EventEmitter<LessonEvents> {
     const staged = this.onStage(p.classroomId);
     const staff = who.role === 'host' || who.role === 'observer';
     if (p.source === 'mic' && !staged) throw new AppError('forbidden', 'only on-stage classrooms are heard');
-    if (p.source === 'camera' && !staged && !staff) throw new AppError('forbidden', 'this classroom is not on stage');
+    if (p.source === 'camera' && !staged && !staff)
+      throw new AppError('forbidden', 'this classroom is not on stage');
+    if (!staged && (this.#room?.existingPeer(peerId)?.consumerCount('video') ?? 0) >= MAX_TILE_CONSUMERS) {
+      throw new AppError(
+        'conflict',
+        `at most ${MAX_TILE_CONSUMERS} overview tiles at once: close tiles off the page`,
+      );
+    }
     return { layers: staged ? HIGH : LOW };
+  }
+
+  /** Who receives what on this node: for operators and tests (never sent to classrooms). */
+  mediaReport(): { peerId: string; role: Role; classroomId: string | null; audio: number; video: number }[] {
+    return [...this.#participants.values()].map((p) => {
+      const peer = this.#room?.existingPeer(p.peerId);
+      return {
+        peerId: p.peerId,
+        role: p.role,
+        classroomId: p.classroomId,
+        audio: peer?.consumerCount('audio') ?? 0,
+        video: peer?.consumerCount('video') ?? 0,
+      };
+    });
   }
 
   #connected(classroomId: string): boolean {
@@ -221,7 +261,8 @@ export class Lesson extends EventEmitter<LessonEvents> {
   }
 
   #producerOf(classroomId: string, source: MediaSource): Published | undefined {
-    for (const p of this.#published.values()) if (p.classroomId === classroomId && p.source === source) return p;
+    for (const p of this.#published.values())
+      if (p.classroomId === classroomId && p.source === source) return p;
     return undefined;
   }
 
@@ -240,8 +281,10 @@ export class Lesson extends EventEmitter<LessonEvents> {
           const who = this.#participants.get(peer.id);
           const staff = who?.role === 'host' || who?.role === 'observer';
           if (left && (p.source === 'mic' || !staff)) peer.closeConsumer(consumer.id, true);
-          else if (left && p.source === 'camera') void consumer.setPreferredLayers(LOW).catch(() => undefined);
-          else if (joined && p.source === 'camera') void consumer.setPreferredLayers(HIGH).catch(() => undefined);
+          else if (left && p.source === 'camera')
+            void consumer.setPreferredLayers(LOW).catch(() => undefined);
+          else if (joined && p.source === 'camera')
+            void consumer.setPreferredLayers(HIGH).catch(() => undefined);
         }
         if (p.source === 'mic') {
           const producer = room.getProducer(p.id);

@@ -22,7 +22,10 @@ export class LessonRegistry {
     return this.#lessons.get(lessonId);
   }
 
-  async getOrCreate(lessonId: string, info: () => Promise<{ info: LessonInfo; roster: LessonRoster }>): Promise<Lesson> {
+  async getOrCreate(
+    lessonId: string,
+    info: () => Promise<{ info: LessonInfo; roster: LessonRoster }>,
+  ): Promise<Lesson> {
     const running = this.#lessons.get(lessonId);
     if (running) return running;
     let pending = this.#creating.get(lessonId);
@@ -42,7 +45,10 @@ export class LessonRegistry {
     return this.#lessons.size;
   }
 
-  async #create(lessonId: string, load: () => Promise<{ info: LessonInfo; roster: LessonRoster }>): Promise<Lesson> {
+  async #create(
+    lessonId: string,
+    load: () => Promise<{ info: LessonInfo; roster: LessonRoster }>,
+  ): Promise<Lesson> {
     const { info, roster } = await load();
     const lesson = new Lesson(lessonId, this.#sfu, this.#store, info, roster);
     await lesson.restore();

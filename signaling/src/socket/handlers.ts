@@ -49,7 +49,8 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
 
   return {
     'lesson:join': async (req, socket) => {
-      if (socket.data.joined) throw new AppError('already_joined', 'this connection has already joined a lesson');
+      if (socket.data.joined)
+        throw new AppError('already_joined', 'this connection has already joined a lesson');
       const grant = await authorizer.authorize(req, socket.data.account);
       const lesson = await lessons.getOrCreate(grant.lesson.id, () => deps.describe(grant.lesson));
       const room = await lesson.room();
@@ -139,7 +140,12 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       live(j.lesson);
       const { layers } = j.lesson.consumeRule(j.peerId, producerId);
       const peer = await mediaPeer(j.lesson, j.peerId, socket);
-      const consumer = await peer.consume(transportId, producerId, asRtpCapabilities(rtpCapabilities), layers);
+      const consumer = await peer.consume(
+        transportId,
+        producerId,
+        asRtpCapabilities(rtpCapabilities),
+        layers,
+      );
       return { id: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters };
     },
 
@@ -158,4 +164,3 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
     ...interactionHandlers(lessons),
   };
 }
-
