@@ -60,6 +60,8 @@ export default defineConfig({
       MEDIA_WORKERS: '2',
       LOG_LEVEL: 'warn',
       DATA_DIR,
+      // Simulated classrooms in overview-grid.spec.ts publish raw RTP.
+      ALLOW_PLAIN_TRANSPORTS: '1',
     },
   },
 });

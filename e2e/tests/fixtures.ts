@@ -33,6 +33,8 @@ let roomSeq = 0;
 
 export interface ScheduledLesson {
   lessonId: string;
+  /** In the same order: each invited classroom's id, join link and code. */
+  classroomIds: string[];
   joinUrls: string[];
   codes: string[];
 }
@@ -83,9 +85,14 @@ export async function scheduleLessonNow(request: APIRequestContext, count: numbe
   expect(created.status(), await created.text()).toBe(201);
   const lessonId = ((await created.json()) as { lessons: { id: string }[] }).lessons[0]!.id;
   const { links } = (await (await request.get(`/api/lessons/${lessonId}/links`)).json()) as {
-    links: { url: string; code: string }[];
+    links: { classroomId: string; url: string; code: string }[];
   };
-  return { lessonId, joinUrls: links.map((l) => l.url), codes: links.map((l) => l.code) };
+  return {
+    lessonId,
+    classroomIds: links.map((l) => l.classroomId),
+    joinUrls: links.map((l) => l.url),
+    codes: links.map((l) => l.code),
+  };
 }
 
 export const classroomStatus = (page: Page) => page.getByTestId('classroom-status');
