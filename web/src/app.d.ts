@@ -1,4 +1,4 @@
-import type { InboundStats } from '#lib/client/inboundStats.ts';
+import type { LessonInbound } from '#lib/client/inboundStats.ts';
 import type { Lang } from '#lib/i18n/index.ts';
 
 declare global {
@@ -13,9 +13,13 @@ declare global {
   }
 
   interface Window {
-    /** Set by the classroom page, for the e2e tests and for diagnosing a classroom on site. */
+    /**
+     * Set by the classroom page, the host console and the patrol page, for the
+     * e2e tests and for diagnosing a classroom on site: what this page receives
+     * (the host's media, each on-stage classroom's, each grid tile's camera).
+     */
     __cloudschool?: {
-      inboundStats: () => Promise<InboundStats>;
+      inboundStats: () => Promise<LessonInbound>;
     };
   }
 }

@@ -1,12 +1,13 @@
 /**
- * The host's send side: one send transport, one producer per track kind
+ * A page's send side: one send transport, one producer per track kind
  * (camera video, microphone audio). The page owns the tracks (they also feed
- * the preview); this class only sends them.
+ * the preview); this class only sends them. The host's console uses it as
+ * is; a classroom through ClassroomPublisher, with simulcast.
  *
- * "Live" is the teacher's intent: it survives reconnects and media server
+ * "Live" is the sender's intent: it survives reconnects and media server
  * restarts, after which the producers are made again on the new transport.
  */
-import type { types } from 'mediasoup-client';
+import type { Device, types } from 'mediasoup-client';
 import type { MediaKind } from '@cloudschool/signaling/protocol';
 import type { MediaLink, MediaSide } from './lessonSession.ts';
 import { serial } from './serial.ts';
@@ -15,8 +16,15 @@ import { asError, openTransport, type Transport } from './transport.ts';
 
 const kinds: readonly MediaKind[] = ['video', 'audio'];
 
+/** How a kind is sent (encodings, codec), chosen once the device knows what it can send. */
+export type ProduceOptions = (
+  kind: MediaKind,
+  device: Device,
+) => Pick<types.ProducerOptions, 'encodings' | 'codec' | 'codecOptions'>;
+
 export class Publisher implements MediaSide {
   readonly #onChange: (sending: boolean) => void;
+  readonly #options: ProduceOptions | undefined;
   #tracks: Record<MediaKind, MediaStreamTrack | null> = { video: null, audio: null };
   #wantLive = false;
   #link: MediaLink | null = null;
@@ -24,13 +32,27 @@ export class Publisher implements MediaSide {
   #producers = new Map<MediaKind, types.Producer>();
   readonly #serial = serial();
 
-  /** @param onChange told whether producers are sending, after every change */
-  constructor(onChange: (sending: boolean) => void) {
+  /**
+   * @param onChange told whether producers are sending, after every change
+   * @param options per-kind producer options (default: one encoding, the browser's codec)
+   */
+  constructor(onChange: (sending: boolean) => void, options?: ProduceOptions) {
     this.#onChange = onChange;
+    this.#options = options;
   }
 
   get sending(): boolean {
     return this.#producers.size > 0;
+  }
+
+  /** The sender wants to be live (goLive and no stopLive since). */
+  get wantLive(): boolean {
+    return this.#wantLive;
+  }
+
+  /** Every kind that has a track has a producer. */
+  get complete(): boolean {
+    return kinds.every((kind) => !this.#tracks[kind] || this.#producers.has(kind));
   }
 
   async start(link: MediaLink): Promise<void> {
@@ -103,7 +125,8 @@ export class Publisher implements MediaSide {
       const track = this.#tracks[kind];
       if (!track || this.#producers.has(kind)) continue;
       // stopTracks: false, because the preview keeps showing the track after a stop.
-      const producer = await transport.produce({ track, stopTracks: false });
+      const options = this.#options?.(kind, link.device) ?? {};
+      const producer = await transport.produce({ track, stopTracks: false, ...options });
       // stop() closed the transport meanwhile, and the producer with it.
       if (this.#link !== link) return;
       this.#producers.set(kind, producer);

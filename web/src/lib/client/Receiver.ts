@@ -1,32 +1,119 @@
 /**
- * The classroom's receive side: one receive transport and one consumer per
- * producer of the host, kept in step with every lesson state push.
+ * The receive side of every page: one receive transport, one consumer per
+ * wanted producer. Two things are wanted:
+ *
+ * - the lesson's main media (`LessonState.producers`: the host's and the
+ *   on-stage classrooms' camera and microphone), except this page's own:
+ *   a classroom skips its own classroom id, the host skips the host's (null);
+ * - the host side's grid: the cameras of the tiles on the visible page, set
+ *   with `setGrid()`. A tile that leaves the page is closed here and on the
+ *   server (`media:closeConsumer`), so the SFU stops forwarding it.
+ *
+ * A producer wanted both ways (an on-stage classroom's camera on the visible
+ * page) has one consumer, shared. The server picks the simulcast layer when a
+ * consumer is made (a tile's is small, a stage camera's full), so a tile's
+ * consumer is made again when its classroom goes on stage. Consumers are kept
+ * in step with every lesson state push and grid change, and rebuilt after any
+ * recovery.
  */
 import type { types } from 'mediasoup-client';
-import type { LessonState, ProducerInfo } from '@cloudschool/signaling/protocol';
-import { audioInbound, videoInbound, type InboundStats } from './inboundStats.ts';
+import type { JoinResult, LessonState, MediaKind, ProducerInfo } from '@cloudschool/signaling/protocol';
+import { audioInbound, videoInbound, type ConsumerStats } from './inboundStats.ts';
 import type { MediaLink, MediaSide } from './lessonSession.ts';
 import { clientRtpParameters } from './serverTypes.ts';
 import { request, SignalError } from './signal.ts';
 import { openTransport, type Transport } from './transport.ts';
 
+/** A tile of the host side's grid whose camera should be received. */
+export interface GridWant {
+  classroomId: string;
+  producerId: string;
+}
+
+/** A track being received, and why. */
+export interface Received {
+  producerId: string;
+  /** Null for the host's media. */
+  classroomId: string | null;
+  kind: MediaKind;
+  track: MediaStreamTrack;
+  /** Part of the lesson's main media (host or stage). */
+  main: boolean;
+  /** A grid tile's camera. */
+  grid: boolean;
+}
+
+interface Want {
+  classroomId: string | null;
+  main: boolean;
+  grid: boolean;
+}
+
+interface Held {
+  consumer: types.Consumer;
+  classroomId: string | null;
+  /** Made for the main media (the server chose the full picture). */
+  main: boolean;
+}
+
+/**
+ * What the server may refuse about one producer without anything being
+ * broken: gone meanwhile, off the stage meanwhile, too many tiles for a
+ * moment. The next state push or page change sorts it out.
+ */
+const SKIPPABLE = new Set(['not_found', 'forbidden', 'conflict']);
+
+/**
+ * Whose main media this page does not play: its own. `undefined` plays
+ * everything (an observer); null skips the host's.
+ */
+export function ownPublisher(joined: Pick<JoinResult, 'role' | 'classroomId'>): string | null | undefined {
+  if (joined.role === 'host') return null;
+  if (joined.role === 'classroom') return joined.classroomId ?? undefined;
+  return undefined;
+}
+
+/** The producers a page wants, by producer id: main media except its own, plus grid tiles. */
+export function wantedProducers(
+  main: readonly ProducerInfo[],
+  grid: readonly GridWant[],
+  own: string | null | undefined,
+): Map<string, Want> {
+  const wanted = new Map<string, Want>();
+  for (const producer of main) {
+    if (own !== undefined && producer.classroomId === own) continue;
+    wanted.set(producer.id, { classroomId: producer.classroomId, main: true, grid: false });
+  }
+  for (const tile of grid) {
+    const both = wanted.get(tile.producerId);
+    if (both) both.grid = true;
+    else wanted.set(tile.producerId, { classroomId: tile.classroomId, main: false, grid: true });
+  }
+  return wanted;
+}
+
 export class Receiver implements MediaSide {
-  readonly #onTracks: (tracks: MediaStreamTrack[]) => void;
+  readonly #onChange: (received: Received[]) => void;
   #link: MediaLink | null = null;
   #transport: Transport | null = null;
+  #own: string | null | undefined = undefined;
   /** By producer id. */
-  #consumers = new Map<string, types.Consumer>();
-  #wanted: readonly ProducerInfo[] = [];
+  #consumers = new Map<string, Held>();
+  #main: readonly ProducerInfo[] = [];
+  #grid: readonly GridWant[] = [];
+  #wanted = new Map<string, Want>();
   #reconciling = false;
   #again = false;
 
-  /** @param onTracks told the tracks to play (video first), after every change */
-  constructor(onTracks: (tracks: MediaStreamTrack[]) => void) {
-    this.#onTracks = onTracks;
+  /** @param onChange told every track being received, after every change */
+  constructor(onChange: (received: Received[]) => void) {
+    this.#onChange = onChange;
   }
 
   async start(link: MediaLink): Promise<void> {
     this.#link = link;
+    this.#own = ownPublisher(link.joined);
+    this.#rewant();
     const transport = await openTransport(link, 'recv');
     if (this.#link !== link) {
       transport.close();
@@ -34,46 +121,63 @@ export class Receiver implements MediaSide {
     }
     this.#transport = transport;
     link.socket.on('consumer:closed', this.#onConsumerClosed);
+    // Grid tiles may have been chosen before the link was up.
+    void this.#reconcile();
   }
 
   update(state: LessonState): void {
-    this.#wanted = state.producers;
+    this.#main = state.producers;
+    this.#rewant();
+    void this.#reconcile();
+  }
+
+  /** The grid's visible tiles (host side): these cameras are received, any other tile's is closed. */
+  setGrid(tiles: readonly GridWant[]): void {
+    this.#grid = tiles;
+    this.#rewant();
     void this.#reconcile();
   }
 
   stop(): void {
     this.#link?.socket.off('consumer:closed', this.#onConsumerClosed);
     this.#link = null;
-    // Closing the transport closes its consumers too.
+    // Closing the transport closes its consumers too; the server forgets them with the transport.
     this.#transport?.close();
     this.#transport = null;
     this.#consumers.clear();
     this.#emit();
   }
 
-  async stats(): Promise<InboundStats> {
-    const stats: InboundStats = { video: null, audio: null };
-    for (const consumer of this.#consumers.values()) {
+  /** getStats() of every consumer, for window.__cloudschool. */
+  async stats(): Promise<ConsumerStats[]> {
+    const out: ConsumerStats[] = [];
+    for (const [producerId, { consumer, classroomId }] of this.#consumers) {
+      const want = this.#wanted.get(producerId);
       const report = await consumer.getStats();
       const ssrc = consumer.rtpParameters.encodings?.[0]?.ssrc;
-      if (consumer.kind === 'video') stats.video = videoInbound(report, ssrc);
-      else stats.audio = audioInbound(report, ssrc);
+      const base = { classroomId, main: want?.main ?? false, grid: want?.grid ?? false };
+      if (consumer.kind === 'video') out.push({ ...base, kind: 'video', video: videoInbound(report, ssrc) });
+      else out.push({ ...base, kind: 'audio', audio: audioInbound(report, ssrc) });
     }
-    return stats;
+    return out;
+  }
+
+  #rewant(): void {
+    this.#wanted = wantedProducers(this.#main, this.#grid, this.#own);
   }
 
   readonly #onConsumerClosed = ({ consumerId }: { consumerId: string }): void => {
-    for (const [producerId, consumer] of this.#consumers) {
-      if (consumer.id !== consumerId) continue;
-      consumer.close();
+    for (const [producerId, held] of this.#consumers) {
+      if (held.consumer.id !== consumerId) continue;
+      held.consumer.close();
       this.#consumers.delete(producerId);
       this.#emit();
     }
-    // If its producer is still listed, consume it again.
+    // If its producer is still wanted, consume it again.
     void this.#reconcile();
   };
 
-  /** Brings the consumers in line with #wanted; one pass at a time, repeated while pushes keep coming. */
+  /** Brings the consumers in line with #wanted; one pass at a time, repeated while changes keep coming. */
   async #reconcile(): Promise<void> {
     if (this.#reconciling) {
       this.#again = true;
@@ -101,22 +205,46 @@ export class Receiver implements MediaSide {
   }
 
   async #reconcileOnce(link: MediaLink, transport: Transport): Promise<void> {
-    const wanted = new Set(this.#wanted.map((producer) => producer.id));
-    for (const [producerId, consumer] of this.#consumers) {
-      if (wanted.has(producerId)) continue;
-      consumer.close();
+    const wanted = this.#wanted;
+    const dropped: string[] = [];
+    for (const [producerId, held] of this.#consumers) {
+      const want = wanted.get(producerId);
+      // Kept, unless a tile's small picture is now wanted full size on stage.
+      if (want && (held.main || !want.main)) continue;
+      held.consumer.close();
       this.#consumers.delete(producerId);
+      dropped.push(held.consumer.id);
     }
     this.#emit();
-    for (const producerId of wanted) {
-      if (this.#consumers.has(producerId)) continue;
-      await this.#consume(link, transport, producerId);
-      if (this.#link !== link) return;
-      this.#emit();
+    // The server stops forwarding (a tile off the page) before the next page's tiles are asked for:
+    // it allows only so many tiles at once.
+    await Promise.all(dropped.map((consumerId) => this.#closeOnServer(link, consumerId)));
+    if (this.#link !== link) return;
+    const missing = [...wanted].filter(([producerId]) => !this.#consumers.has(producerId));
+    // In parallel: a new grid page asks for up to 16 cameras at once.
+    await Promise.all(
+      missing.map(async ([producerId, want]) => {
+        const consumer = await this.#consume(link, transport, producerId);
+        if (!consumer || this.#link !== link) return;
+        // Unwanted meanwhile (the page turned again): the next pass closes it.
+        this.#consumers.set(producerId, { consumer, classroomId: want.classroomId, main: want.main });
+        if (!this.#wanted.has(producerId)) this.#again = true;
+        this.#emit();
+      }),
+    );
+  }
+
+  async #closeOnServer(link: MediaLink, consumerId: string): Promise<void> {
+    try {
+      await request(link.socket, 'media:closeConsumer', { consumerId });
+    } catch (error) {
+      // Already gone with its producer: nothing to stop.
+      if (error instanceof SignalError && error.code === 'not_found') return;
+      console.warn('[cloudschool] media:closeConsumer', error);
     }
   }
 
-  async #consume(link: MediaLink, transport: Transport, producerId: string): Promise<void> {
+  async #consume(link: MediaLink, transport: Transport, producerId: string): Promise<types.Consumer | null> {
     let info;
     try {
       info = await request(link.socket, 'media:consume', {
@@ -125,8 +253,10 @@ export class Receiver implements MediaSide {
         rtpCapabilities: link.device.recvRtpCapabilities,
       });
     } catch (error) {
-      // The producer closed in the meantime: the next state push drops it.
-      if (error instanceof SignalError && error.code === 'not_found') return;
+      if (error instanceof SignalError && SKIPPABLE.has(error.code)) {
+        console.warn(`[cloudschool] not receiving ${producerId} for now:`, error.message);
+        return null;
+      }
       throw error;
     }
     const consumer = await transport.consume({
@@ -135,16 +265,28 @@ export class Receiver implements MediaSide {
       kind: info.kind,
       rtpParameters: clientRtpParameters(info.rtpParameters),
     });
-    if (this.#link !== link) return;
+    if (this.#link !== link) return null;
     // The server creates consumers paused, so that no media is lost before this point.
     await request(link.socket, 'media:resumeConsumer', { consumerId: consumer.id });
-    if (this.#link !== link) return;
-    this.#consumers.set(producerId, consumer);
+    if (this.#link !== link) return null;
+    return consumer;
   }
 
   #emit(): void {
-    const consumers = [...this.#consumers.values()];
-    consumers.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'video' ? -1 : 1));
-    this.#onTracks(consumers.map((consumer) => consumer.track));
+    const received: Received[] = [];
+    for (const [producerId, { consumer, classroomId }] of this.#consumers) {
+      const want = this.#wanted.get(producerId);
+      received.push({
+        producerId,
+        classroomId,
+        kind: consumer.kind,
+        track: consumer.track,
+        main: want?.main ?? false,
+        grid: want?.grid ?? false,
+      });
+    }
+    // Video first: a <video> given [video, audio] shows the picture and plays the sound.
+    received.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'video' ? -1 : 1));
+    this.#onChange(received);
   }
 }

@@ -8,8 +8,9 @@ import {
   type HostMemory,
 } from './classroomStatus.ts';
 
-const camera: ProducerInfo = { id: 'p1', kind: 'video', source: 'camera' };
-const mic: ProducerInfo = { id: 'p2', kind: 'audio', source: 'mic' };
+const camera: ProducerInfo = { id: 'p1', kind: 'video', source: 'camera', classroomId: null };
+const mic: ProducerInfo = { id: 'p2', kind: 'audio', source: 'mic', classroomId: null };
+const stageCamera: ProducerInfo = { id: 'p3', kind: 'video', source: 'camera', classroomId: 'c2' };
 
 function lesson(
   connected: boolean,
@@ -28,7 +29,7 @@ function lesson(
       status,
     },
     serverTime: '2026-11-28T05:56:00Z',
-    host: { connected, live: producers.length > 0 },
+    host: { connected, live: producers.some((p) => p.classroomId === null) },
     producers,
     classroomCount: 1,
   };
@@ -104,6 +105,13 @@ describe('classroomStatus', () => {
     expect(classroomStatus(facts({ state: empty, memory: wasLive, recovering: true }))).toBe('reconnecting');
     // A host never seen is still simply awaited.
     expect(classroomStatus(facts({ state: empty, memory: seen(empty), recovering: true }))).toBe('waiting');
+  });
+
+  it("does not take an on-stage classroom's media for the host's", () => {
+    const stageOnly = lesson(true, [stageCamera]);
+    const memory = seen(lesson(true, [camera]), stageOnly);
+    expect(classroomStatus(facts({ state: stageOnly, memory, playing: false }))).toBe('host-offline');
+    expect(classroomStatus(facts({ state: lesson(true, [stageCamera]) }))).toBe('waiting');
   });
 
   it('goes live again when the host comes back', () => {

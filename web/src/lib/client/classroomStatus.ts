@@ -32,9 +32,14 @@ export interface HostMemory {
 
 export const freshHostMemory: HostMemory = { wasLive: false, wasConnected: false };
 
+/** The host's own producers: `LessonState.producers` also lists those of on-stage classrooms. */
+export function hostProducers(state: LessonState): LessonState['producers'] {
+  return state.producers.filter((producer) => producer.classroomId === null);
+}
+
 export function rememberHost(memory: HostMemory, state: LessonState): HostMemory {
   return {
-    wasLive: memory.wasLive || state.host.live || state.producers.length > 0,
+    wasLive: memory.wasLive || state.host.live || hostProducers(state).length > 0,
     wasConnected: memory.wasConnected || state.host.connected,
   };
 }
@@ -72,7 +77,7 @@ export function classroomStatus({
   if (!state) return 'connecting';
   if (schedule === 'scheduled' || schedule === 'open') return 'scheduled';
   // The host publishes but the tracks are still being set up here.
-  if (state.producers.length > 0) return playing ? 'live' : 'connecting';
+  if (hostProducers(state).length > 0) return playing ? 'live' : 'connecting';
   // Nothing to show: say why. A host seen live (or seen and gone) has left;
   // one never seen, or present but not started yet, is still awaited.
   if (memory.wasLive || (memory.wasConnected && !state.host.connected)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { audioInbound, videoInbound, type StatsSource } from './inboundStats.ts';
+import { audioInbound, lessonInbound, videoInbound, type StatsSource } from './inboundStats.ts';
 
 function report(...stats: unknown[]): StatsSource {
   return new Map(stats.map((stat, i) => [String(i), stat]));
@@ -40,5 +40,34 @@ describe('inbound stats', () => {
       framesDecoded: 0,
       packetsReceived: 0,
     });
+  });
+});
+
+describe('lesson inbound', () => {
+  const frames = { framesDecoded: 10, packetsReceived: 20 };
+  const sound = { packetsReceived: 30, totalSamplesReceived: 40 };
+
+  it("sorts consumers into the host's, the stage's and the grid's", () => {
+    expect(
+      lessonInbound([
+        { classroomId: null, main: true, grid: false, kind: 'video', video: frames },
+        { classroomId: null, main: true, grid: false, kind: 'audio', audio: sound },
+        { classroomId: 'c2', main: true, grid: true, kind: 'video', video: frames },
+        { classroomId: 'c2', main: true, grid: false, kind: 'audio', audio: sound },
+        { classroomId: 'c3', main: false, grid: true, kind: 'video', video: frames },
+      ]),
+    ).toEqual({
+      video: frames,
+      audio: sound,
+      stage: { c2: { video: frames, audio: sound } },
+      grid: { c2: frames, c3: frames },
+    });
+  });
+
+  it('is empty without consumers, and keeps a stage classroom without video', () => {
+    expect(lessonInbound([])).toEqual({ video: null, audio: null, stage: {}, grid: {} });
+    expect(
+      lessonInbound([{ classroomId: 'c4', main: true, grid: false, kind: 'audio', audio: sound }]).stage,
+    ).toEqual({ c4: { video: null, audio: sound } });
   });
 });

@@ -1,12 +1,54 @@
 /**
- * Receive-side statistics of the classroom's consumers, for the e2e tests
+ * Receive-side statistics of a page's consumers, for the e2e tests
  * (window.__cloudschool) and for diagnosing a classroom on site.
  */
 import type { MediaKind } from '@cloudschool/signaling/protocol';
 
+export interface VideoInbound {
+  framesDecoded: number;
+  packetsReceived: number;
+}
+
+export interface AudioInbound {
+  packetsReceived: number;
+  totalSamplesReceived: number;
+}
+
+/** One publisher's picture and sound. */
 export interface InboundStats {
-  video: { framesDecoded: number; packetsReceived: number } | null;
-  audio: { packetsReceived: number; totalSamplesReceived: number } | null;
+  video: VideoInbound | null;
+  audio: AudioInbound | null;
+}
+
+/**
+ * What `window.__cloudschool.inboundStats()` returns on every lesson page:
+ * the host's media (`video`, `audio`; null on the host console, which does not
+ * play its own), each on-stage classroom's (`stage`, by classroom id) and, on
+ * the host side, each consumed grid tile's camera (`grid`, by classroom id).
+ */
+export interface LessonInbound extends InboundStats {
+  stage: Record<string, InboundStats>;
+  grid: Record<string, VideoInbound>;
+}
+
+/** One consumer's numbers, as the Receiver reports them. */
+export type ConsumerStats = { classroomId: string | null; main: boolean; grid: boolean } & (
+  { kind: 'video'; video: VideoInbound | null } | { kind: 'audio'; audio: AudioInbound | null }
+);
+
+/** Sorts consumers' numbers into the host's, the stage's and the grid's. */
+export function lessonInbound(consumers: readonly ConsumerStats[]): LessonInbound {
+  const out: LessonInbound = { video: null, audio: null, stage: {}, grid: {} };
+  for (const c of consumers) {
+    if (c.main) {
+      const slot: InboundStats =
+        c.classroomId === null ? out : (out.stage[c.classroomId] ??= { video: null, audio: null });
+      if (c.kind === 'video') slot.video = c.video;
+      else slot.audio = c.audio;
+    }
+    if (c.grid && c.classroomId !== null && c.kind === 'video' && c.video) out.grid[c.classroomId] = c.video;
+  }
+  return out;
 }
 
 /** The values of an RTCStatsReport; typed as unknown because browsers differ in what they fill in. */

@@ -3,6 +3,11 @@
  * Device, and recovery. The role-specific media (Publisher for the host,
  * Receiver for a classroom) plugs in as a MediaSide.
  *
+ * Besides media, the session carries the lesson's interaction: the join's
+ * InteractionState and PersonalState, the `interaction:state` and
+ * `chat:message` pushes, and requests (hands, questions, …) through
+ * `request()`, which only goes out while the page has joined.
+ *
  * Recovery rules, from the server's contract:
  * - socket reconnect: the server has forgotten this peer, so join again from
  *   scratch (lesson:join, Device, transports);
@@ -19,7 +24,16 @@
  * classroom by the signed token of its join link, sent with every join.
  */
 import type { Device } from 'mediasoup-client';
-import type { JoinResult, LessonState, Role } from '@cloudschool/signaling/protocol';
+import type {
+  ChatMessageView,
+  ClientEvent,
+  InteractionState,
+  JoinResult,
+  LessonState,
+  RequestOf,
+  Responses,
+  Role,
+} from '@cloudschool/signaling/protocol';
 import type { LinkPhase } from './classroomStatus.ts';
 import { clientRtpCapabilities } from './serverTypes.ts';
 import { connectSignal, request, SignalError, type LessonSocket } from './signal.ts';
@@ -28,6 +42,8 @@ import { connectSignal, request, SignalError, type LessonSocket } from './signal
 export interface MediaLink {
   readonly socket: LessonSocket;
   readonly device: Device;
+  /** What the join answered: who this page is (role, classroom) in the lesson. */
+  readonly joined: JoinResult;
   /** Reports a broken media path; the session then joins again. */
   fail(error: unknown): void;
 }
@@ -66,6 +82,30 @@ export interface SessionListener {
   phase(phase: LinkPhase): void;
   state(state: LessonState): void;
   fatal(reason: FatalReason): void;
+  /** Every successful join (the first, and again after a reconnect), before its lesson state. */
+  joined?(result: JoinResult): void;
+  /** The whole interaction state, after every change. */
+  interaction?(state: InteractionState): void;
+  /** A backchannel message for this page. */
+  message?(message: ChatMessageView): void;
+}
+
+/**
+ * Several media sides as one (a classroom both receives and sends): started
+ * in order, updated and stopped together.
+ */
+export function combineSides(...sides: MediaSide[]): MediaSide {
+  return {
+    async start(link) {
+      for (const side of sides) await side.start(link);
+    },
+    update(state) {
+      for (const side of sides) side.update(state);
+    },
+    stop() {
+      for (const side of sides) side.stop();
+    },
+  };
 }
 
 const RETRY_MIN_MS = 1_000;
@@ -99,6 +139,8 @@ export class LessonSession {
   readonly #listener: SessionListener;
   #socket: LessonSocket | null = null;
   #device: Device | null = null;
+  /** The current join's answer; null while not joined. */
+  #joined: JoinResult | null = null;
   #state: LessonState | null = null;
   #phase: LinkPhase = 'connecting';
   /** Bumped on every (re)start; async work from an older attempt checks it and gives up. */
@@ -118,6 +160,7 @@ export class LessonSession {
     this.#socket = socket;
     socket.on('connect', () => void this.#joinLesson(socket));
     socket.on('disconnect', (reason) => {
+      this.#joined = null;
       if (this.#final) return;
       this.#interrupt();
       // A server-side disconnect is not retried by socket.io itself.
@@ -128,13 +171,28 @@ export class LessonSession {
       if (!socket.active && !this.#final) this.#scheduleReconnect(socket);
     });
     socket.on('lesson:state', (state) => this.#onState(state));
+    socket.on('interaction:state', (state) => this.#listener.interaction?.(state));
+    socket.on('chat:message', (message) => this.#listener.message?.(message));
     socket.on('media:reset', () => void this.#restartMedia(socket));
     socket.on('session:replaced', () => this.#finish('replaced'));
+  }
+
+  /**
+   * A request on the lesson's link (hands, questions, quizzes, …). Refused at
+   * once with 'not_joined' while the page is (re)joining.
+   */
+  request<E extends ClientEvent>(event: E, payload: RequestOf<E>): Promise<Responses[E]> {
+    const socket = this.#socket;
+    if (!socket || !this.#joined || this.#final) {
+      return Promise.reject(new SignalError('not_joined', `${event}: not in the lesson right now`));
+    }
+    return request(socket, event, payload);
   }
 
   /** Leaves for good (the page is going away). */
   close(): void {
     this.#attempt++;
+    this.#joined = null;
     clearTimeout(this.#retryTimer);
     this.#side.stop();
     const socket = this.#socket;
@@ -168,6 +226,7 @@ export class LessonSession {
 
   async #joinLesson(socket: LessonSocket): Promise<void> {
     const attempt = this.#interrupt();
+    this.#joined = null;
     let joined: JoinResult;
     const { lessonId, role, token } = this.#join;
     try {
@@ -177,6 +236,8 @@ export class LessonSession {
       return;
     }
     if (attempt !== this.#attempt) return;
+    this.#joined = joined;
+    this.#listener.joined?.(joined);
     this.#onState(joined.state);
     let device: Device;
     try {
@@ -189,7 +250,7 @@ export class LessonSession {
     if (attempt !== this.#attempt) return;
     this.#device = device;
     try {
-      await this.#startMedia(socket, device, attempt);
+      await this.#startMedia(socket, device, joined, attempt);
     } catch (error) {
       this.#fail(error, attempt);
     }
@@ -197,17 +258,23 @@ export class LessonSession {
 
   async #restartMedia(socket: LessonSocket): Promise<void> {
     const device = this.#device;
-    if (this.#final || !device) return;
+    const joined = this.#joined;
+    if (this.#final || !device || !joined) return;
     const attempt = this.#interrupt();
     try {
-      await this.#startMedia(socket, device, attempt);
+      await this.#startMedia(socket, device, joined, attempt);
     } catch (error) {
       this.#fail(error, attempt);
     }
   }
 
-  async #startMedia(socket: LessonSocket, device: Device, attempt: number): Promise<void> {
-    await this.#side.start({ socket, device, fail: (error) => this.#fail(error, attempt) });
+  async #startMedia(
+    socket: LessonSocket,
+    device: Device,
+    joined: JoinResult,
+    attempt: number,
+  ): Promise<void> {
+    await this.#side.start({ socket, device, joined, fail: (error) => this.#fail(error, attempt) });
     if (attempt !== this.#attempt) return;
     this.#everReady = true;
     this.#retryDelay = RETRY_MIN_MS;
@@ -228,6 +295,7 @@ export class LessonSession {
     const socket = this.#socket;
     if (!socket) return;
     this.#interrupt();
+    this.#joined = null;
     socket.disconnect();
     this.#scheduleReconnect(socket);
   }
@@ -242,6 +310,7 @@ export class LessonSession {
 
   #finish(phase: 'replaced' | 'error'): void {
     this.#attempt++;
+    this.#joined = null;
     clearTimeout(this.#retryTimer);
     this.#side.stop();
     this.#setPhase(phase);

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { JoinResult, ProducerInfo } from '@cloudschool/signaling/protocol';
+import { ownPublisher, wantedProducers } from './Receiver.ts';
+
+const hostCamera: ProducerInfo = { id: 'h1', kind: 'video', source: 'camera', classroomId: null };
+const hostMic: ProducerInfo = { id: 'h2', kind: 'audio', source: 'mic', classroomId: null };
+const stageCamera: ProducerInfo = { id: 's1', kind: 'video', source: 'camera', classroomId: 'c2' };
+const stageMic: ProducerInfo = { id: 's2', kind: 'audio', source: 'mic', classroomId: 'c2' };
+const main = [hostCamera, hostMic, stageCamera, stageMic];
+
+function joined(
+  role: JoinResult['role'],
+  classroomId: string | null,
+): Pick<JoinResult, 'role' | 'classroomId'> {
+  return { role, classroomId };
+}
+
+describe('what a page receives', () => {
+  it('plays everything but its own media', () => {
+    expect([...wantedProducers(main, [], null).keys()]).toEqual(['s1', 's2']);
+    expect([...wantedProducers(main, [], 'c2').keys()]).toEqual(['h1', 'h2']);
+    expect([...wantedProducers(main, [], 'c9').keys()]).toEqual(['h1', 'h2', 's1', 's2']);
+    expect([...wantedProducers(main, [], undefined).keys()]).toEqual(['h1', 'h2', 's1', 's2']);
+  });
+
+  it('adds the grid tiles, sharing a stage camera that is also a tile', () => {
+    const wanted = wantedProducers(
+      main,
+      [
+        { classroomId: 'c2', producerId: 's1' },
+        { classroomId: 'c3', producerId: 'g3' },
+      ],
+      null,
+    );
+    expect(wanted.get('s1')).toEqual({ classroomId: 'c2', main: true, grid: true });
+    expect(wanted.get('g3')).toEqual({ classroomId: 'c3', main: false, grid: true });
+    expect(wanted.size).toBe(3);
+  });
+
+  it('knows whose media a role skips', () => {
+    expect(ownPublisher(joined('host', null))).toBeNull();
+    expect(ownPublisher(joined('classroom', 'c2'))).toBe('c2');
+    expect(ownPublisher(joined('observer', null))).toBeUndefined();
+  });
+});
