@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     store,
     log,
     nodeId: config.nodeId,
+    dataDir: config.dataDir,
     publicUrl: config.publicUrl,
     allowPlainTransports: config.media.allowPlainTransports,
     webHandler: await loadWebHandler(config.webHandler, log),

@@ -1,14 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import express from 'express';
 import { parse as parseCookies } from 'cookie';
 import { Server } from 'socket.io';
 import type { Sfu } from '@cloudschool/sfu';
 import { JoinTokens } from './auth/JoinTokens.ts';
 import { SESSION_COOKIE, Sessions } from './auth/Sessions.ts';
+import type { BoardOptions } from './board/Board.ts';
+import type { BoardRegistry } from './board/BoardRegistry.ts';
+import { Courseware } from './board/Courseware.ts';
 import { healthRoutes } from './http/api.ts';
 import { authRoutes } from './http/authRoutes.ts';
+import { coursewareRoutes } from './http/coursewareRoutes.ts';
 import { lessonRoutes } from './http/lessonRoutes.ts';
 import { errorHandler, withAccount } from './http/middleware.ts';
 import { rosterRoutes } from './http/rosterRoutes.ts';
@@ -20,6 +25,8 @@ import type { LessonChange } from './services/LessonService.ts';
 import { PresenceTracker } from './services/PresenceTracker.ts';
 import { RosterService } from './services/RosterService.ts';
 import { lessonInfo } from './services/views.ts';
+import { attachBoardStream } from './socket/boardStream.ts';
+import { createBoards } from './socket/boardSocket.ts';
 import { attachHandlers } from './socket/edge.ts';
 import { createHandlers } from './socket/handlers.ts';
 import { classroomRoom, classroomsRoom, lessonRoom, staffRoom } from './socket/rooms.ts';
@@ -40,12 +47,16 @@ export interface AppDeps {
   publicUrl?: string | undefined;
   /** Serves the UI; absent in tests that speak only the API and protocol. */
   webHandler?: express.RequestHandler;
+  /** Where courseware files go (`<dataDir>/courseware`, with Redis too). */
+  dataDir: string;
+  board?: BoardOptions | undefined;
 }
 
 export interface App {
   httpServer: http.Server;
   io: IoServer;
   lessons: LessonRegistry;
+  boards: BoardRegistry;
   lessonService: LessonService;
   listen(port: number, host: string): Promise<number>;
   close(): Promise<void>;
@@ -94,6 +105,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     });
   });
 
+  const boards = createBoards({ io, store, log, options: deps.board });
+  const courseware = new Courseware(path.join(deps.dataDir, 'courseware'));
+
   /** What a running lesson needs of its record: the schedule side and the invited classrooms' names. */
   const describe = async (lesson: LessonRecord): Promise<{ info: LessonInfo; roster: LessonRoster }> => {
     const [zone, classrooms, schools] = await Promise.all([
@@ -131,6 +145,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     describe,
     allowPlainTransports: deps.allowPlainTransports,
     log,
+    boards,
+    courseware,
   });
 
   // The login travels with the socket's handshake cookie; classrooms bring tokens in lesson:join instead.
@@ -148,6 +164,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   io.on('connection', (socket) => {
     const socketLog = log.child({ socket: socket.id });
     attachHandlers(socket, handlers, socketLog);
+    attachBoardStream(socket, { lessons, boards }, socketLog);
     socket.on('disconnect', (reason) => {
       const j = socket.data.joined;
       if (!j) return;
@@ -167,6 +184,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(authRoutes({ store, sessions }));
   app.use(rosterRoutes({ store, roster }));
   app.use(lessonRoutes({ store, lessons: lessonService, presence, publicUrl: deps.publicUrl }));
+  app.use(coursewareRoutes({ store, tokens, courseware }));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'no such API route' } });
   });
@@ -177,6 +195,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     httpServer,
     io,
     lessons,
+    boards,
     lessonService,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
@@ -186,6 +205,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     close: async () => {
       presence.close();
       await io.close();
+      await boards.close();
       httpServer.closeAllConnections();
     },
   };

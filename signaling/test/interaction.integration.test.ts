@@ -177,6 +177,13 @@ describe('the dual-teacher interaction', () => {
     await waitFor(() => host.chat.length === 2 && rooms[2]!.chat.length === 2, 'both ends');
     expect(rooms[2]!.chat.map((m) => m.from)).toEqual(['classroom', 'host']);
     for (const other of [rooms[0]!, rooms[1]!, rooms[3]!]) expect(other.chat).toEqual([]);
+    // A reloaded host console gets the conversation back; classrooms cannot read others' conversations.
+    const history = await ok(host.socket, 'chat:history', { classroomId: ids()[2] });
+    expect(history.map((m) => m.text)).toEqual(['我们这边听不清', '收到，马上调整']);
+    expect(await request(rooms[0]!.socket, 'chat:history', { classroomId: ids()[2] })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     expect(fromRoom.classroomId).toBe(ids()[2]);
     // Classrooms never get tiles, so never learn of other classrooms' messages.
     expect(rooms[0]!.interaction().tiles).toBeNull();

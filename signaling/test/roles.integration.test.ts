@@ -427,6 +427,18 @@ describe('socket events × callers', () => {
       ['quiz:reveal', { quizId: 'nope' }, N, F, F],
       ['chat:send', { text: '老师好' }, 'bad_request', 'ok', F],
       ['chat:read', {}, 'bad_request', 'ok', F],
+      ['chat:history', { classroomId: me }, 'ok', F, F],
+      ['board:sync', { afterSeq: 0 }, 'ok', 'ok', 'ok'],
+      ['board:op', { op: { type: 'view', zoom: 1, x: 800, y: 450 } }, 'ok', F, F],
+      [
+        'board:stroke:end',
+        { strokeId: 's1', pageId: 'p0', tool: 'pen', color: '#000000', width: 2, points: [[1, 1, 0.5]] },
+        'ok',
+        F,
+        F,
+      ],
+      ['board:pen:grant', { classroomId: me }, 'conflict', F, F], // not on stage any more
+      ['board:pen:revoke', {}, 'ok', F, F],
     ];
     const code = async (s: ClientSocket, event: ClientEvent, payload: object) => {
       const res = await request(s, event, payload as never);

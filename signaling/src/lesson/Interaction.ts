@@ -321,10 +321,11 @@ export class Interaction {
   }
 
   async personal(classroomId: string): Promise<PersonalState> {
-    const [questions, quiz, chat] = await Promise.all([
+    const [questions, quiz, chat, readUntil] = await Promise.all([
       this.#store.listQuestions(this.lessonId),
       this.#currentQuiz(),
       this.history(classroomId),
+      this.#store.getReadUntil(this.lessonId, classroomId, 'classroom'),
     ]);
     const answer =
       quiz &&
@@ -334,6 +335,7 @@ export class Interaction {
       votedQuestionIds: questions.filter((q) => q.voters.includes(classroomId)).map((q) => q.id),
       quizAnswer: answer ? { quizId: answer.quizId, choices: answer.choices, counts: answer.counts } : null,
       chat,
+      chatReadUntil: readUntil > 0 ? iso(readUntil) : null,
     };
   }
 

@@ -9,6 +9,8 @@ import type { Ack } from './errors.ts';
 import { dtlsParameters, id, mediaKind, mediaSource, rtpCapabilities, rtpParameters } from './media.ts';
 import type { MediaKind, MediaSource } from './media.ts';
 import { interactionSchemas } from './interaction.ts';
+import { boardSchemas } from './board.ts';
+import type { BoardResponses, BoardServerEvents, BoardStreamClientEvents } from './board.ts';
 import type {
   ChatMessageView,
   InteractionState,
@@ -49,6 +51,7 @@ export const requestSchemas = {
   /** The host's grid stops receiving a tile that left the page. */
   'media:closeConsumer': z.strictObject({ consumerId: id }),
   ...interactionSchemas,
+  ...boardSchemas,
 } as const;
 
 export type ClientEvent = keyof typeof requestSchemas;
@@ -124,7 +127,7 @@ export interface ConsumerInfo {
   rtpParameters: ms.RtpParameters;
 }
 
-export interface Responses {
+export interface Responses extends BoardResponses {
   'lesson:join': JoinResult;
   'media:createTransport': TransportInfo;
   'media:createPlainTransport': PlainTransportInfo;
@@ -152,13 +155,15 @@ export interface Responses {
   'quiz:reveal': null;
   'chat:send': ChatMessageView;
   'chat:read': null;
+  'chat:history': ChatMessageView[];
 }
 
+/** Acknowledged requests, and the whiteboard's live events (sent without an ack, see board.ts). */
 export type ClientToServerEvents = {
   [E in ClientEvent]: (payload: RequestOf<E>, ack: (res: Ack<Responses[E]>) => void) => void;
-};
+} & BoardStreamClientEvents;
 
-export interface ServerToClientEvents {
+export interface ServerToClientEvents extends BoardServerEvents {
   'lesson:state': (state: LessonState) => void;
   /** The media server under this lesson restarted: transports are gone, join media again. */
   'media:reset': (info: { reason: string }) => void;

@@ -3,3 +3,6 @@ export * from './media.ts';
 export * from './events.ts';
 export * from './http.ts';
 export * from './interaction.ts';
+export * from './board.ts';
+export * from './boardReducer.ts';
+export * from './boardReplica.ts';

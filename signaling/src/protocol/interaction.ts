@@ -50,6 +50,8 @@ export const interactionSchemas = {
   /** Tutor ↔ host side; the host names the classroom. */
   'chat:send': z.strictObject({ text: text(500), classroomId: id.optional() }),
   'chat:read': z.strictObject({ classroomId: id.optional() }),
+  /** Host: one classroom's conversation so far (after a reload of the host console). */
+  'chat:history': z.strictObject({ classroomId: id }),
 } as const;
 
 export interface StageView {
@@ -136,4 +138,6 @@ export interface PersonalState {
   votedQuestionIds: string[];
   quizAnswer: QuizAnswerView | null;
   chat: ChatMessageView[];
+  /** Until when this classroom has read the host side's messages (ISO 8601), or null. */
+  chatReadUntil: string | null;
 }

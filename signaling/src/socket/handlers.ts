@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
 import type { MediaPeer } from '@cloudschool/sfu';
+import type { BoardRegistry } from '../board/BoardRegistry.ts';
+import type { Courseware } from '../board/Courseware.ts';
 import { AppError } from '../errors.ts';
 import type { JoinAuthorizer } from '../lesson/JoinAuthorizer.ts';
 import type { Lesson, LessonRoster } from '../lesson/Lesson.ts';
@@ -9,6 +11,7 @@ import type { Lesson as LessonRecord } from '../domain/types.ts';
 import type { Logger } from '../logger.ts';
 import type { LessonInfo } from '../protocol/index.ts';
 import type { PresenceTracker } from '../services/PresenceTracker.ts';
+import { boardHandlers } from './boardHandlers.ts';
 import { joined, live } from './context.ts';
 import type { HandlerTable } from './edge.ts';
 import { interactionHandlers } from './interactionHandlers.ts';
@@ -24,6 +27,8 @@ export interface HandlerDeps {
   describe: (lesson: LessonRecord) => Promise<{ info: LessonInfo; roster: LessonRoster }>;
   allowPlainTransports: boolean;
   log: Logger;
+  boards: BoardRegistry;
+  courseware: Courseware;
 }
 
 /**
@@ -162,5 +167,6 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
     },
 
     ...interactionHandlers(lessons),
+    ...boardHandlers(deps),
   };
 }

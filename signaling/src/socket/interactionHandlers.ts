@@ -20,7 +20,8 @@ type InteractionEvents =
   | 'quiz:close'
   | 'quiz:reveal'
   | 'chat:send'
-  | 'chat:read';
+  | 'chat:read'
+  | 'chat:history';
 
 /** Hands, stage, questions, quizzes, backchannel: who may do what is decided here, the rules in Interaction. */
 export function interactionHandlers(lessons: LessonRegistry): Pick<HandlerTable, InteractionEvents> {
@@ -117,6 +118,11 @@ export function interactionHandlers(lessons: LessonRegistry): Pick<HandlerTable,
         await j.lesson.interaction.read(j.classroomId!, 'classroom');
       }
       return null;
+    },
+    'chat:history': async ({ classroomId }, socket) => {
+      const { lesson } = joined(socket, lessons, 'host');
+      if (!lesson.isInvited(classroomId)) throw new AppError('not_found', 'no such classroom');
+      return lesson.interaction.history(classroomId);
     },
   };
 }

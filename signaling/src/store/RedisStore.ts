@@ -15,6 +15,9 @@ import type {
   Session,
   StageMember,
 } from '../domain/types.ts';
+import type { BoardOp, BoardState } from '../protocol/index.ts';
+import type { StoredBoard } from './BoardStore.ts';
+import { appendBoardOpScript, compactBoardScript } from './boardScripts.ts';
 import { prepareLessons, prepareRoster } from './batches.ts';
 import { RedisKeys } from './keys.ts';
 import {
@@ -33,12 +36,16 @@ import type { IndexedRecordWrite, PutRecords } from './putRecordsScript.ts';
 import {
   MAX_LESSON_MS,
   CorruptRecordError,
+  InvalidRecordError,
   accountSchema,
   attendanceEventSchema,
+  boardOpRecordSchema,
+  boardSnapshotSchema,
   chatMessageSchema,
   checkRecord,
   checkTtl,
   classroomSchema,
+  decodeBoardOp,
   decodeJsonRecord,
   decodeRecord,
   handSchema,
@@ -77,7 +84,11 @@ function createStoreClient(url: string, onError: (error: Error) => void) {
   let connected = false;
   const client = createClient({
     url,
-    scripts: { putRecords: putRecordsScript },
+    scripts: {
+      putRecords: putRecordsScript,
+      appendBoardOp: appendBoardOpScript,
+      compactBoard: compactBoardScript,
+    },
     socket: {
       // Fail fast on a wrong URL at start-up; once connected, keep reconnecting (Redis restarts).
       reconnectStrategy: (retries: number, cause: Error) =>
@@ -471,6 +482,49 @@ export class RedisStore implements Store {
     return value === null ? 0 : decodeJsonRecord(timeSchema, value, `${key} ${side}`);
   }
 
+  // --- the whiteboard
+
+  async appendBoardOp(lessonId: string, op: Omit<BoardOp, 'seq'>): Promise<number> {
+    const checked = checkRecord(boardOpRecordSchema, op, 'board operation');
+    return this.#client.appendBoardOp(this.#boardKeys(lessonId), JSON.stringify(checked));
+  }
+
+  async readBoardOps(lessonId: string, afterSeq: number): Promise<BoardOp[]> {
+    const key = this.#keys.boardOps(lessonId);
+    return decodeStreamOps(key, await this.#client.xRange(key, `${afterSeq + 1}-0`, '+'));
+  }
+
+  async loadBoard(lessonId: string): Promise<StoredBoard> {
+    const keys = this.#boardKeys(lessonId);
+    // One MULTI: the snapshot and the log as of one instant, never across a compaction.
+    const [fields, entries] = await this.#client
+      .multi()
+      .hGetAll(keys.snapshot)
+      .xRange(keys.ops, '-', '+')
+      .exec();
+    const json = decodeRecord(z.record(z.string(), z.string()), fields, keys.snapshot)['state'];
+    const snapshot =
+      json === undefined ? null : decodeJsonRecord(boardSnapshotSchema, json, `${keys.snapshot} state`);
+    const ops = decodeStreamOps(keys.ops, entries).filter((op) => op.seq > (snapshot?.seq ?? 0));
+    return { snapshot, ops };
+  }
+
+  async compactBoard(lessonId: string, snapshot: BoardState): Promise<void> {
+    const checked = checkRecord(boardSnapshotSchema, snapshot, 'board snapshot');
+    const reply = await this.#client.compactBoard(
+      this.#boardKeys(lessonId),
+      checked.seq,
+      JSON.stringify(checked),
+    );
+    if (reply === 'beyond-log') {
+      throw new InvalidRecordError(`board snapshot at seq ${checked.seq} is beyond the log`);
+    }
+  }
+
+  #boardKeys(lessonId: string): { ops: string; snapshot: string } {
+    return { ops: this.#keys.boardOps(lessonId), snapshot: this.#keys.boardSnapshot(lessonId) };
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -540,6 +594,21 @@ export class RedisStore implements Store {
     }
     throw new Error(`write gave up: its records kept changing under it ${WRITE_ATTEMPTS} times`);
   }
+}
+
+/** A stream entry as XRANGE answers it (checked, as a MULTI's replies are untyped). */
+const streamEntries = z.array(z.object({ id: z.string(), message: z.record(z.string(), z.string()) }));
+
+/** The operations of XRANGE entries: the seq is the entry id's first part, the JSON its `op` field. */
+function decodeStreamOps(key: string, entries: unknown): BoardOp[] {
+  const parsed = streamEntries.safeParse(entries);
+  if (!parsed.success) throw new CorruptRecordError(`${key}: not a stream of operations`);
+  return parsed.data.map(({ id, message }) => {
+    const seq = Number(id.split('-')[0]);
+    const json = message['op'];
+    if (json === undefined) throw new CorruptRecordError(`${key} ${id}: no op field`);
+    return decodeBoardOp(seq, json, `${key} ${id}`);
+  });
 }
 
 /** A ZRANGE BYSCORE bound; `exclusive` is '(' for an open bound. */

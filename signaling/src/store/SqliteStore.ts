@@ -18,6 +18,8 @@ import type {
   Session,
   StageMember,
 } from '../domain/types.ts';
+import type { BoardOp, BoardState } from '../protocol/index.ts';
+import type { StoredBoard } from './BoardStore.ts';
 import { prepareLessons, prepareRoster } from './batches.ts';
 import {
   byAt,
@@ -32,12 +34,16 @@ import {
 } from './order.ts';
 import {
   MAX_LESSON_MS,
+  InvalidRecordError,
   accountSchema,
   attendanceEventSchema,
+  boardOpRecordSchema,
+  boardSnapshotSchema,
   chatMessageSchema,
   checkRecord,
   checkTtl,
   classroomSchema,
+  decodeBoardOp,
   decodeJsonRecord,
   decodeRecord,
   handSchema,
@@ -455,6 +461,73 @@ export class SqliteStore implements Store {
     ).at;
   }
 
+  // --- the whiteboard
+
+  async appendBoardOp(lessonId: string, op: Omit<BoardOp, 'seq'>): Promise<number> {
+    const checked = checkRecord(boardOpRecordSchema, op, 'board operation');
+    const json = JSON.stringify(checked);
+    let seq = 0;
+    this.#transaction(() => {
+      seq = this.#boardHead(lessonId) + 1;
+      this.#sql.appendBoardOp.run(lessonId, seq, json);
+    });
+    return seq;
+  }
+
+  async readBoardOps(lessonId: string, afterSeq: number): Promise<BoardOp[]> {
+    return this.#boardOps(lessonId, afterSeq);
+  }
+
+  async loadBoard(lessonId: string): Promise<StoredBoard> {
+    // One synchronous read of this process: no compaction of this process runs in between. Another
+    // process's compaction is one transaction, and this read's snapshot is taken before its ops.
+    this.#db.exec('BEGIN');
+    try {
+      const row = this.#sql.getBoardSnapshot.get(lessonId);
+      const snapshot =
+        row === undefined
+          ? null
+          : decodeJsonRecord(
+              boardSnapshotSchema,
+              dataOf(row, 'board_snapshots'),
+              `board_snapshots row ${lessonId}`,
+            );
+      const ops = this.#boardOps(lessonId, snapshot?.seq ?? 0);
+      return { snapshot, ops };
+    } finally {
+      this.#db.exec('COMMIT');
+    }
+  }
+
+  async compactBoard(lessonId: string, snapshot: BoardState): Promise<void> {
+    const checked = checkRecord(boardSnapshotSchema, snapshot, 'board snapshot');
+    const json = JSON.stringify(checked);
+    this.#transaction(() => {
+      const head = this.#boardHead(lessonId);
+      if (checked.seq > head) {
+        throw new InvalidRecordError(`board snapshot at seq ${checked.seq} is beyond the log (${head})`);
+      }
+      const current = this.#sql.getBoardSnapshotSeq.get(lessonId)?.['seq'];
+      if (typeof current === 'number' && current >= checked.seq) return;
+      this.#sql.putBoardSnapshot.run(lessonId, checked.seq, json);
+      this.#sql.trimBoardOps.run(lessonId, checked.seq);
+    });
+  }
+
+  #boardHead(lessonId: string): number {
+    const row = this.#sql.boardHead.get(lessonId, lessonId);
+    const head = row?.['head'];
+    return typeof head === 'number' ? head : 0;
+  }
+
+  #boardOps(lessonId: string, afterSeq: number): BoardOp[] {
+    return this.#sql.readBoardOps.all(lessonId, afterSeq).map((row) => {
+      const seq = row['seq'];
+      const where = `board_ops row ${lessonId}/${String(seq)}`;
+      return decodeBoardOp(typeof seq === 'number' ? seq : -1, dataOf(row, 'board_ops'), where);
+    });
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -577,5 +650,20 @@ function prepareStatements(db: DatabaseSync) {
        ON CONFLICT (lesson_id, classroom_id, side) DO UPDATE SET at = excluded.at`,
     ),
     getReadUntil: sql('SELECT at FROM chat_reads WHERE lesson_id = ? AND classroom_id = ? AND side = ?'),
+    boardHead: sql(
+      `SELECT MAX(
+         COALESCE((SELECT MAX(seq) FROM board_ops WHERE lesson_id = ?), 0),
+         COALESCE((SELECT seq FROM board_snapshots WHERE lesson_id = ?), 0)
+       ) AS head`,
+    ),
+    appendBoardOp: sql('INSERT INTO board_ops (lesson_id, seq, data) VALUES (?, ?, ?)'),
+    readBoardOps: sql('SELECT seq, data FROM board_ops WHERE lesson_id = ? AND seq > ? ORDER BY seq'),
+    getBoardSnapshot: sql('SELECT data FROM board_snapshots WHERE lesson_id = ?'),
+    getBoardSnapshotSeq: sql('SELECT seq FROM board_snapshots WHERE lesson_id = ?'),
+    putBoardSnapshot: sql(
+      `INSERT INTO board_snapshots (lesson_id, seq, data) VALUES (?, ?, ?)
+       ON CONFLICT (lesson_id) DO UPDATE SET seq = excluded.seq, data = excluded.data`,
+    ),
+    trimBoardOps: sql('DELETE FROM board_ops WHERE lesson_id = ? AND seq <= ?'),
   };
 }

@@ -7,6 +7,7 @@ import type {
   School,
   Session,
 } from '../domain/types.ts';
+import type { BoardStore } from './BoardStore.ts';
 import type { RoomStore } from './RoomStore.ts';
 
 /**
@@ -15,7 +16,7 @@ import type { RoomStore } from './RoomStore.ts';
  * single machine, the default) and RedisStore (REDIS_URL, several nodes).
  * Writes that must be all-or-nothing are single calls here.
  */
-export interface Store extends RoomStore {
+export interface Store extends RoomStore, BoardStore {
   readonly kind: 'sqlite' | 'redis';
 
   // --- roster

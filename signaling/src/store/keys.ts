@@ -35,6 +35,18 @@
  * | <p>:chat:<lessonId>:<classroomId>       | list       | ChatMessage JSON, in the order appended           |
  * | <p>:chat-read:<lessonId>:<classroomId>  | hash       | side ('host' / 'classroom') → read until, ms      |
  *
+ * The whiteboard of a lesson (BoardStore):
+ *
+ * | key                                     | type       | holds                                             |
+ * | --------------------------------------- | ---------- | ------------------------------------------------- |
+ * | <p>:board-ops:<lessonId>                | stream     | the operation log: entry id `<seq>-0`, field `op` |
+ * |                                         |            | = the operation's JSON without its seq            |
+ * | <p>:board-snapshot:<lessonId>           | hash       | `seq` → the seq it covers, `state` → BoardState   |
+ * |                                         |            | JSON; the log keeps only the entries after `seq`  |
+ *
+ * Both are written only by the scripts of boardScripts.ts (append: next seq = 1 + the highest of the
+ * stream's last entry and the snapshot's seq; compact: snapshot and XTRIM MINID in one step).
+ *
  * A sorted set orders equal scores by member bytes; the stores sort what they list in order.ts anyway.
  *
  * The index keys (code, username) are written only by RedisStore's Lua script together with their
@@ -139,6 +151,14 @@ export class RedisKeys {
 
   chat(lessonId: string, classroomId: string): string {
     return `${this.#prefix}:chat:${encodeURIComponent(lessonId)}:${encodeURIComponent(classroomId)}`;
+  }
+
+  boardOps(lessonId: string): string {
+    return `${this.#prefix}:board-ops:${encodeURIComponent(lessonId)}`;
+  }
+
+  boardSnapshot(lessonId: string): string {
+    return `${this.#prefix}:board-snapshot:${encodeURIComponent(lessonId)}`;
   }
 
   chatRead(lessonId: string, classroomId: string): string {

@@ -14,6 +14,8 @@ import type {
   Session,
   StageMember,
 } from '../domain/types.ts';
+import { boardOp, boardState } from '../protocol/index.ts';
+import type { BoardOp, BoardState } from '../protocol/index.ts';
 
 /**
  * Zod schemas of the durable records, one per record type, shared by SqliteStore and RedisStore.
@@ -194,6 +196,25 @@ export const readMarkSchema = z.object({
 
 /** A time alone (a read mark as RedisStore keeps it). */
 export const timeSchema = time;
+
+// --- the whiteboard (BoardStore): the protocol's own schemas
+
+/** An operation as the log keeps it: everything but its seq, which is its place in the log. */
+export const boardOpRecordSchema = boardOp.omit({ seq: true }) satisfies z.ZodType<Omit<BoardOp, 'seq'>>;
+
+export const boardSnapshotSchema = boardState satisfies z.ZodType<BoardState>;
+
+/** Parses an operation read back from a log: its JSON (without seq) and its seq. */
+export function decodeBoardOp(seq: number, json: string, where: string): BoardOp {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new CorruptRecordError(`${where}: not JSON`, { cause: error });
+  }
+  if (typeof value !== 'object' || value === null) throw new CorruptRecordError(`${where}: not an object`);
+  return decodeRecord(boardOp, { ...value, seq }, where);
+}
 
 /** A record read back from a store does not match its schema: the store holds data this code did not write. */
 export class CorruptRecordError extends Error {

@@ -113,6 +113,22 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (lesson_id, classroom_id, side)
   ) STRICT;
   `,
+  // 2 → 3: the whiteboard (BoardStore): each lesson's operation log, keyed by (lesson, seq), and its
+  // latest snapshot. The next seq is one more than the highest of the log and the snapshot. IF NOT EXISTS:
+  // store.sqlite.test.ts fakes an old database by dropping only the tables of the versions it knows.
+  `
+  CREATE TABLE IF NOT EXISTS board_ops (
+    lesson_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (lesson_id, seq)
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS board_snapshots (
+    lesson_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    data TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
 
 /** The version this code reads and writes. */

@@ -46,7 +46,14 @@ export async function startTestServer(workerCount = 1): Promise<TestServer> {
     logLevel: 'warn',
     logger,
   });
-  const app = await createApp({ sfu, store, log: logger, nodeId: 'test', allowPlainTransports: true });
+  const app = await createApp({
+    sfu,
+    store,
+    log: logger,
+    nodeId: 'test',
+    dataDir,
+    allowPlainTransports: true,
+  });
   const port = await app.listen(0, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${port}`,

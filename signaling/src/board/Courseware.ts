@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  COURSEWARE_MAX_BYTES,
+  coursewareFileId,
+  coursewareTypes,
+  lessonId as lessonIdSchema,
+} from '../protocol/index.ts';
+import type { CoursewareFile, CoursewareType } from '../protocol/index.ts';
+
+/** Longest signature `sniff` looks at. */
+const SNIFF_BYTES = 8;
+const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const JPEG = [0xff, 0xd8, 0xff];
+const PDF = [...'%PDF-'].map((c) => c.charCodeAt(0));
+const PART = '.part';
+
+/** The file type its first bytes say, whatever its name or the request's header claim. */
+export function sniff(head: Uint8Array): CoursewareType | null {
+  const startsWith = (signature: number[]): boolean => signature.every((byte, i) => head[i] === byte);
+  if (startsWith(PDF)) return 'application/pdf';
+  if (startsWith(PNG)) return 'image/png';
+  if (startsWith(JPEG)) return 'image/jpeg';
+  return null;
+}
+
+function isCoursewareType(type: string): type is CoursewareType {
+  return (coursewareTypes as readonly string[]).includes(type);
+}
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
+/** An upload larger than COURSEWARE_MAX_BYTES. */
+export class CoursewareTooLargeError extends Error {
+  override name = 'CoursewareTooLargeError';
+}
+
+/** An upload that is not a PDF, PNG or JPEG, or not the type it was declared as. */
+export class CoursewareTypeError extends Error {
+  override name = 'CoursewareTypeError';
+}
+
+/**
+ * Courseware files (the host's slides) on this node's disk: `<dir>/<lessonId>/<fileId>`, `dir` being
+ * DATA_DIR/courseware — with Redis too, so nodes that share a lesson need a shared DATA_DIR. Files are
+ * written to `<fileId>.part` and renamed when complete and checked, so a file id names a whole file.
+ * Their type is read from their first bytes, when stored and when served.
+ */
+export class Courseware {
+  readonly #dir: string;
+
+  constructor(dir: string) {
+    this.#dir = path.resolve(dir);
+  }
+
+  /**
+   * Stores a file from a stream. Refuses (and keeps nothing) a body larger than COURSEWARE_MAX_BYTES, or
+   * whose content is not the `declared` type; the content is checked as soon as its first bytes arrive.
+   * The body is left as it is on a refusal (paused, not destroyed).
+   */
+  async save(lessonId: string, body: Readable, declared: string): Promise<CoursewareFile> {
+    if (!isCoursewareType(declared)) {
+      throw new CoursewareTypeError(
+        `courseware is ${coursewareTypes.join(', ')}: not ${declared || 'untyped'}`,
+      );
+    }
+    const dir = this.#lessonDir(lessonId);
+    await mkdir(dir, { recursive: true });
+    const fileId = randomUUID();
+    const part = path.join(dir, fileId + PART);
+    let bytes = 0;
+    let head = Buffer.alloc(0);
+    let type: CoursewareType | null = null;
+    const check = (): void => {
+      type = sniff(head);
+      if (type === null) throw new CoursewareTypeError('the content is not a PDF, PNG or JPEG file');
+      if (type !== declared) throw new CoursewareTypeError(`the content is ${type}, not ${declared}`);
+    };
+    const guard = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length;
+        if (bytes > COURSEWARE_MAX_BYTES) {
+          done(new CoursewareTooLargeError(`courseware is at most ${COURSEWARE_MAX_BYTES / 2 ** 20} MB`));
+          return;
+        }
+        try {
+          if (head.length < SNIFF_BYTES) {
+            head = Buffer.concat([head, chunk]).subarray(0, SNIFF_BYTES);
+            if (head.length === SNIFF_BYTES) check();
+          }
+        } catch (error) {
+          done(asError(error));
+          return;
+        }
+        done(null, chunk);
+      },
+      flush(done) {
+        try {
+          if (type === null) check();
+          done();
+        } catch (error) {
+          done(asError(error));
+        }
+      },
+    });
+    // The body is piped, not part of the pipeline: a refused upload must not destroy it (the caller
+    // reads the rest and answers). A body that stops before its end fails the upload.
+    const aborted = (): void => {
+      if (!body.readableEnded) guard.destroy(new Error('the upload was interrupted'));
+    };
+    body.once('close', aborted);
+    body.once('error', aborted);
+    body.pipe(guard);
+    try {
+      await pipeline(guard, createWriteStream(part, { flags: 'wx' }));
+      await rename(part, path.join(dir, fileId));
+    } catch (error) {
+      body.unpipe(guard);
+      await rm(part, { force: true });
+      throw error;
+    } finally {
+      body.off('close', aborted);
+      body.off('error', aborted);
+    }
+    return { fileId, type: declared, bytes };
+  }
+
+  /** A stored file's path, type and size; undefined if the lesson has no such file. */
+  async find(lessonId: string, fileId: string): Promise<(CoursewareFile & { path: string }) | undefined> {
+    if (!coursewareFileId.safeParse(fileId).success) return undefined;
+    const file = path.join(this.#lessonDir(lessonId), fileId);
+    try {
+      const [info, type] = await Promise.all([stat(file), typeOf(file)]);
+      if (!info.isFile() || type === null) return undefined;
+      return { fileId, type, bytes: info.size, path: file };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async has(lessonId: string, fileId: string): Promise<boolean> {
+    return (await this.find(lessonId, fileId)) !== undefined;
+  }
+
+  /** The lesson's files, by id. */
+  async list(lessonId: string): Promise<CoursewareFile[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.#lessonDir(lessonId));
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+    const files = await Promise.all(names.sort().map((name) => this.find(lessonId, name)));
+    return files.flatMap((f) => (f ? [{ fileId: f.fileId, type: f.type, bytes: f.bytes }] : []));
+  }
+
+  #lessonDir(lessonId: string): string {
+    // Lesson ids are checked like the protocol's, so no id can leave the courseware directory.
+    return path.join(this.#dir, lessonIdSchema.parse(lessonId));
+  }
+}
+
+async function typeOf(file: string): Promise<CoursewareType | null> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0);
+    return sniff(head.subarray(0, bytesRead));
+  } finally {
+    await handle.close();
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR');
+}

@@ -1,0 +1,123 @@
+import express from 'express';
+import type { Request, Response } from 'express';
+import type { JoinTokens } from '../auth/JoinTokens.ts';
+import { CoursewareTooLargeError, CoursewareTypeError } from '../board/Courseware.ts';
+import type { Courseware } from '../board/Courseware.ts';
+import type { Lesson } from '../domain/types.ts';
+import { AppError } from '../errors.ts';
+import { COURSEWARE_MAX_BYTES } from '../protocol/index.ts';
+import type { Store } from '../store/Store.ts';
+import { accountOf, requireAccount } from './middleware.ts';
+
+export interface CoursewareRouteDeps {
+  store: Store;
+  tokens: JoinTokens;
+  courseware: Courseware;
+}
+
+/**
+ * What a refused upload may still send before its connection is closed: the rest of the body is read
+ * and dropped, so that the client gets the answer instead of a reset connection.
+ */
+const DRAIN_MAX_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Courseware (the host's slides: PDF, PNG, JPEG up to 20 MB), stored as sent and served back; the
+ * browsers render it (pdf.js). Upload: the lesson's host teacher. Download: the host teacher,
+ * coordinators, and classrooms with their join token as `?t=` (classrooms have no login).
+ */
+export function coursewareRoutes(deps: CoursewareRouteDeps): express.Router {
+  const { store, tokens, courseware } = deps;
+  const router = express.Router();
+
+  const lessonOf = async (req: Request): Promise<Lesson> => {
+    const lesson = await store.getLesson(String(req.params.id));
+    if (!lesson) throw new AppError('not_found', 'no such lesson');
+    return lesson;
+  };
+
+  /** The lesson, if this request may read its courseware. */
+  const readable = async (req: Request, res: Response): Promise<Lesson> => {
+    const lesson = await lessonOf(req);
+    const account = accountOf(res);
+    if (account && (account.role === 'coordinator' || lesson.hostTeacherId === account.id)) return lesson;
+    const token = typeof req.query.t === 'string' ? req.query.t : '';
+    if (token !== '') {
+      const claims = await tokens.verify(token);
+      if (claims.lessonId !== lesson.id)
+        throw new AppError('invalid_token', 'this join link is for another lesson');
+      if (!lesson.invitedClassroomIds.includes(claims.classroomId)) {
+        throw new AppError('forbidden', 'this classroom is no longer invited to the lesson');
+      }
+      return lesson;
+    }
+    if (account) throw new AppError('forbidden', 'this is not your lesson');
+    throw new AppError('unauthenticated', 'log in, or open the lesson with its join link');
+  };
+
+  router.post('/api/lessons/:id/courseware', async (req, res) => {
+    const account = requireAccount(res, 'teacher');
+    const lesson = await lessonOf(req);
+    if (lesson.hostTeacherId !== account.id)
+      throw new AppError('forbidden', 'you are not this lesson’s host teacher');
+    const declaredLength = Number(req.get('content-length') ?? 0);
+    if (declaredLength > COURSEWARE_MAX_BYTES) {
+      refuse(req, res, 413, `courseware is at most ${COURSEWARE_MAX_BYTES / 2 ** 20} MB`);
+      return;
+    }
+    const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    try {
+      res.status(201).json(await courseware.save(lesson.id, req, type));
+    } catch (error) {
+      if (error instanceof CoursewareTooLargeError) refuse(req, res, 413, error.message);
+      else if (error instanceof CoursewareTypeError) refuse(req, res, 415, error.message);
+      else throw error;
+    }
+  });
+
+  router.get('/api/lessons/:id/courseware', async (req, res) => {
+    const lesson = await readable(req, res);
+    res.json({ files: await courseware.list(lesson.id) });
+  });
+
+  router.get('/api/lessons/:id/courseware/:fileId', async (req, res) => {
+    const lesson = await readable(req, res);
+    const file = await courseware.find(lesson.id, String(req.params.fileId));
+    if (!file) throw new AppError('not_found', 'no such courseware file');
+    // Range requests (pdf.js loads big PDFs in parts) and ETags come with sendFile.
+    res.sendFile(file.path, {
+      headers: {
+        'Content-Type': file.type,
+        'Cache-Control': 'private, max-age=86400, immutable',
+        'X-Content-Type-Options': 'nosniff',
+      },
+    });
+  });
+
+  return router;
+}
+
+/**
+ * Answers a refused upload once the client has sent it all (reading and dropping the rest, up to
+ * DRAIN_MAX_BYTES, beyond which the connection is closed).
+ */
+function refuse(req: Request, res: Response, status: 413 | 415, message: string): void {
+  const answer = (): void => {
+    if (res.headersSent) return;
+    res
+      .status(status)
+      .set('Connection', 'close')
+      .json({ error: { code: 'bad_request', message } });
+  };
+  if (req.readableEnded) {
+    answer();
+    return;
+  }
+  let drained = 0;
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_MAX_BYTES) req.destroy();
+  });
+  req.once('end', answer);
+  req.resume();
+}

@@ -1,0 +1,93 @@
+import { AppError } from '../errors.ts';
+import type { BoardRegistry } from '../board/BoardRegistry.ts';
+import type { Courseware } from '../board/Courseware.ts';
+import type { Lesson } from '../lesson/Lesson.ts';
+import type { LessonRegistry } from '../lesson/LessonRegistry.ts';
+import { classroomAuthor, jsonBytes } from '../protocol/index.ts';
+import type { BoardAuthor, BoardBackground, BoardOpBody } from '../protocol/index.ts';
+import { ByteBudget } from './ByteBudget.ts';
+import { joined, live } from './context.ts';
+import type { HandlerTable } from './edge.ts';
+import type { IoSocket } from './types.ts';
+
+type BoardEvents = 'board:sync' | 'board:op' | 'board:stroke:end' | 'board:pen:grant' | 'board:pen:revoke';
+
+export interface BoardHandlerDeps {
+  lessons: LessonRegistry;
+  boards: BoardRegistry;
+  courseware: Courseware;
+}
+
+/**
+ * Per connection, on top of the edge's request rate: what it may write to the board, in bytes of JSON.
+ * A busy writer (a stroke of 150 points ≈ 3 kB, several a second) stays far below; a flood does not.
+ */
+const WRITE_BURST_BYTES = 256 * 1024;
+const WRITE_BYTES_PER_SECOND = 64 * 1024;
+
+/** The whiteboard's acknowledged requests: who may do what is decided here and in board/rules.ts. */
+export function boardHandlers(deps: BoardHandlerDeps): Pick<HandlerTable, BoardEvents> {
+  const { lessons, boards, courseware } = deps;
+  const budgets = new WeakMap<IoSocket, ByteBudget>();
+
+  /** The host, or a classroom (the board then checks its pen); observers write nothing. */
+  const writer = async (socket: IoSocket, op: BoardOpBody) => {
+    const j = joined(socket, lessons, 'host', 'classroom');
+    writable(j.lesson);
+    let budget = budgets.get(socket);
+    if (!budget) budgets.set(socket, (budget = new ByteBudget(WRITE_BURST_BYTES, WRITE_BYTES_PER_SECOND)));
+    if (!budget.spend(jsonBytes(op)))
+      throw new AppError('rate_limited', 'too much drawing at once, slow down');
+    const by: BoardAuthor = j.classroomId === null ? 'host' : classroomAuthor(j.classroomId);
+    // Only the host sets backgrounds (the board refuses anyone else).
+    const background = by === 'host' ? backgroundOf(op) : null;
+    if (background && !(await courseware.has(j.lesson.id, background.fileId))) {
+      throw new AppError('not_found', 'no such courseware file in this lesson');
+    }
+    return { board: await boards.of(j.lesson), by };
+  };
+
+  const hostBoard = async (socket: IoSocket) => {
+    const j = joined(socket, lessons, 'host');
+    live(j.lesson);
+    return { lesson: j.lesson, board: await boards.of(j.lesson) };
+  };
+
+  return {
+    'board:sync': async ({ afterSeq }, socket) => {
+      const j = joined(socket, lessons);
+      return (await boards.of(j.lesson)).sync(afterSeq);
+    },
+    'board:op': async ({ op }, socket) => {
+      const w = await writer(socket, op);
+      return { seq: (await w.board.write(w.by, op)).seq };
+    },
+    'board:stroke:end': async (stroke, socket) => {
+      const op: BoardOpBody = { type: 'stroke', ...stroke };
+      const w = await writer(socket, op);
+      return { seq: (await w.board.write(w.by, op)).seq };
+    },
+    'board:pen:grant': async ({ classroomId }, socket) => {
+      const { lesson, board } = await hostBoard(socket);
+      if (!lesson.isInvited(classroomId)) throw new AppError('not_found', 'no such classroom');
+      const op = await board.grantPen(classroomId, (id) => lesson.onStage(id));
+      return { seq: op?.seq ?? null };
+    },
+    'board:pen:revoke': async ({ classroomId }, socket) => {
+      const { board } = await hostBoard(socket);
+      const op = await board.revokePen('host', classroomId);
+      return { seq: op?.seq ?? null };
+    },
+  };
+}
+
+/** The host prepares the board before the lesson starts too; nobody writes once it has ended. */
+function writable(lesson: Lesson): void {
+  const status = lesson.info.status;
+  if (status === 'ended' || status === 'cancelled')
+    throw new AppError('lesson_closed', `the lesson is ${status}`);
+}
+
+function backgroundOf(op: BoardOpBody): BoardBackground | null {
+  return op.type === 'page:add' || op.type === 'background' ? op.background : null;
+}

@@ -1,0 +1,142 @@
+/** The whiteboard under test: a real server with a courseware directory, and pages that follow the board. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { Sfu } from '@cloudschool/sfu';
+import { BoardReplica } from '../../src/protocol/index.ts';
+import type { BoardOp, BoardState, LiveStrokePoints } from '../../src/protocol/index.ts';
+import { createApp } from '../../src/server.ts';
+import { createStore } from '../../src/store/createStore.ts';
+import type { SeededLesson } from './fixtures.ts';
+import { connectClient, ok } from './server.ts';
+import type { ClientSocket, TestServer } from './server.ts';
+
+export interface BoardTestServer extends TestServer {
+  dataDir: string;
+  /** The server's own board state of a lesson (it must be loaded). */
+  boardState(lessonId: string): BoardState;
+}
+
+let nextPortBase = 44000 + (process.pid % 50) * 40;
+
+/** Like startTestServer, with DATA_DIR (courseware) in the temp dir and a compaction threshold. */
+export async function startBoardServer(opts: { compactEvery?: number } = {}): Promise<BoardTestServer> {
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'cs-board-'));
+  const store = await createStore({ dataDir });
+  const rtcPortBase = nextPortBase;
+  nextPortBase += 2;
+  const sfu = await Sfu.create({
+    workerCount: 1,
+    listenIp: '127.0.0.1',
+    announcedAddress: '127.0.0.1',
+    rtcPortBase,
+    plainPortRange: { min: 42000, max: 43999 },
+    logLevel: 'warn',
+    logger,
+  });
+  const app = await createApp({
+    sfu,
+    store,
+    log: logger,
+    nodeId: 'test',
+    allowPlainTransports: true,
+    dataDir,
+    board: opts.compactEvery === undefined ? {} : { compactEvery: opts.compactEvery },
+  });
+  const port = await app.listen(0, '127.0.0.1');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    sfu,
+    store,
+    dataDir,
+    boardState: (lessonId) => {
+      const board = app.boards.loaded(lessonId);
+      if (!board) throw new Error(`no board loaded for ${lessonId}`);
+      return board.state;
+    },
+    close: async () => {
+      await app.close();
+      sfu.close();
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type Who = { role: 'host' } | { role: 'observer' } | { role: 'classroom'; index: number };
+
+/** A page that joined a lesson and follows its board with a BoardReplica, as a browser would. */
+export interface BoardPage {
+  socket: ClientSocket;
+  replica: BoardReplica;
+  /** Every board:op pushed to this page (this connection). */
+  pushed: BoardOp[];
+  /** Live batches relayed to this page. */
+  live: LiveStrokePoints[];
+  /** Asks for what it missed (board:sync after its last seq) and applies the answer. */
+  sync(): Promise<void>;
+  close(): void;
+}
+
+/** Opens a page for `who`; pass the replica of a page that reconnects (then sync() to catch up). */
+export async function openBoardPage(
+  url: string,
+  seeded: Pick<SeededLesson, 'lessonId' | 'teacherCookie' | 'coordinatorCookie' | 'tokens'>,
+  who: Who,
+  replica: BoardReplica = new BoardReplica(),
+): Promise<BoardPage> {
+  const cookie =
+    who.role === 'host'
+      ? seeded.teacherCookie
+      : who.role === 'observer'
+        ? seeded.coordinatorCookie
+        : undefined;
+  const socket = await connectClient(url, cookie);
+  const pushed: BoardOp[] = [];
+  const live: LiveStrokePoints[] = [];
+  let syncing: Promise<void> | undefined;
+  const sync = (): Promise<void> => {
+    syncing ??= (async () => {
+      const afterSeq = replica.beginSync();
+      try {
+        replica.endSync(await ok(socket, 'board:sync', { afterSeq }));
+      } catch (error) {
+        replica.abortSync();
+        throw error;
+      } finally {
+        syncing = undefined;
+      }
+    })();
+    return syncing;
+  };
+  socket.on('board:op', (op) => {
+    pushed.push(op);
+    if (replica.receive(op) === 'gap') void sync().catch(() => undefined);
+  });
+  socket.on('board:stroke:points', (points) => live.push(points));
+  await ok(socket, 'lesson:join', {
+    lessonId: seeded.lessonId,
+    role: who.role,
+    ...(who.role === 'classroom' ? { token: seeded.tokens[who.index] } : {}),
+  });
+  return { socket, replica, pushed, live, sync, close: () => void socket.disconnect() };
+}
+
+/** A small stroke; `x` makes it different. */
+export function strokeOf(pageId: string, x: number, strokeId = `s${x}`) {
+  return {
+    strokeId,
+    pageId,
+    tool: 'pen' as const,
+    color: '#1a2b3c',
+    width: 3,
+    points: [
+      [x, 10, 0.5],
+      [x + 4, 12.5, 0.8],
+      [x + 9, 15, 1],
+    ] as [number, number, number][],
+  };
+}
