@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { canStart, lessonStatus, OPEN_BEFORE_MS } from '../src/domain/lessonStatus.ts';
-import {
-  dayIn,
-  endOfDayIn,
-  findConflicts,
-  resolveInvitation,
-  weeklyStarts,
-  zoneOffsetMs,
-} from '../src/domain/schedule.ts';
+import { dayIn, endOfDayIn, findConflicts, resolveInvitation, weeklyStarts } from '../src/domain/schedule.ts';
 import type { Classroom, Lesson, School } from '../src/domain/types.ts';
+import { zoneOffsetMs } from '../src/protocol/time.ts';
 
 const school = (id: string, city: string, province = '四川'): School => ({
   id,

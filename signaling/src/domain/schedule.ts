@@ -1,5 +1,6 @@
 /** Scheduling rules: who is invited, weekly series, and double bookings. Pure functions. */
 import type { BookingConflict } from '../protocol/index.ts';
+import { zoneOffsetMs } from '../protocol/time.ts';
 import type { Classroom, Lesson, School } from './types.ts';
 
 export const MAX_LESSON_MS = 12 * 3600_000;
@@ -93,30 +94,6 @@ export function endOfDayIn(date: string, timeZone: string): number {
   // The zone's offset at noon of that day, applied to the day's last millisecond.
   const noonUtc = Date.UTC(y, m - 1, d, 12);
   return Date.UTC(y, m - 1, d + 1) - 1 - zoneOffsetMs(noonUtc, timeZone);
-}
-
-/** The zone's offset from UTC at an instant (Asia/Shanghai: +8 h). */
-export function zoneOffsetMs(at: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(at);
-  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
-  const asUtc = Date.UTC(
-    get('year'),
-    get('month') - 1,
-    get('day'),
-    get('hour'),
-    get('minute'),
-    get('second'),
-  );
-  return asUtc - Math.floor(at / 1000) * 1000;
 }
 
 /** [start, end) of the calendar day containing `at`, in a time zone. */

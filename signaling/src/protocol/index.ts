@@ -6,3 +6,4 @@ export * from './interaction.ts';
 export * from './board.ts';
 export * from './boardReducer.ts';
 export * from './boardReplica.ts';
+export * from './time.ts';
