@@ -1,3 +1,4 @@
+import type { BoardState } from '@cloudschool/signaling/protocol';
 import type { LessonInbound } from '#lib/client/inboundStats.ts';
 import type { Lang } from '#lib/i18n/index.ts';
 
@@ -16,10 +17,18 @@ declare global {
     /**
      * Set by the classroom page, the host console and the patrol page, for the
      * e2e tests and for diagnosing a classroom on site: what this page receives
-     * (the host's media, each on-stage classroom's, each grid tile's camera).
+     * (the host's media, each on-stage classroom's, each grid tile's camera),
+     * and its whiteboard.
      */
     __cloudschool?: {
       inboundStats: () => Promise<LessonInbound>;
+      /**
+       * Pages with a whiteboard (host, classroom, patrol): the replica's last applied seq and its
+       * reduced state (what the server's board is, up to headSeq).
+       */
+      board?: () => { headSeq: number; state: BoardState };
+      /** A PNG data URL of a page as drawn (the whole page, with its courseware); the shown page by default. */
+      boardPng?: (pageId?: string) => Promise<string>;
     };
   }
 }

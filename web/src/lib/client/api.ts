@@ -9,6 +9,7 @@ import type {
   AccountView,
   BookingConflict,
   ClassroomView,
+  CoursewareFile,
   CsvLineError,
   ErrorCode,
   ImportResult,
@@ -91,6 +92,8 @@ interface Call {
   json?: unknown;
   /** Sent as is with this content type. */
   text?: { body: string; type: string };
+  /** A file, sent as is with its content type. */
+  blob?: Blob;
   /** The load function's fetch, or the global one. */
   fetch?: Fetch | undefined;
   /** A 401 here is an answer, not an expired session (login, who-am-I). */
@@ -123,13 +126,16 @@ function errorFrom(status: number, body: unknown): ApiError {
 
 async function call<T>(path: string, options: Call = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  let body: string | undefined;
+  let body: string | Blob | undefined;
   if (options.json !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(options.json);
   } else if (options.text) {
     headers['content-type'] = options.text.type;
     body = options.text.body;
+  } else if (options.blob) {
+    headers['content-type'] = options.blob.type;
+    body = options.blob;
   }
   const doFetch = options.fetch ?? fetch;
   let response: Response;
@@ -283,6 +289,19 @@ export async function startLesson(id: string): Promise<LessonView> {
 
 export async function endLesson(id: string): Promise<LessonView> {
   return (await call<{ lesson: LessonView }>(`/api/lessons/${enc(id)}/end`, { method: 'POST' })).lesson;
+}
+
+// ---------------------------------------------------------------- courseware (the whiteboard's slides)
+
+/** The host teacher uploads a PDF, PNG or JPEG (≤ 20 MB); 413 / 415 come back as ApiError `bad_request`. */
+export async function uploadCourseware(lessonId: string, file: Blob): Promise<CoursewareFile> {
+  return call<CoursewareFile>(`/api/lessons/${enc(lessonId)}/courseware`, { method: 'POST', blob: file });
+}
+
+/** Where a courseware file is read: by the session (host, coordinator) or, for a classroom, its join token. */
+export function coursewareUrl(lessonId: string, fileId: string, token: string | null = null): string {
+  const path = `/api/lessons/${enc(lessonId)}/courseware/${enc(fileId)}`;
+  return token ? `${path}?${new URLSearchParams({ t: token })}` : path;
 }
 
 // ---------------------------------------------------------------- classroom

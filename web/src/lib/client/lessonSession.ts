@@ -24,12 +24,19 @@
  * classroom by the signed token of its join link, sent with every join.
  */
 import type { Device } from 'mediasoup-client';
+import type { Socket } from 'socket.io-client';
 import type {
+  BoardOp,
+  BoardStreamEvent,
+  BoardStreamPayload,
   ChatMessageView,
   ClientEvent,
   InteractionState,
   JoinResult,
   LessonState,
+  LiveLaser,
+  LiveStrokeBegin,
+  LiveStrokePoints,
   RequestOf,
   Responses,
   Role,
@@ -78,6 +85,14 @@ export interface JoinAs {
   token?: string | undefined;
 }
 
+/** The whiteboard's pushes: sequenced operations and the live traffic of other pages. */
+export interface BoardListener {
+  op(op: BoardOp): void;
+  strokeBegin(stroke: LiveStrokeBegin): void;
+  strokePoints(points: LiveStrokePoints): void;
+  laser(laser: LiveLaser): void;
+}
+
 export interface SessionListener {
   phase(phase: LinkPhase): void;
   state(state: LessonState): void;
@@ -88,6 +103,8 @@ export interface SessionListener {
   interaction?(state: InteractionState): void;
   /** A backchannel message for this page. */
   message?(message: ChatMessageView): void;
+  /** The whiteboard (its sync starts from `joined`). */
+  board?: BoardListener;
 }
 
 /**
@@ -175,6 +192,25 @@ export class LessonSession {
     socket.on('chat:message', (message) => this.#listener.message?.(message));
     socket.on('media:reset', () => void this.#restartMedia(socket));
     socket.on('session:replaced', () => this.#finish('replaced'));
+    const board = this.#listener.board;
+    if (board) {
+      socket.on('board:op', (op) => board.op(op));
+      socket.on('board:stroke:begin', (stroke) => board.strokeBegin(stroke));
+      socket.on('board:stroke:points', (points) => board.strokePoints(points));
+      socket.on('board:laser', (laser) => board.laser(laser));
+    }
+  }
+
+  /**
+   * The whiteboard's live traffic (no ack): a stroke being drawn, the laser pointer. Dropped while
+   * the page is not in the lesson; `volatile` ones are also dropped while the link is busy.
+   */
+  stream<E extends BoardStreamEvent>(event: E, payload: BoardStreamPayload<E>, volatile = true): void {
+    const socket = this.#socket;
+    if (!socket || !this.#joined || this.#final) return;
+    // Widened like request(): socket.io cannot resolve the payload type for a generic E.
+    const untyped: Socket = socket;
+    (volatile ? untyped.volatile : untyped).emit(event, payload);
   }
 
   /**
