@@ -14,7 +14,8 @@ const admin = (command: string, who: { username: string; password: string }, nam
 export default defineConfig({
   testDir: './tests',
   outputDir: './test-results',
-  timeout: 120_000,
+  // Every classroom page encodes its camera in simulcast: on 2 cores a lesson with 4–5 pages is slow to start.
+  timeout: 300_000,
   expect: { timeout: 30_000 },
   workers: 1,
   retries: 0,

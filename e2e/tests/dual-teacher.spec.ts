@@ -27,7 +27,6 @@ test('hands, on stage, Q&A, quiz, backchannel and patrol with a host and four cl
   browser,
   request,
 }) => {
-  test.setTimeout(300_000);
   const lesson = await scheduleLessonNow(request, 4);
   const ids = lesson.classroomIds as [string, string, string, string];
   const host = await (await loggedIn(browser, TEACHER)).newPage();

@@ -12,7 +12,6 @@ test('a 40-classroom overview consumes video only for the page on screen', async
   request,
   baseURL,
 }) => {
-  test.setTimeout(240_000);
   const lesson = await scheduleLessonNow(request, 40);
   const host = await (await loggedIn(browser, TEACHER)).newPage();
   await host.goto(`/host/${lesson.lessonId}`);

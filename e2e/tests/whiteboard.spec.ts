@@ -77,7 +77,6 @@ test('the board converges for late joiners and reconnects, and only the pen writ
   request,
   baseURL,
 }) => {
-  test.setTimeout(300_000);
   const lesson = await scheduleLessonNow(request, 3);
   const ids = lesson.classroomIds as [string, string, string];
   const host = await (await loggedIn(browser, TEACHER)).newPage();
