@@ -4,7 +4,7 @@
  * invisible patrol, and a reload that gets everything back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatMessageView, InteractionState, LessonState } from '../src/protocol/index.ts';
+import type { ChatMessageView, InteractionState, LessonReport, LessonState } from '../src/protocol/index.ts';
 import { seedLiveLesson } from './support/fixtures.ts';
 import type { SeededLesson } from './support/fixtures.ts';
 import { connectClient, ok, request, startTestServer, waitFor } from './support/server.ts';
@@ -215,5 +215,18 @@ describe('the dual-teacher interaction', () => {
         error: { code: 'forbidden' },
       });
     }
+  });
+
+  it('keeps questions and quiz results for the lesson report', async () => {
+    const res = await fetch(`${server.url}/api/lessons/${seeded.lessonId}/report`, {
+      headers: { cookie: seeded.coordinatorCookie },
+    });
+    const report = (await res.json()) as LessonReport;
+    expect(report.questions.map((q) => [q.text, q.votes, q.state])).toEqual([
+      ['分母为什么不能是0？', 0, 'dismissed'],
+      ['能再讲一遍通分吗？', 2, 'answered'],
+    ]);
+    expect(report.quizzes).toHaveLength(1);
+    expect(report.quizzes[0]).toMatchObject({ tally: [5, 5, 71], answeredClassrooms: 4 });
   });
 });

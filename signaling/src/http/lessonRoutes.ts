@@ -15,6 +15,7 @@ import type { JoinLink, LessonReport } from '../protocol/index.ts';
 import type { LessonService } from '../services/LessonService.ts';
 import type { PresenceTracker } from '../services/PresenceTracker.ts';
 import { lessonView } from '../services/views.ts';
+import { tally } from '../lesson/Interaction.ts';
 import type { Store } from '../store/Store.ts';
 import { parse, requireAccount, requireRole } from './middleware.ts';
 
@@ -174,10 +175,12 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
 
   const report = async (id: string, account: Account): Promise<LessonReport> => {
     const lesson = await visible(id, account);
-    const [events, classrooms, schools] = await Promise.all([
+    const [events, classrooms, schools, questions, quizzes] = await Promise.all([
       store.listAttendance(lesson.id),
       store.listClassrooms(),
       store.listSchools(),
+      store.listQuestions(lesson.id),
+      store.listQuizzes(lesson.id),
     ]);
     const rows = attendanceReport(
       lesson,
@@ -186,7 +189,34 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
       new Map(schools.map((s) => [s.id, s])),
       Date.now(),
     );
-    return { lesson: await view(lesson), rows };
+    const classroomName = new Map(classrooms.map((c) => [c.id, c.name]));
+    const schoolOf = new Map(
+      classrooms.map((c) => [c.id, schools.find((x) => x.id === c.schoolId)?.name ?? '']),
+    );
+    const name = (id: string): string => `${schoolOf.get(id) ?? ''} ${classroomName.get(id) ?? id}`.trim();
+    return {
+      lesson: await view(lesson),
+      rows,
+      questions: questions.map((q) => ({
+        classroomName: name(q.classroomId),
+        text: q.text,
+        state: q.state,
+        votes: q.voters.length,
+        askedAt: new Date(q.createdAt).toISOString(),
+      })),
+      quizzes: await Promise.all(
+        quizzes.map(async (q) => {
+          const answers = await store.listQuizAnswers(lesson.id, q.id);
+          return {
+            question: q.question,
+            options: q.options,
+            tally: tally(q.options.length, answers),
+            answeredClassrooms: answers.length,
+            startedAt: new Date(q.startedAt).toISOString(),
+          };
+        }),
+      ),
+    };
   };
 
   router.get('/api/lessons/:id/report', async (req, res) => {

@@ -159,9 +159,29 @@ export interface ReportRow {
   attendance: 'on_time' | 'late' | 'absent';
 }
 
+/** What the lesson's classrooms asked, with the teacher's handling and the votes. */
+export interface ReportQuestion {
+  classroomName: string;
+  text: string;
+  state: 'open' | 'answered' | 'pinned' | 'dismissed';
+  votes: number;
+  askedAt: string;
+}
+
+/** A quiz and its students per option, summed over the answering classrooms. */
+export interface ReportQuiz {
+  question: string;
+  options: string[];
+  tally: number[];
+  answeredClassrooms: number;
+  startedAt: string;
+}
+
 export interface LessonReport {
   lesson: LessonView;
   rows: ReportRow[];
+  questions: ReportQuestion[];
+  quizzes: ReportQuiz[];
 }
 
 // ---------------------------------------------------------------- classroom entry

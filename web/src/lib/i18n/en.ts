@@ -288,6 +288,12 @@ export const en = {
   'report.onTime': 'On time',
   'report.late': 'Late',
   'report.absent': 'Absent',
+  'report.questions': 'Questions',
+  'report.noQuestions': 'No questions in this lesson.',
+  'report.open': 'Open',
+  'report.quizzes': 'Quiz results',
+  'report.noQuizzes': 'No quizzes in this lesson.',
+  'report.quizAnswered': '{n} classrooms answered',
 
   'roster.title': 'Schools & classrooms · CloudSchool',
   'roster.heading': 'Schools & classrooms',

@@ -283,6 +283,12 @@ export const zhCN = {
   'report.onTime': '准时',
   'report.late': '迟到',
   'report.absent': '缺席',
+  'report.questions': '课堂提问',
+  'report.noQuestions': '本节课没有提问。',
+  'report.open': '待解答',
+  'report.quizzes': '答题结果',
+  'report.noQuizzes': '本节课没有答题。',
+  'report.quizAnswered': '{n} 个教室作答',
 
   'roster.title': '学校与教室 · 智慧云校',
   'roster.heading': '学校与教室',
