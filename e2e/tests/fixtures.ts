@@ -20,7 +20,8 @@ export async function loggedIn(
 ): Promise<BrowserContext> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto('/login');
+  // Wait for the page's script: a click before hydration would submit the bare HTML form instead.
+  await page.goto('/login', { waitUntil: 'networkidle' });
   await page.getByTestId('login-username').fill(who.username);
   await page.getByTestId('login-password').fill(who.password);
   await page.getByTestId('login-submit').click();

@@ -114,7 +114,7 @@ test('coordinator imports, schedules and links; teacher starts; classrooms join 
     pages.push(page);
   }
   const byCode = await (await browser.newContext()).newPage();
-  await byCode.goto('/join');
+  await byCode.goto('/join', { waitUntil: 'networkidle' });
   await byCode.getByTestId('join-code').fill(invited[2]!.code);
   await byCode.getByTestId('join-submit').click();
   await byCode.waitForURL(new RegExp(`/classroom/${lessonId}`));
