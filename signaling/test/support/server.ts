@@ -89,9 +89,10 @@ export function request<E extends ClientEvent>(
   socket: ClientSocket,
   event: E,
   payload: RequestOf<E>,
+  timeoutMs = 10_000,
 ): Promise<Ack<Responses[E]>> {
   // Generic event names defeat socket.io-client's tuple typing; the shape is the protocol's own.
-  const timed = socket.timeout(10_000);
+  const timed = socket.timeout(timeoutMs);
   const emit = timed.emitWithAck as (e: E, p: RequestOf<E>) => Promise<Ack<Responses[E]>>;
   return emit.call(timed, event, payload);
 }
@@ -101,8 +102,9 @@ export async function ok<E extends ClientEvent>(
   socket: ClientSocket,
   event: E,
   payload: RequestOf<E>,
+  timeoutMs?: number,
 ): Promise<Responses[E]> {
-  const res = await request(socket, event, payload);
+  const res = await request(socket, event, payload, timeoutMs);
   if (!res.ok) throw new Error(`${event} failed: ${res.error.code} ${res.error.message}`);
   return res.data;
 }
