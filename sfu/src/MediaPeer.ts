@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
 import { MediaError, NotFoundError } from './errors.ts';
-import type { MediaRoom } from './MediaRoom.ts';
+import type { MediaRoom, Placement } from './MediaRoom.ts';
 import type { TransportDirection } from './SfuTypes.ts';
 
 export interface MediaPeerEvents {
@@ -19,6 +19,20 @@ export interface WebRtcTransportInfo {
 
 type Transport = ms.WebRtcTransport | ms.PlainTransport;
 
+/** SRTP of a load-test plain transport: the AEAD suite Chrome negotiates (cheap in this worker build). */
+export interface PlainSrtp {
+  cryptoSuite: 'AEAD_AES_256_GCM';
+  keyBase64: string;
+}
+
+export interface PlainTransportInfo {
+  id: string;
+  ip: string;
+  port: number;
+  /** The key the worker encrypts with, for an SRTP transport. */
+  srtp?: PlainSrtp;
+}
+
 /** Bandwidth caps: a host sends camera + voice; a classroom only receives. */
 const MAX_INCOMING_BITRATE = 3_000_000;
 const INITIAL_OUTGOING_BITRATE = 1_000_000;
@@ -30,6 +44,9 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
   readonly #transports = new Map<string, Transport>();
   readonly #producers = new Map<string, ms.Producer>();
   readonly #consumers = new Map<string, ms.Consumer>();
+  #placement: Promise<Placement> | undefined;
+  /** Set as soon as the placement is known: a peer with a transport always has it. */
+  #placed: Placement | undefined;
   #closed = false;
 
   constructor(id: string, room: MediaRoom) {
@@ -40,6 +57,11 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** The worker this peer's transports are on, once placed. */
+  get workerPid(): number | undefined {
+    return this.#placed?.slot.worker.pid;
   }
 
   get producerIds(): string[] {
@@ -53,10 +75,32 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     return n;
   }
 
-  async createWebRtcTransport(direction: TransportDirection): Promise<WebRtcTransportInfo> {
+  /** The worker and router this peer's transports live on, chosen when it creates its first transport. */
+  placement(): Promise<Placement> {
     this.#assertOpen();
-    const transport = await this.#room.router.createWebRtcTransport({
-      webRtcServer: this.#room.webRtcServer,
+    if (!this.#placement) {
+      const placing = this.#room.place();
+      this.#placement = placing;
+      placing.then(
+        (placed) => {
+          const { slot } = placed;
+          this.#placed = placed;
+          slot.peers++;
+          this.once('close', () => slot.peers--);
+        },
+        () => {
+          if (this.#placement === placing) this.#placement = undefined;
+        },
+      );
+    }
+    return this.#placement;
+  }
+
+  async createWebRtcTransport(direction: TransportDirection): Promise<WebRtcTransportInfo> {
+    const { slot, router } = await this.placement();
+    this.#assertOpen();
+    const transport = await router.createWebRtcTransport({
+      webRtcServer: slot.webRtcServer,
       enableUdp: true,
       enableTcp: true,
       preferUdp: true,
@@ -73,19 +117,31 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     };
   }
 
-  /** A plain RTP transport on loopback, for load and integration tests that speak raw RTP. */
-  async createPlainTransport(
-    direction: TransportDirection,
-  ): Promise<{ id: string; ip: string; port: number }> {
+  /**
+   * A plain RTP transport on loopback, for load and integration tests that speak raw RTP. With `srtp`
+   * the worker encrypts and decrypts as it does for a browser, so a load test costs what browsers would.
+   */
+  async createPlainTransport(direction: TransportDirection, srtp = false): Promise<PlainTransportInfo> {
+    const { router } = await this.placement();
     this.#assertOpen();
-    const transport = await this.#room.router.createPlainTransport({
+    const transport = await router.createPlainTransport({
       listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
       rtcpMux: true,
       comedia: direction === 'send',
+      enableSrtp: srtp,
+      srtpCryptoSuite: 'AEAD_AES_256_GCM',
       appData: { peerId: this.id, direction },
     });
     this.#track(transport);
-    return { id: transport.id, ip: transport.tuple.localAddress, port: transport.tuple.localPort };
+    const info: PlainTransportInfo = {
+      id: transport.id,
+      ip: transport.tuple.localAddress,
+      port: transport.tuple.localPort,
+    };
+    if (transport.srtpParameters) {
+      info.srtp = { cryptoSuite: 'AEAD_AES_256_GCM', keyBase64: transport.srtpParameters.keyBase64 };
+    }
+    return info;
   }
 
   async connectWebRtcTransport(transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
@@ -94,10 +150,18 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     await transport.connect({ dtlsParameters });
   }
 
-  async connectPlainTransport(transportId: string, ip: string, port: number): Promise<void> {
+  async connectPlainTransport(
+    transportId: string,
+    ip: string,
+    port: number,
+    srtp?: PlainSrtp,
+  ): Promise<void> {
     const transport = this.#transport(transportId);
     if (transport.type !== 'plain') throw new MediaError('not a plain transport');
-    await transport.connect({ ip, port });
+    if (Boolean(transport.srtpParameters) !== Boolean(srtp)) {
+      throw new MediaError(srtp ? 'this transport has no SRTP' : 'this transport needs the SRTP key');
+    }
+    await transport.connect({ ip, port, ...(srtp ? { srtpParameters: srtp } : {}) });
   }
 
   async produce(
@@ -108,15 +172,23 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
   ): Promise<ms.Producer> {
     const transport = this.#transport(transportId);
     if (transport.appData.direction !== 'send') throw new MediaError('transport is not for sending');
+    const router = this.#placed?.router;
+    if (!router) throw new MediaError('media peer not placed');
     let producer: ms.Producer;
     try {
-      producer = await transport.produce({ kind, rtpParameters, appData: { ...appData, peerId: this.id } });
+      producer = await transport.produce({
+        kind,
+        rtpParameters,
+        // 800 classrooms joining ask for 800 key frames: the sender makes at most one per delay.
+        keyFrameRequestDelay: this.#room.options.keyFrameRequestDelayMs,
+        appData: { ...appData, peerId: this.id },
+      });
     } catch (error) {
       throw new MediaError(error instanceof Error ? error.message : String(error));
     }
     this.#producers.set(producer.id, producer);
     producer.observer.once('close', () => this.#producers.delete(producer.id));
-    this.#room.addProducer(producer);
+    this.#room.addProducer(producer, router);
     return producer;
   }
 
@@ -138,8 +210,9 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
   ): Promise<ms.Consumer> {
     const transport = this.#transport(transportId);
     if (transport.appData.direction !== 'recv') throw new MediaError('transport is not for receiving');
-    if (!this.#room.getProducer(producerId)) throw new NotFoundError(`no producer ${producerId}`);
-    if (!this.#room.router.canConsume({ producerId, rtpCapabilities })) {
+    const { router } = await this.placement();
+    await this.#room.bringProducerTo(producerId, router);
+    if (!router.canConsume({ producerId, rtpCapabilities })) {
       throw new MediaError('the receiver cannot decode this producer');
     }
     const consumer = await transport.consume({

@@ -1,69 +1,103 @@
 import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
 import { mediaCodecs } from './codecs.ts';
+import { NotFoundError } from './errors.ts';
 import { MediaPeer } from './MediaPeer.ts';
 import type { SfuOptions } from './SfuTypes.ts';
-import type { WorkerSlot } from './WorkerPool.ts';
+import type { WorkerPool, WorkerSlot } from './WorkerPool.ts';
 
 export interface MediaRoomEvents {
-  /** The room is gone: closed by its owner or because its worker died. */
+  /** The room is gone: closed by its owner or because one of its workers died. */
   close: [reason: 'closed' | 'worker-died'];
 }
 
+/** Where a peer's transports live: one of the room's routers and its worker's WebRtcServer. */
+export interface Placement {
+  readonly slot: WorkerSlot;
+  readonly router: ms.Router;
+}
+
+interface RoomProducer {
+  producer: ms.Producer;
+  router: ms.Router;
+}
+
 /**
- * A group of peers that can exchange media: one mediasoup router on one
- * worker. Whatever the room means (a lesson) is the caller's business.
+ * A group of peers that can exchange media, spread over the node's workers: one mediasoup router per
+ * worker it uses. Each peer is placed on the least-loaded worker; a producer is piped (pipeToRouter,
+ * same id) into another of the room's routers the first time a peer there consumes it, so one worker
+ * receives each track once however many of its peers watch it. Whatever the room means (a lesson) is
+ * the caller's business.
  */
 export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   readonly id: string;
-  readonly #slot: WorkerSlot;
-  readonly #router: ms.Router;
+  readonly #pool: WorkerPool;
   readonly #options: SfuOptions;
+  /** The room's router on each worker it uses, by worker slot; the first one gives the capabilities. */
+  readonly #routers = new Map<WorkerSlot, Promise<ms.Router>>();
+  readonly #first: Placement;
+  /** The routers made so far, to tell synchronously whether one has gone. */
+  readonly #made: ms.Router[] = [];
   readonly #peers = new Map<string, MediaPeer>();
-  readonly #producers = new Map<string, ms.Producer>();
+  readonly #producers = new Map<string, RoomProducer>();
+  /** Pipes made or being made, by `${producerId} ${routerId}`. */
+  readonly #pipes = new Map<string, Promise<void>>();
   #closed = false;
 
-  static async create(id: string, slot: WorkerSlot, options: SfuOptions): Promise<MediaRoom> {
-    const router = await slot.worker.createRouter({ mediaCodecs, appData: { roomId: id } });
-    return new MediaRoom(id, slot, router, options);
+  static async create(id: string, pool: WorkerPool, options: SfuOptions): Promise<MediaRoom> {
+    const slot = await pool.leastLoaded();
+    const router = await MediaRoom.#createRouter(id, slot);
+    return new MediaRoom(id, pool, options, { slot, router });
   }
 
-  private constructor(id: string, slot: WorkerSlot, router: ms.Router, options: SfuOptions) {
+  static async #createRouter(id: string, slot: WorkerSlot): Promise<ms.Router> {
+    const router = await slot.worker.createRouter({ mediaCodecs, appData: { roomId: id } });
+    slot.routers++;
+    router.observer.once('close', () => slot.routers--);
+    return router;
+  }
+
+  private constructor(id: string, pool: WorkerPool, options: SfuOptions, first: Placement) {
     super();
     this.id = id;
-    this.#slot = slot;
-    this.#router = router;
+    this.#pool = pool;
     this.#options = options;
-    slot.routers++;
-    router.on('workerclose', () => this.#close('worker-died'));
+    this.#first = first;
+    this.#adopt(first.slot, first.router);
   }
 
   get closed(): boolean {
     return this.#closed;
   }
 
+  /**
+   * True from the moment one of the room's routers is closed, before the room's own 'close': a dying worker
+   * closes its producers first, and their owners must not mistake that for senders leaving.
+   */
+  get closing(): boolean {
+    return this.#closed || this.#made.some((r) => r.closed);
+  }
+
+  /** Every router of the room offers the same codecs (same list, same order): the first one's answer holds for all. */
   get rtpCapabilities(): ms.RtpCapabilities {
-    return this.#router.rtpCapabilities;
+    return this.#first.router.rtpCapabilities;
   }
 
+  /** The worker of the room's first router. */
   get workerPid(): number {
-    return this.#slot.worker.pid;
+    return this.#first.slot.worker.pid;
   }
 
-  /** The router, for tests and for the fan-out layer; callers must not close it. */
-  get router(): ms.Router {
-    return this.#router;
-  }
-
-  get webRtcServer(): ms.WebRtcServer {
-    return this.#slot.webRtcServer;
+  /** The workers the room has a router on. */
+  get workerPids(): number[] {
+    return [...this.#routers.keys()].map((slot) => slot.worker.pid);
   }
 
   get options(): SfuOptions {
     return this.#options;
   }
 
-  /** The peer with this id, created on first use. */
+  /** The peer with this id, created on first use; it is placed when it creates its first transport. */
   peer(peerId: string): MediaPeer {
     if (this.#closed) throw new Error(`room ${this.id} is closed`);
     let peer = this.#peers.get(peerId);
@@ -89,8 +123,9 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return found;
   }
 
+  /** The producer as its sender made it (pausing or closing it acts on every pipe of it too). */
   getProducer(producerId: string): ms.Producer | undefined {
-    return this.#producers.get(producerId);
+    return this.#producers.get(producerId)?.producer;
   }
 
   /** Every consumer in the room, for diagnostics (who receives what). */
@@ -100,22 +135,86 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return n;
   }
 
+  /**
+   * Called by MediaPeer on its first transport: the least-loaded worker (by peers placed on it, all rooms
+   * counted), preferring one the room already uses when loads are equal; the room's router there.
+   */
+  async place(): Promise<Placement> {
+    const slot = await this.#pool.leastLoaded((s) => this.#routers.has(s));
+    if (this.#closed) throw new Error(`room ${this.id} is closed`);
+    let router = this.#routers.get(slot);
+    if (!router) {
+      router = MediaRoom.#createRouter(this.id, slot);
+      this.#routers.set(slot, router);
+      router.then(
+        (created) => this.#adopt(slot, created),
+        () => this.#routers.delete(slot),
+      );
+    }
+    return { slot, router: await router };
+  }
+
   /** Called by MediaPeer: producers are looked up room-wide when consuming. */
-  addProducer(producer: ms.Producer): void {
-    this.#producers.set(producer.id, producer);
+  addProducer(producer: ms.Producer, router: ms.Router): void {
+    this.#producers.set(producer.id, { producer, router });
     producer.observer.once('close', () => this.#producers.delete(producer.id));
+  }
+
+  /** How many of the room's other routers a producer is piped into (one copy each, however many watch). */
+  pipedCount(producerId: string): number {
+    let n = 0;
+    for (const key of this.#pipes.keys()) if (key.startsWith(`${producerId} `)) n++;
+    return n;
+  }
+
+  /** Per worker the room uses: its peers and their consumers; for operators and tests. */
+  workerReport(): { pid: number; peers: number; consumers: number }[] {
+    const byPid = new Map<number, { pid: number; peers: number; consumers: number }>();
+    for (const pid of this.workerPids) byPid.set(pid, { pid, peers: 0, consumers: 0 });
+    for (const peer of this.#peers.values()) {
+      const entry = peer.workerPid === undefined ? undefined : byPid.get(peer.workerPid);
+      if (!entry) continue;
+      entry.peers++;
+      entry.consumers += peer.consumerCount();
+    }
+    return [...byPid.values()];
+  }
+
+  /** Makes a producer consumable on `router`: piped there once (same id) if it was produced elsewhere. */
+  async bringProducerTo(producerId: string, router: ms.Router): Promise<void> {
+    const origin = this.#producers.get(producerId);
+    if (!origin) throw new NotFoundError(`no producer ${producerId}`);
+    if (origin.router === router) return;
+    const key = `${producerId} ${router.id}`;
+    let pipe = this.#pipes.get(key);
+    if (!pipe) {
+      pipe = origin.router.pipeToRouter({ producerId, router, keepId: true }).then(({ pipeProducer }) => {
+        // The pipe closes with its producer (mediasoup closes the pipe producer when the original goes).
+        pipeProducer?.observer.once('close', () => this.#pipes.delete(key));
+      });
+      this.#pipes.set(key, pipe);
+      pipe.catch(() => this.#pipes.delete(key));
+    }
+    await pipe;
   }
 
   close(): void {
     this.#close('closed');
   }
 
+  #adopt(slot: WorkerSlot, router: ms.Router): void {
+    if (!this.#routers.has(slot)) this.#routers.set(slot, Promise.resolve(router));
+    this.#made.push(router);
+    router.on('workerclose', () => this.#close('worker-died'));
+    if (this.#closed) router.close();
+  }
+
   #close(reason: 'closed' | 'worker-died'): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#slot.routers--;
     for (const peer of [...this.#peers.values()]) peer.close();
-    if (reason === 'closed') this.#router.close();
+    // A dead worker takes one router; the room's others go too, so everyone rebuilds in one place.
+    for (const router of this.#routers.values()) void router.then((r) => r.close()).catch(() => undefined);
     this.emit('close', reason);
   }
 }

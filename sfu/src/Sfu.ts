@@ -57,7 +57,6 @@ export class Sfu extends EventEmitter<SfuEvents> {
   }
 
   async #createRoom(roomId: string): Promise<MediaRoom> {
-    const slot = await this.#pool.leastLoaded();
-    return MediaRoom.create(roomId, slot, this.#options);
+    return MediaRoom.create(roomId, this.#pool, this.#options);
   }
 }

@@ -21,6 +21,11 @@ export interface SfuOptions {
   rtcPortBase: number;
   /** Port range for plain (non-WebRTC) transports, used by load and integration tests. */
   plainPortRange: { min: number; max: number };
+  /**
+   * A producer asks its sender for a key frame at most once per this many ms (mediasoup's
+   * keyFrameRequestDelay): a mass join must not make the host's encoder send key frames back to back.
+   */
+  keyFrameRequestDelayMs: number;
   logLevel: ms.WorkerLogLevel;
   logger: SfuLogger;
 }

@@ -8,7 +8,9 @@ export interface WorkerSlot {
   readonly index: number;
   readonly worker: ms.Worker;
   readonly webRtcServer: ms.WebRtcServer;
-  /** Routers currently on this worker: the load measure used for placement. */
+  /** Peers placed on this worker, every room counted: the load measure used for placement. */
+  peers: number;
+  /** Routers on this worker: breaks ties, so new rooms spread before they fill. */
   routers: number;
 }
 
@@ -52,12 +54,18 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     return this.#slots.filter((s): s is WorkerSlot => s !== undefined);
   }
 
-  /** The live worker with the fewest routers; waits while every worker is being replaced. */
-  async leastLoaded(): Promise<WorkerSlot> {
+  /**
+   * The live worker with the fewest peers; among equals, a `preferred` one (e.g. already used by the
+   * room), then the one with the fewest routers. Waits while every worker is being replaced.
+   */
+  async leastLoaded(preferred: (slot: WorkerSlot) => boolean = () => false): Promise<WorkerSlot> {
     for (;;) {
       if (this.#closed) throw new Error('worker pool closed');
       const live = this.slots;
-      if (live.length > 0) return live.reduce((a, b) => (b.routers < a.routers ? b : a));
+      if (live.length > 0) {
+        const rank = (s: WorkerSlot): [number, number, number] => [s.peers, preferred(s) ? 0 : 1, s.routers];
+        return live.reduce((a, b) => (compare(rank(b), rank(a)) < 0 ? b : a));
+      }
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
   }
@@ -91,7 +99,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       worker.close();
       throw error;
     }
-    const slot: WorkerSlot = { index, worker, webRtcServer, routers: 0 };
+    const slot: WorkerSlot = { index, worker, webRtcServer, peers: 0, routers: 0 };
     worker.on('died', (error) => this.#onDied(slot, error));
     this.#slots[index] = slot;
     this.#options.logger.info({ index, pid: worker.pid, port }, 'mediasoup worker ready');
@@ -130,4 +138,13 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     }
     this.emit('workerfailed', { index, error: lastError ?? new Error('respawn failed') });
   }
+}
+
+/** Lexicographic order of two ranks. */
+function compare(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
 }

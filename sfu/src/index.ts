@@ -1,8 +1,9 @@
 export { Sfu } from './Sfu.ts';
 export type { SfuEvents } from './Sfu.ts';
 export { MediaRoom } from './MediaRoom.ts';
+export type { Placement } from './MediaRoom.ts';
 export { MediaPeer } from './MediaPeer.ts';
-export type { WebRtcTransportInfo } from './MediaPeer.ts';
+export type { PlainSrtp, PlainTransportInfo, WebRtcTransportInfo } from './MediaPeer.ts';
 export { WorkerPool } from './WorkerPool.ts';
 export type { WorkerSlot } from './WorkerPool.ts';
 export { MediaError, NotFoundError } from './errors.ts';

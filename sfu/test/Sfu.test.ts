@@ -12,6 +12,7 @@ const create = (workerCount: number): Promise<Sfu> =>
     announcedAddress: '127.0.0.1',
     rtcPortBase: 47500 + (process.pid % 100) * 4,
     plainPortRange: { min: 42000, max: 43999 },
+    keyFrameRequestDelayMs: 1000,
     logLevel: 'warn',
     logger: pino({ level: 'silent' }),
   });

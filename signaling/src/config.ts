@@ -26,6 +26,7 @@ const envSchema = z.object({
   MEDIA_PORT_BASE: port.default(40000),
   MEDIA_PLAIN_PORT_MIN: port.default(41000),
   MEDIA_PLAIN_PORT_MAX: port.default(41999),
+  MEDIA_KEYFRAME_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
   MEDIA_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
   ALLOW_PLAIN_TRANSPORTS: flag,
   DATA_DIR: z.string().min(1).default(path.join(repoRoot, 'data')),
@@ -50,6 +51,8 @@ export interface Config {
     announcedAddress: string;
     rtcPortBase: number;
     plainPortRange: { min: number; max: number };
+    /** At most one key frame request to a sender per this many ms. */
+    keyFrameRequestDelayMs: number;
     logLevel: z.infer<typeof envSchema>['MEDIA_LOG_LEVEL'];
     /** Raw-RTP transports for load and integration tests; never on in production. */
     allowPlainTransports: boolean;
@@ -90,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       announcedAddress: e.MEDIA_ANNOUNCED_ADDRESS ?? lanAddress(),
       rtcPortBase: e.MEDIA_PORT_BASE,
       plainPortRange: { min: e.MEDIA_PLAIN_PORT_MIN, max: e.MEDIA_PLAIN_PORT_MAX },
+      keyFrameRequestDelayMs: e.MEDIA_KEYFRAME_DELAY_MS,
       logLevel: e.MEDIA_LOG_LEVEL,
       allowPlainTransports: e.ALLOW_PLAIN_TRANSPORTS,
     },

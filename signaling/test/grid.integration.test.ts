@@ -70,6 +70,9 @@ describe('the overview grid', () => {
       rtpCapabilities: join.routerRtpCapabilities,
     });
     const report = server.app.lessons.get(seeded.lessonId)!.mediaReport();
-    expect(report.find((p) => p.role === 'host')).toMatchObject({ video: MAX_TILE_CONSUMERS, audio: 0 });
+    expect(report.participants.find((p) => p.role === 'host')).toMatchObject({
+      video: MAX_TILE_CONSUMERS,
+      audio: 0,
+    });
   });
 });

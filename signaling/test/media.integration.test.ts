@@ -4,8 +4,8 @@
  * receives them on a UDP socket.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JoinResult, LessonState } from '../src/protocol/index.ts';
-import { AUDIO, RtpSender, RtpSink, VIDEO, audioRtpParameters, videoRtpParameters } from './support/rtp.ts';
+import { latestState, publish, subscribe } from './support/media.ts';
+import { AUDIO, RtpSender, RtpSink, VIDEO } from './support/rtp.ts';
 import { seedLiveLesson } from './support/fixtures.ts';
 import { connectClient, ok, startTestServer, waitFor } from './support/server.ts';
 import type { ClientSocket, TestServer } from './support/server.ts';
@@ -25,51 +25,6 @@ async function client(cookie?: string): Promise<ClientSocket> {
   const socket = await connectClient(server.url, cookie);
   cleanups.push(() => socket.disconnect());
   return socket;
-}
-
-/** Host: plain send transport + a VP8 and an Opus producer fed by an RtpSender. */
-async function publish(host: ClientSocket, sender: RtpSender): Promise<string[]> {
-  const t = await ok(host, 'media:createPlainTransport', { direction: 'send' });
-  const video = await ok(host, 'media:produce', {
-    transportId: t.id,
-    kind: 'video',
-    source: 'camera',
-    rtpParameters: videoRtpParameters,
-  });
-  const audio = await ok(host, 'media:produce', {
-    transportId: t.id,
-    kind: 'audio',
-    source: 'mic',
-    rtpParameters: audioRtpParameters,
-  });
-  sender.start(t.ip, t.port);
-  return [video.producerId, audio.producerId];
-}
-
-/** Classroom: plain recv transport to `sink`, one resumed consumer per producer; returns the SSRCs it will see. */
-async function subscribe(
-  classroom: ClientSocket,
-  sinkPort: number,
-  producerIds: string[],
-  rtpCapabilities: JoinResult['routerRtpCapabilities'],
-): Promise<Map<'audio' | 'video', number>> {
-  const t = await ok(classroom, 'media:createPlainTransport', { direction: 'recv' });
-  await ok(classroom, 'media:connectPlainTransport', { transportId: t.id, ip: '127.0.0.1', port: sinkPort });
-  const ssrcs = new Map<'audio' | 'video', number>();
-  for (const producerId of producerIds) {
-    const c = await ok(classroom, 'media:consume', { transportId: t.id, producerId, rtpCapabilities });
-    const ssrc = c.rtpParameters.encodings?.[0]?.ssrc;
-    if (ssrc === undefined) throw new Error('consumer without ssrc');
-    ssrcs.set(c.kind, ssrc);
-    await ok(classroom, 'media:resumeConsumer', { consumerId: c.id });
-  }
-  return ssrcs;
-}
-
-function latestState(socket: ClientSocket): { current: LessonState | undefined } {
-  const box: { current: LessonState | undefined } = { current: undefined };
-  socket.on('lesson:state', (s) => (box.current = s));
-  return box;
 }
 
 describe('live media through the SFU', () => {

@@ -28,7 +28,7 @@ export function healthRoutes(deps: { sfu: Sfu; lessons: LessonRegistry }): expre
       res.status(404).json({ error: { code: 'not_found', message: 'lesson is not running on this node' } });
       return;
     }
-    res.json({ participants: lesson.mediaReport() });
+    res.json(lesson.mediaReport());
   });
 
   return router;

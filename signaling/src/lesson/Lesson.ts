@@ -42,6 +42,21 @@ interface Published extends ProducerInfo {
   peerId: string;
 }
 
+export interface MediaReport {
+  participants: {
+    peerId: string;
+    role: Role;
+    classroomId: string | null;
+    audio: number;
+    video: number;
+    workerPid: number | null;
+  }[];
+  /** The workers the lesson's media uses: peers placed on each and their consumers. */
+  workers: { pid: number; peers: number; consumers: number }[];
+  /** Each published track and how many other workers it is piped into (one copy per worker). */
+  producers: { id: string; source: MediaSource; classroomId: string | null; pipedTo: number }[];
+}
+
 /** Overview tiles one host-side page may receive at once: a 16-tile page, the stage, and some slack. */
 export const MAX_TILE_CONSUMERS = 24;
 
@@ -193,7 +208,7 @@ export class Lesson extends EventEmitter<LessonEvents> {
     producer.onClose(() => {
       // A dying router closes its producers before it reports 'workerclose': let the
       // room's close announce the reset first, then the state without producers.
-      if (this.#room?.router.closed) return;
+      if (this.#room?.closing) return;
       if (this.#published.delete(info.id)) {
         this.#changed();
         if (classroomId) this.#schedulePush();
@@ -241,18 +256,29 @@ export class Lesson extends EventEmitter<LessonEvents> {
     return { layers: staged ? HIGH : LOW };
   }
 
-  /** Who receives what on this node: for operators and tests (never sent to classrooms). */
-  mediaReport(): { peerId: string; role: Role; classroomId: string | null; audio: number; video: number }[] {
-    return [...this.#participants.values()].map((p) => {
-      const peer = this.#room?.existingPeer(p.peerId);
-      return {
-        peerId: p.peerId,
-        role: p.role,
+  /** Who receives what on this node, and on which worker: for operators and tests (never sent to classrooms). */
+  mediaReport(): MediaReport {
+    const room = this.#room && !this.#room.closed ? this.#room : undefined;
+    return {
+      participants: [...this.#participants.values()].map((p) => {
+        const peer = room?.existingPeer(p.peerId);
+        return {
+          peerId: p.peerId,
+          role: p.role,
+          classroomId: p.classroomId,
+          audio: peer?.consumerCount('audio') ?? 0,
+          video: peer?.consumerCount('video') ?? 0,
+          workerPid: peer?.workerPid ?? null,
+        };
+      }),
+      workers: room?.workerReport() ?? [],
+      producers: [...this.#published.values()].map((p) => ({
+        id: p.id,
+        source: p.source,
         classroomId: p.classroomId,
-        audio: peer?.consumerCount('audio') ?? 0,
-        video: peer?.consumerCount('video') ?? 0,
-      };
-    });
+        pipedTo: room?.pipedCount(p.id) ?? 0,
+      })),
+    };
   }
 
   #connected(classroomId: string): boolean {

@@ -6,8 +6,16 @@
 import { z } from 'zod';
 import type { types as ms } from 'mediasoup';
 import type { Ack } from './errors.ts';
-import { dtlsParameters, id, mediaKind, mediaSource, rtpCapabilities, rtpParameters } from './media.ts';
-import type { MediaKind, MediaSource } from './media.ts';
+import {
+  dtlsParameters,
+  id,
+  mediaKind,
+  mediaSource,
+  rtpCapabilities,
+  rtpParameters,
+  srtpParameters,
+} from './media.ts';
+import type { MediaKind, MediaSource, SrtpParameters } from './media.ts';
 import { interactionSchemas } from './interaction.ts';
 import { boardSchemas } from './board.ts';
 import type { BoardResponses, BoardServerEvents, BoardStreamClientEvents } from './board.ts';
@@ -36,13 +44,21 @@ export const requestSchemas = {
     token: z.string().min(1).max(2048).optional(),
   }),
   'media:createTransport': z.strictObject({ direction: z.enum(['send', 'recv']) }),
-  /** Load and integration tests only: refused unless the server enables plain transports. */
-  'media:createPlainTransport': z.strictObject({ direction: z.enum(['send', 'recv']) }),
+  /**
+   * Load and integration tests only: refused unless the server enables plain transports. With `srtp` the
+   * worker encrypts (AEAD_AES_256_GCM, what Chrome negotiates) so a load test costs the worker what a
+   * browser would.
+   */
+  'media:createPlainTransport': z.strictObject({
+    direction: z.enum(['send', 'recv']),
+    srtp: z.boolean().optional(),
+  }),
   'media:connectTransport': z.strictObject({ transportId: id, dtlsParameters }),
   'media:connectPlainTransport': z.strictObject({
     transportId: id,
     ip: z.ipv4(),
     port: z.number().int().min(1).max(65535),
+    srtp: srtpParameters.optional(),
   }),
   'media:produce': z.strictObject({ transportId: id, kind: mediaKind, source: mediaSource, rtpParameters }),
   'media:closeProducer': z.strictObject({ producerId: id }),
@@ -118,6 +134,8 @@ export interface PlainTransportInfo {
   id: string;
   ip: string;
   port: number;
+  /** The key the worker encrypts with, when the transport was created with `srtp`. */
+  srtp?: SrtpParameters;
 }
 
 export interface ConsumerInfo {

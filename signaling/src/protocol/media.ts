@@ -108,3 +108,11 @@ export const rtpCapabilities = z.looseObject({
     .max(64)
     .optional(),
 });
+
+/** SRTP of a load-test plain transport: only the AEAD suite browsers use (the cheap one in this worker build). */
+export const srtpParameters = z.strictObject({
+  cryptoSuite: z.literal('AEAD_AES_256_GCM'),
+  /** 32-byte key + 12-byte salt. */
+  keyBase64: z.base64().length(60),
+});
+export type SrtpParameters = z.infer<typeof srtpParameters>;

@@ -98,10 +98,10 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       return (await mediaPeer(j.lesson, j.peerId, socket)).createWebRtcTransport(direction);
     },
 
-    'media:createPlainTransport': async ({ direction }, socket) => {
+    'media:createPlainTransport': async ({ direction, srtp }, socket) => {
       if (!deps.allowPlainTransports) throw new AppError('forbidden', 'plain transports are disabled');
       const j = direction === 'send' ? joined(socket, lessons, 'host', 'classroom') : joined(socket, lessons);
-      return (await mediaPeer(j.lesson, j.peerId, socket)).createPlainTransport(direction);
+      return (await mediaPeer(j.lesson, j.peerId, socket)).createPlainTransport(direction, srtp);
     },
 
     'media:connectTransport': async ({ transportId, dtlsParameters }, socket) => {
@@ -110,10 +110,11 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       return null;
     },
 
-    'media:connectPlainTransport': async ({ transportId, ip, port }, socket) => {
+    'media:connectPlainTransport': async ({ transportId, ip, port, srtp }, socket) => {
       if (!deps.allowPlainTransports) throw new AppError('forbidden', 'plain transports are disabled');
       const j = joined(socket, lessons);
-      await (await mediaPeer(j.lesson, j.peerId, socket)).connectPlainTransport(transportId, ip, port);
+      const peer = await mediaPeer(j.lesson, j.peerId, socket);
+      await peer.connectPlainTransport(transportId, ip, port, srtp);
       return null;
     },
 

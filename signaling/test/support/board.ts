@@ -33,6 +33,7 @@ export async function startBoardServer(opts: { compactEvery?: number } = {}): Pr
     announcedAddress: '127.0.0.1',
     rtcPortBase,
     plainPortRange: { min: 42000, max: 43999 },
+    keyFrameRequestDelayMs: 1000,
     logLevel: 'warn',
     logger,
   });

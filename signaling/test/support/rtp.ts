@@ -71,6 +71,8 @@ export class RtpSender {
 export class RtpSink {
   readonly #socket = dgram.createSocket('udp4');
   readonly counts = new Map<number, number>();
+  /** The last packet seen per SSRC, to look at what actually travelled. */
+  readonly last = new Map<number, Buffer>();
 
   async bind(): Promise<number> {
     this.#socket.on('message', (msg) => {
@@ -79,6 +81,7 @@ export class RtpSink {
       if (pt >= 72 && pt <= 76) return; // RTCP (rtcp-mux)
       const ssrc = msg.readUInt32BE(8);
       this.counts.set(ssrc, (this.counts.get(ssrc) ?? 0) + 1);
+      this.last.set(ssrc, msg);
     });
     await new Promise<void>((resolve) => this.#socket.bind(0, '127.0.0.1', resolve));
     return this.#socket.address().port;

@@ -43,6 +43,7 @@ export async function startTestServer(workerCount = 1): Promise<TestServer> {
     announcedAddress: '127.0.0.1',
     rtcPortBase,
     plainPortRange: { min: 42000, max: 43999 },
+    keyFrameRequestDelayMs: 1000,
     logLevel: 'warn',
     logger,
   });
