@@ -93,6 +93,11 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return [...this.#routers.keys()].map((slot) => slot.worker.pid);
   }
 
+  /** The router that links the room to other nodes (NodePipes): the first one. */
+  get linkRouter(): ms.Router {
+    return this.#first.router;
+  }
+
   get options(): SfuOptions {
     return this.#options;
   }
