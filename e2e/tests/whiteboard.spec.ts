@@ -3,17 +3,21 @@
  * and text, uploads a 3-page PDF, turns to page 2 and draws; a classroom
  * joining afterwards has exactly the same board (same operations, same
  * exported images); a classroom offline for 10 s catches up to the identical
- * state; a classroom with the pen can draw, one without is refused.
+ * state; a classroom with the pen can draw, one without is refused. Once the
+ * lesson ended, the coordinator's report exports the pages as the same PNG
+ * files the live board made, and the whole board as a PDF (a lesson nobody
+ * drew in: nothing to export).
  */
+import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
-import type { Browser, Page } from '@playwright/test';
+import type { Browser, Locator, Page } from '@playwright/test';
 import { io } from 'socket.io-client';
-import { loggedIn, scheduleLessonNow, TEACHER } from './fixtures.ts';
+import { COORDINATOR, loggedIn, scheduleLessonNow, TEACHER } from './fixtures.ts';
 import { makePdf } from './pdf.ts';
 
 interface BoardSnapshot {
   headSeq: number;
-  state: { pages: { id: string }[] } & Record<string, unknown>;
+  state: { pages: { id: string; background: unknown }[] } & Record<string, unknown>;
 }
 
 const board = (page: Page): Promise<BoardSnapshot> =>
@@ -24,13 +28,50 @@ const board = (page: Page): Promise<BoardSnapshot> =>
     return hook.board();
   });
 
-const png = (page: Page, pageId: string): Promise<string> =>
-  page.evaluate(async (id) => {
-    const hook = (window as { __cloudschool?: { boardPng?: (pageId?: string) => Promise<string> } })
-      .__cloudschool;
-    if (!hook?.boardPng) throw new Error('no board export on this page');
-    return hook.boardPng(id);
-  }, pageId);
+const png = (page: Page, pageId: string, scale?: number): Promise<string> =>
+  page.evaluate(
+    async ([id, scale]) => {
+      const hook = (
+        window as {
+          __cloudschool?: { boardPng?: (pageId?: string, scale?: number) => Promise<string> };
+        }
+      ).__cloudschool;
+      if (!hook?.boardPng) throw new Error('no board export on this page');
+      return hook.boardPng(id, scale);
+    },
+    [pageId, scale] as const,
+  );
+
+/** The export buttons' resolution (web's EXPORT_SCALE): a 1600 × 900 page becomes 2400 × 1350 pixels. */
+const EXPORT_SCALE = 1.5;
+
+/** Clicks a button that downloads a file; answers the file's name and bytes. */
+async function downloaded(page: Page, button: Locator): Promise<{ name: string; bytes: Buffer }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  return { name: download.suggestedFilename(), bytes: await readFile(await download.path()) };
+}
+
+/** A PNG's size from its IHDR chunk, and the share of its pixels unlike the top-left one (the page). */
+async function pngFacts(
+  page: Page,
+  bytes: Buffer,
+): Promise<{ width: number; height: number; inked: number }> {
+  expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  const inked = await page.evaluate(async (base64) => {
+    const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([data], { type: 'image/png' }));
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const context = canvas.getContext('2d')!;
+    context.drawImage(bitmap, 0, 0);
+    const pixels = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
+    let unlike = 0;
+    for (let i = 0; i < pixels.length; i += 4) {
+      if (pixels[i] !== pixels[0] || pixels[i + 1] !== pixels[1] || pixels[i + 2] !== pixels[2]) unlike++;
+    }
+    return unlike / (pixels.length / 4);
+  }, bytes.toString('base64'));
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20), inked };
+}
 
 /** A drag on the board canvas between two points given as fractions of the canvas. */
 async function drag(page: Page, from: [number, number], to: [number, number]): Promise<void> {
@@ -195,4 +236,36 @@ test('the board converges for late joiners and reconnects, and only the pen writ
   } finally {
     socket.disconnect();
   }
+
+  // After the lesson, the report: page 1 (drawn on a blank page) and page 2 (the PDF's first page behind
+  // it) as the very PNG files the live board made of them, and the whole board as one PDF.
+  const pageIds = after.state.pages.map((p) => p.id);
+  expect(after.state.pages.map((p) => p.background !== null)).toEqual([false, true, true, true]);
+  const live = [await png(host, pageIds[0]!, EXPORT_SCALE), await png(host, pageIds[1]!, EXPORT_SCALE)];
+  await host.getByTestId('end-lesson').click();
+  await host.getByTestId('end-lesson-confirm').click();
+  await expect(stager.getByTestId('classroom-status')).toHaveAttribute('data-status', 'ended');
+  const coordinator = await (await loggedIn(browser, COORDINATOR)).newPage();
+  await coordinator.goto(`/coordinator/lessons/${lesson.lessonId}/report`);
+  const section = coordinator.getByTestId('report-board');
+  await expect(section.locator('[data-testid^="report-board-png-"]')).toHaveCount(pageIds.length);
+  for (const [i, livePng] of live.entries()) {
+    const file = await downloaded(coordinator, section.getByTestId(`report-board-png-${i + 1}`));
+    expect(file.name).toMatch(new RegExp(`第${i + 1}页\\.png$`));
+    const facts = await pngFacts(coordinator, file.bytes);
+    expect(facts).toMatchObject({ width: 2400, height: 1350 });
+    expect(facts.inked).toBeGreaterThan(0.002);
+    expect(file.bytes.equals(Buffer.from(livePng.split(',')[1]!, 'base64'))).toBe(true);
+  }
+  const pdf = await downloaded(coordinator, section.getByTestId('report-board-pdf'));
+  expect(pdf.name).toMatch(/白板\.pdf$/);
+  const text = pdf.bytes.toString('latin1');
+  expect(text.startsWith('%PDF-')).toBe(true);
+  expect(text.match(/\/Type\s*\/Page\b/g)).toHaveLength(pageIds.length);
+
+  // A lesson nobody drew in has nothing to export.
+  const untouched = await scheduleLessonNow(request, 1);
+  await coordinator.goto(`/coordinator/lessons/${untouched.lessonId}/report`);
+  await expect(coordinator.getByTestId('report-board-empty')).toBeVisible();
+  await expect(coordinator.getByTestId('report-board').getByRole('button')).toHaveCount(0);
 });

@@ -1,15 +1,15 @@
 /**
  * The board survives the server: the real server process, killed with SIGKILL and started again, gives
  * a classroom that joins afterwards exactly the board it had — a compacted snapshot and the operations
- * after it — with the embedded store, and with Redis (Redis killed and restarted too). Courseware files
- * stay in DATA_DIR.
+ * after it — with the embedded store, and with Redis (Redis killed and restarted too); so does the report's
+ * read of it over HTTP. Courseware files stay in DATA_DIR.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyOps } from '../src/protocol/index.ts';
-import type { BoardState, CoursewareFile } from '../src/protocol/index.ts';
+import type { BoardState, CoursewareFile, LessonBoard } from '../src/protocol/index.ts';
 import { openBoardPage, strokeOf } from './support/board.ts';
 import type { BoardPage } from './support/board.ts';
 import { admin, kill9, login, serverEnv, startServer } from './support/process.ts';
@@ -62,12 +62,20 @@ async function draw(url: string, live: Live): Promise<{ board: BoardState; file:
   return { board, file };
 }
 
-/** After the restart: a classroom that joins gets the same board; the courseware is still there. */
+/**
+ * After the restart: the report's read of the board (nobody has joined: straight from the store) and a
+ * classroom that joins get the same board; the courseware is still there.
+ */
 async function check(
   url: string,
   live: Live,
   before: { board: BoardState; file: CoursewareFile },
 ): Promise<void> {
+  for (const cookie of [live.coordinatorCookie, live.teacherCookie]) {
+    const res = await fetch(`${url}/api/lessons/${live.lessonId}/board`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as LessonBoard).board).toEqual(before.board);
+  }
   const room = await openBoardPage(url, live, { role: 'classroom', index: 0 });
   try {
     const res = await ok(room.socket, 'board:sync', {});

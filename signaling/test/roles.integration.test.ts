@@ -210,6 +210,11 @@ describe('HTTP routes × callers', () => {
       call: (w) => http(w, 'GET', `/api/lessons/${seeded.lessonId}/report.csv`),
     },
     {
+      name: 'GET /api/lessons/:id/board',
+      allowed: [C, T],
+      call: (w) => http(w, 'GET', `/api/lessons/${seeded.lessonId}/board`),
+    },
+    {
       name: 'GET /api/lessons/:id/state',
       allowed: [C],
       call: (w) => http(w, 'GET', `/api/lessons/${seeded.lessonId}/state`),

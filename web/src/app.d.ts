@@ -27,8 +27,11 @@ declare global {
        * reduced state (what the server's board is, up to headSeq).
        */
       board?: () => { headSeq: number; state: BoardState };
-      /** A PNG data URL of a page as drawn (the whole page, with its courseware); the shown page by default. */
-      boardPng?: (pageId?: string) => Promise<string>;
+      /**
+       * A PNG data URL of a page as drawn (the whole page, with its courseware); the shown page by default,
+       * 1 pixel per page unit unless `scale` says otherwise (the export buttons' is EXPORT_SCALE).
+       */
+      boardPng?: (pageId?: string, scale?: number) => Promise<string>;
     };
   }
 }

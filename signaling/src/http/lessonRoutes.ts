@@ -10,8 +10,15 @@ import { dayIn, MAX_LESSON_MS } from '../domain/schedule.ts';
 import { DEFAULT_TIME_ZONE } from '../domain/roster.ts';
 import type { Account, Lesson } from '../domain/types.ts';
 import { AppError } from '../errors.ts';
-import { joinByCodeRequest, lessonRequest, listLessonsQuery } from '../protocol/index.ts';
-import type { JoinLink, LessonReport } from '../protocol/index.ts';
+import {
+  applyOps,
+  initialBoard,
+  joinByCodeRequest,
+  lessonParams,
+  lessonRequest,
+  listLessonsQuery,
+} from '../protocol/index.ts';
+import type { JoinLink, LessonBoard, LessonReport } from '../protocol/index.ts';
 import type { LessonService } from '../services/LessonService.ts';
 import type { PresenceTracker } from '../services/PresenceTracker.ts';
 import { lessonView } from '../services/views.ts';
@@ -240,6 +247,19 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
       { bom: true },
     );
     res.type('text/csv; charset=utf-8').attachment(`report-${r.lesson.id}.csv`).send(csv);
+  });
+
+  /**
+   * The board of a lesson, running or over, for its export from the report. Read from the store even while
+   * the lesson runs: a running board stores every operation before it applies it, so the store is never
+   * behind it, and loadBoard reads the snapshot and the log at one instant (never across a compaction).
+   */
+  router.get('/api/lessons/:id/board', async (req, res) => {
+    const account = requireAccount(res);
+    const lesson = await visible(parse(lessonParams, req.params).id, account);
+    const stored = await store.loadBoard(lesson.id);
+    const answer: LessonBoard = { board: applyOps(stored.snapshot ?? initialBoard(), stored.ops) };
+    res.json(answer);
   });
 
   // Codes are short: guessing them is slowed down per client address.

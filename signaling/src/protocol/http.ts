@@ -4,6 +4,7 @@
  * `{ error: { code, message, ...details } }` with a matching HTTP status.
  */
 import { z } from 'zod';
+import type { BoardState } from './board.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const isoTime = z.iso.datetime({ offset: true });
@@ -184,6 +185,12 @@ export interface LessonReport {
   quizzes: ReportQuiz[];
 }
 
+/** GET /api/lessons/:id/board (a coordinator, or the lesson's host teacher): the board as the reducer has it. */
+export interface LessonBoard {
+  /** seq 0: nothing was ever put on it. */
+  board: BoardState;
+}
+
 // ---------------------------------------------------------------- classroom entry
 export const joinByCodeRequest = z.object({
   code: z
@@ -199,3 +206,5 @@ export interface JoinByCodeResult {
 }
 
 export const listLessonsQuery = z.object({ from: isoTime, to: isoTime });
+/** The `:id` of /api/lessons/:id/… */
+export const lessonParams = z.object({ id: entityId });

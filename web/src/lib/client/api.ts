@@ -7,6 +7,7 @@
  */
 import type {
   AccountView,
+  BoardState,
   BookingConflict,
   ClassroomView,
   CoursewareFile,
@@ -15,6 +16,7 @@ import type {
   ImportResult,
   JoinByCodeResult,
   JoinLink,
+  LessonBoard,
   LessonReport,
   LessonView,
   LiveLessonView,
@@ -270,6 +272,11 @@ export async function liveLessons(fetchFn?: Fetch): Promise<LiveLessonView[]> {
 
 export async function lessonReport(id: string, fetchFn?: Fetch): Promise<LessonReport> {
   return call<LessonReport>(`/api/lessons/${enc(id)}/report`, { fetch: fetchFn });
+}
+
+/** The lesson's board (any status; seq 0 when nothing was ever put on it), for the report's export. */
+export async function lessonBoard(id: string, fetchFn?: Fetch): Promise<BoardState> {
+  return (await call<LessonBoard>(`/api/lessons/${enc(id)}/board`, { fetch: fetchFn })).board;
 }
 
 export function reportCsvUrl(id: string): string {

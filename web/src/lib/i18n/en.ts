@@ -294,6 +294,11 @@ export const en = {
   'report.quizzes': 'Quiz results',
   'report.noQuizzes': 'No quizzes in this lesson.',
   'report.quizAnswered': '{n} classrooms answered',
+  'report.boardHint': 'Download each page as an image (PNG), or the whole board as one PDF file.',
+  'report.boardPages': 'Pages as images',
+  'report.boardPagePng': 'Page {n} · PNG',
+  'report.boardPdf': 'Whole board · PDF (pages: {n})',
+  'report.noBoard': 'Nothing was put on the whiteboard in this lesson.',
 
   'roster.title': 'Schools & classrooms · CloudSchool',
   'roster.heading': 'Schools & classrooms',

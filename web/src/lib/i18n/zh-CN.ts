@@ -289,6 +289,11 @@ export const zhCN = {
   'report.quizzes': '答题结果',
   'report.noQuizzes': '本节课没有答题。',
   'report.quizAnswered': '{n} 个教室作答',
+  'report.boardHint': '每一页可以下载为图片（PNG），整个白板可以下载为一个 PDF 文件。',
+  'report.boardPages': '按页下载图片',
+  'report.boardPagePng': '第 {n} 页 · PNG',
+  'report.boardPdf': '整个白板 · PDF（共 {n} 页）',
+  'report.noBoard': '本节课的白板上没有内容。',
 
   'roster.title': '学校与教室 · 智慧云校',
   'roster.heading': '学校与教室',

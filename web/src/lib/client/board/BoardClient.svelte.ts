@@ -52,11 +52,11 @@ export class BoardClient extends BoardFollower {
   /** What `window.__cloudschool` offers the tests on a page with a board. */
   testHooks(): {
     board: () => { headSeq: number; state: BoardState };
-    boardPng: (pageId?: string) => Promise<string>;
+    boardPng: (pageId?: string, scale?: number) => Promise<string>;
   } {
     return {
       board: () => this.snapshot(),
-      boardPng: (pageId) => pagePng(this.snapshot().state, this.courseware, pageId),
+      boardPng: (pageId, scale) => pagePng(this.snapshot().state, this.courseware, pageId, scale),
     };
   }
 

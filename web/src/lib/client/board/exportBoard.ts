@@ -8,8 +8,8 @@ import type { BoardPage, BoardState } from '@cloudschool/signaling/protocol';
 import type { CoursewareLibrary } from './courseware.ts';
 import { renderPageImage } from './render.ts';
 
-/** Pixels per page unit in exported images (1600 × 900 → 2400 × 1350). */
-const EXPORT_SCALE = 1.5;
+/** Pixels per page unit in exported files (1600 × 900 → 2400 × 1350): every export button uses it. */
+export const EXPORT_SCALE = 1.5;
 
 async function pageCanvas(
   page: BoardPage,

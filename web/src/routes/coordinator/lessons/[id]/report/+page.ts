@@ -1,15 +1,19 @@
 import type { LoadEvent } from '@sveltejs/kit';
-import type { LessonReport } from '@cloudschool/signaling/protocol';
-import { lessonReport } from '#lib/client/api.ts';
+import type { BoardState, LessonReport } from '@cloudschool/signaling/protocol';
+import { lessonBoard, lessonReport } from '#lib/client/api.ts';
 import { failLoad } from '#lib/client/guard.ts';
 
 export interface ReportData {
   report: LessonReport;
+  /** For the export of its pages (made in the browser, as on the host console). */
+  board: BoardState;
 }
 
 export async function load(event: LoadEvent): Promise<ReportData> {
+  const id = event.params.id ?? '';
   try {
-    return { report: await lessonReport(event.params.id ?? '', event.fetch) };
+    const [report, board] = await Promise.all([lessonReport(id, event.fetch), lessonBoard(id, event.fetch)]);
+    return { report, board };
   } catch (cause) {
     failLoad(cause, event.url);
   }
