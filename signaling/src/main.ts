@@ -19,12 +19,15 @@ async function main(): Promise<void> {
     publicUrl: config.publicUrl,
     allowPlainTransports: config.media.allowPlainTransports,
     webHandler: await loadWebHandler(config.webHandler, log),
+    // With Redis a node is one of a cluster (perhaps alone): lessons span the nodes sharing it.
+    cluster: config.redisUrl ? { redisUrl: config.redisUrl, url: config.nodeUrl } : undefined,
   });
   const port = await app.listen(config.port, config.host);
   log.info(
     {
       url: `http://localhost:${port}`,
       store: store.kind === 'redis' ? 'redis' : `sqlite in ${config.dataDir}`,
+      node: config.nodeId,
       announcedAddress: config.media.announcedAddress,
       workers: config.media.workerCount,
     },

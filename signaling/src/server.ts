@@ -5,12 +5,16 @@ import path from 'node:path';
 import express from 'express';
 import { parse as parseCookies } from 'cookie';
 import { Server } from 'socket.io';
+import { NodePipes } from '@cloudschool/sfu';
 import type { Sfu } from '@cloudschool/sfu';
 import { JoinTokens } from './auth/JoinTokens.ts';
 import { SESSION_COOKIE, Sessions } from './auth/Sessions.ts';
 import type { BoardOptions } from './board/Board.ts';
 import type { BoardRegistry } from './board/BoardRegistry.ts';
 import { Courseware } from './board/Courseware.ts';
+import { ClusterBus } from './cluster/ClusterBus.ts';
+import { joinCluster } from './cluster/joinCluster.ts';
+import type { ClusterMembership } from './cluster/joinCluster.ts';
 import { healthRoutes } from './http/api.ts';
 import { authRoutes } from './http/authRoutes.ts';
 import { coursewareRoutes } from './http/coursewareRoutes.ts';
@@ -34,6 +38,7 @@ import type { Lesson as LessonRecord } from './domain/types.ts';
 import type { LessonRoster } from './lesson/Lesson.ts';
 import type { IoServer } from './socket/types.ts';
 import type { LessonInfo } from './protocol/index.ts';
+import type { LessonEvent } from './cluster/messages.ts';
 import type { Store } from './store/Store.ts';
 
 export interface AppDeps {
@@ -50,6 +55,11 @@ export interface AppDeps {
   /** Where courseware files go (`<dataDir>/courseware`, with Redis too). */
   dataDir: string;
   board?: BoardOptions | undefined;
+  /**
+   * Several nodes sharing one Redis: Socket.IO rooms span the nodes (Redis streams adapter), the node
+   * registers itself (heartbeat), and lessons and tracks cross nodes. `url` is where browsers reach this node.
+   */
+  cluster?: { redisUrl: string; url: string } | undefined;
 }
 
 export interface App {
@@ -73,6 +83,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.set('trust proxy', 'loopback');
   const httpServer = http.createServer(app);
   const io: IoServer = new Server(httpServer, { maxHttpBufferSize: MAX_MESSAGE_BYTES, serveClient: false });
+  const membership: ClusterMembership | undefined = deps.cluster
+    ? await joinCluster(io, deps.cluster.redisUrl, { nodeId: deps.nodeId, url: deps.cluster.url }, log)
+    : undefined;
+  const bus = new ClusterBus(io, deps.nodeId, membership !== undefined, log);
+  const pipes = new NodePipes(sfu, {
+    request: (to, request) => bus.request(to, request),
+    notify: (to, notice) => bus.publish({ type: 'pipe', to, notice }),
+  });
+  bus.serve((from, request) => pipes.serve(from, request));
 
   const tokens = new JoinTokens(
     await store.getOrCreateSecret('join-token', () => randomBytes(32).toString('hex')),
@@ -81,19 +100,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const presence = new PresenceTracker(store, deps.nodeId);
   const roster = new RosterService(store);
 
-  const lessons = new LessonRegistry(sfu, store, (lesson) => {
+  const peers = { nodeId: deps.nodeId, announce: (event: LessonEvent) => bus.publish(event) };
+  // State and views are pushed by each node to its own pages (io.local): every node running the lesson
+  // has all of it. Chat messages are events, sent once by the node that took them, to every node's pages.
+  const lessons = new LessonRegistry(sfu, store, peers, (lesson) => {
     const lessonLog = log.child({ lessonId: lesson.id });
-    lesson.on('state', (state) => io.to(lessonRoom(lesson.id)).emit('lesson:state', state));
+    lesson.on('state', (state) => io.local.to(lessonRoom(lesson.id)).emit('lesson:state', state));
     lesson.on('mediareset', (reason) => {
       lessonLog.warn({ reason }, 'media reset');
-      io.to(lessonRoom(lesson.id)).emit('media:reset', { reason });
+      io.local.to(lessonRoom(lesson.id)).emit('media:reset', { reason });
     });
     lesson.on('interaction', () => {
       // One view per side, not per socket: classrooms' personal data travels in acks and chat messages.
       void Promise.all([lesson.interaction.view('staff'), lesson.interaction.view('classrooms')])
         .then(([staff, classrooms]) => {
-          io.to(staffRoom(lesson.id)).emit('interaction:state', staff);
-          io.to(classroomsRoom(lesson.id)).emit('interaction:state', classrooms);
+          io.local.to(staffRoom(lesson.id)).emit('interaction:state', staff);
+          io.local.to(classroomsRoom(lesson.id)).emit('interaction:state', classrooms);
         })
         .catch((err: unknown) => lessonLog.error({ err }, 'interaction push failed'));
     });
@@ -105,7 +127,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     });
   });
 
-  const boards = createBoards({ io, store, log, options: deps.board });
+  const boards = createBoards({ io, bus, store, log, options: deps.board });
   const courseware = new Courseware(path.join(deps.dataDir, 'courseware'));
 
   /** What a running lesson needs of its record: the schedule side and the invited classrooms' names. */
@@ -125,12 +147,50 @@ export async function createApp(deps: AppDeps): Promise<App> {
     };
   };
 
-  const lessonService = new LessonService(store, tokens, (change: LessonChange) => {
-    const running = lessons.get(change.lesson.id);
+  /** The schedule side of a lesson changed (here, or on another node): its running lesson follows. */
+  const refresh = (lesson: LessonRecord): void => {
+    const running = lessons.get(lesson.id);
     if (!running) return;
-    void describe(change.lesson)
+    void describe(lesson)
       .then(({ info, roster }) => running.setInfo(info, roster))
       .catch((err: unknown) => log.error({ err }, 'could not update a running lesson'));
+  };
+  const lessonService = new LessonService(store, tokens, (change: LessonChange) => {
+    refresh(change.lesson);
+    bus.publish({ type: 'info', lessonId: change.lesson.id });
+  });
+
+  bus.on('event', (from, event) => {
+    switch (event.type) {
+      case 'pipe':
+        if (event.to === deps.nodeId) pipes.notice(event.notice);
+        return;
+      case 'board':
+        void boards.loaded(event.lessonId)?.applyRemote(event.op);
+        return;
+      case 'hello': {
+        const running = lessons.get(event.lessonId);
+        if (running) bus.publish(running.snapshot());
+        return;
+      }
+      case 'info':
+        if (!lessons.get(event.lessonId)) return;
+        void store.getLesson(event.lessonId).then((record) => record && refresh(record));
+        return;
+      default:
+        lessons
+          .get(event.lessonId)
+          ?.receive(from, event)
+          .catch((err: unknown) => log.error({ err, from, event: event.type }, 'cluster event failed'));
+    }
+  });
+  membership?.setLoad(() => ({
+    peers: lessons.all().reduce((n, l) => n + l.mediaReport().participants.length, 0),
+    lessons: lessons.size,
+  }));
+  membership?.registry.on('gone', (nodeId) => {
+    pipes.dropNode(nodeId);
+    for (const lesson of lessons.all()) lesson.forgetNode(nodeId);
   });
 
   sfu.on('workerfailed', ({ index, error }) =>
@@ -147,6 +207,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     log,
     boards,
     courseware,
+    nodeId: deps.nodeId,
+    pipes,
   });
 
   // The login travels with the socket's handshake cookie; classrooms bring tokens in lesson:join instead.
@@ -180,7 +242,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   app.use(express.json({ limit: '256kb' }));
   app.use(withAccount(sessions));
-  app.use(healthRoutes({ sfu, lessons }));
+  app.use(healthRoutes({ sfu, lessons, pipes, nodeId: deps.nodeId, registry: membership?.registry }));
   app.use(authRoutes({ store, sessions }));
   app.use(rosterRoutes({ store, roster }));
   app.use(lessonRoutes({ store, lessons: lessonService, presence, publicUrl: deps.publicUrl }));
@@ -206,6 +268,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       presence.close();
       await io.close();
       await boards.close();
+      bus.close();
+      await membership?.close();
       httpServer.closeAllConnections();
     },
   };

@@ -7,8 +7,11 @@ import type { BoardStore } from '../store/BoardStore.ts';
 import { checkWrite } from './rules.ts';
 
 export interface BoardEvents {
-  /** An operation was sequenced, stored and applied: every page of the lesson must get it. */
-  op: [op: BoardOp];
+  /**
+   * An operation was stored and applied: every page of the lesson on this node must get it. `here`: this
+   * node sequenced it (the other nodes running the lesson must be told); else another node did.
+   */
+  op: [op: BoardOp, here: boolean];
   close: [];
 }
 
@@ -27,8 +30,9 @@ const DEFAULT_COMPACT_EVERY = 200;
  * apply → emit 'op'. Apply and emit happen in one tick, so a `sync()` answer and the pushes never
  * disagree: every seq up to its headSeq was pushed before it, every later one is pushed after it.
  *
- * Assumes one node runs a lesson (as Socket.IO rooms already do); if the store's seq is not the next one
- * (another writer), the board catches up from the log before it goes on.
+ * In a cluster every node serving pages of the lesson has the board: writes are sequenced by the store,
+ * and the other nodes apply them as they are told (`applyRemote`). If the store's seq is not the next one
+ * (another node wrote in between), the board catches up from the log before it goes on.
  */
 export class Board extends EventEmitter<BoardEvents> {
   readonly lessonId: string;
@@ -138,6 +142,15 @@ export class Board extends EventEmitter<BoardEvents> {
     });
   }
 
+  /** An operation another node sequenced (and stored): applied in seq order, a gap filled from the log. */
+  applyRemote(op: BoardOp): Promise<void> {
+    return this.#serialize(async () => {
+      if (op.seq <= this.#state.seq) return;
+      if (op.seq === this.#state.seq + 1) this.#apply(op, false);
+      else await this.#catchUp();
+    });
+  }
+
   /** Waits for pending writes, stores a final snapshot (the next load is then quick), emits 'close'. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -163,20 +176,34 @@ export class Board extends EventEmitter<BoardEvents> {
     const seq = await this.#store.appendBoardOp(this.lessonId, { at, by, op: body });
     const op: BoardOp = { seq, at, by, op: body };
     if (seq === this.#state.seq + 1) {
-      this.#apply(op);
+      this.#apply(op, true);
     } else {
-      this.#log.warn({ seq, expected: this.#state.seq + 1 }, 'board log moved under this node: catching up');
-      for (const missed of await this.#store.readBoardOps(this.lessonId, this.#state.seq))
-        this.#apply(missed);
+      this.#log.debug({ seq, expected: this.#state.seq + 1 }, 'board log moved under this node: catching up');
+      await this.#catchUp(seq);
     }
     return op;
   }
 
+  /** Applies what the log has after this board's head; `mine` is the seq this node just appended. */
+  async #catchUp(mine?: number): Promise<void> {
+    const missed = await this.#store.readBoardOps(this.lessonId, this.#state.seq);
+    if ((missed[0]?.seq ?? this.#state.seq + 1) > this.#state.seq + 1) {
+      // Another node compacted past this board's head: start again from the stored board. Pages here see
+      // the next op's seq jump and sync (they get the snapshot).
+      const stored = await this.#store.loadBoard(this.lessonId);
+      this.#snapshot = stored.snapshot ?? initialBoard();
+      this.#tail = stored.ops;
+      this.#state = applyOps(this.#snapshot, this.#tail);
+      return;
+    }
+    for (const op of missed) if (op.seq === this.#state.seq + 1) this.#apply(op, op.seq === mine);
+  }
+
   /** Applies and pushes in one tick (see the class comment). */
-  #apply(op: BoardOp): void {
+  #apply(op: BoardOp, here: boolean): void {
     this.#state = applyOp(this.#state, op);
     this.#tail.push(op);
-    this.emit('op', op);
+    this.emit('op', op, here);
     if (!this.#compacting && !this.#closed && this.#tail.length >= this.#compactEvery) {
       this.#compacting = this.#compact().finally(() => (this.#compacting = undefined));
     }

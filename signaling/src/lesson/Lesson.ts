@@ -10,15 +10,20 @@ import type {
   ProducerInfo,
   Role,
 } from '../protocol/index.ts';
+import type { LessonEvent, PeerInfo, TrackInfo } from '../cluster/messages.ts';
 import type { Store } from '../store/Store.ts';
 import { Interaction } from './Interaction.ts';
 
-export interface Participant {
-  peerId: string;
-  role: Role;
-  displayName: string;
-  /** For classrooms: which one (a classroom may have several pages open, e.g. during a reload). */
-  classroomId: string | null;
+/** A page in the lesson. For classrooms: which one (a classroom may have several pages open, e.g. during a reload). */
+export type Participant = PeerInfo;
+
+/**
+ * The other nodes running the same lesson (a cluster): the lesson tells them what changes on this node,
+ * and is told what changes on theirs (`receive`). A single node has nobody to tell.
+ */
+export interface LessonPeers {
+  readonly nodeId: string;
+  announce(event: LessonEvent): void;
 }
 
 export interface LessonEvents {
@@ -38,8 +43,9 @@ export interface LessonRoster {
   classroomNames: Map<string, string>;
 }
 
-interface Published extends ProducerInfo {
-  peerId: string;
+/** A track of the lesson, received by this node or another (`node`), where consumers pull it from. */
+interface Published extends TrackInfo {
+  node: string;
 }
 
 export interface MediaReport {
@@ -65,15 +71,20 @@ const LOW = { spatialLayer: 0, temporalLayer: 2 };
 const HIGH = { spatialLayer: 2, temporalLayer: 2 };
 
 /**
- * A lesson while it runs on this node: who is in it, what everyone
- * publishes, who is on stage, and the media room it uses. Durable data
- * (schedule, roster, interaction records) lives in the store.
+ * A lesson while it runs on this node: who is in it, what everyone publishes, who is on stage, and the
+ * media room it uses. In a cluster every node serving pages of the lesson runs one: each knows the whole
+ * lesson (the others' pages and tracks, told through LessonPeers) and serves its own pages. Durable data
+ * (schedule, roster, interaction records, the stage) lives in the store.
  */
 export class Lesson extends EventEmitter<LessonEvents> {
   readonly id: string;
   readonly interaction: Interaction;
   readonly #sfu: Sfu;
+  readonly #peers: LessonPeers;
+  /** This node's pages. */
   readonly #participants = new Map<string, Participant>();
+  /** Other nodes' pages, by node. */
+  readonly #remote = new Map<string, Map<string, Participant>>();
   readonly #published = new Map<string, Published>();
   #stage: StageMember[] = [];
   #roster: LessonRoster;
@@ -81,10 +92,18 @@ export class Lesson extends EventEmitter<LessonEvents> {
   #info: LessonInfo;
   #pushTimer: NodeJS.Timeout | undefined;
 
-  constructor(id: string, sfu: Sfu, store: Store, info: LessonInfo, roster: LessonRoster) {
+  constructor(
+    id: string,
+    sfu: Sfu,
+    store: Store,
+    info: LessonInfo,
+    roster: LessonRoster,
+    peers: LessonPeers,
+  ) {
     super();
     this.id = id;
     this.#sfu = sfu;
+    this.#peers = peers;
     this.#info = info;
     this.#roster = roster;
     this.interaction = new Interaction(id, store, {
@@ -92,8 +111,14 @@ export class Lesson extends EventEmitter<LessonEvents> {
       invitedClassroomIds: () => this.#roster.invitedClassroomIds,
       connected: (classroomId) => this.#connected(classroomId),
       cameraProducerId: (classroomId) => this.#producerOf(classroomId, 'camera')?.id ?? null,
-      stageChanged: (stage) => this.#applyStage(stage),
-      changed: () => this.#schedulePush(),
+      stageChanged: (stage) => {
+        this.#applyStage(stage);
+        this.#peers.announce({ type: 'stage', lessonId: id });
+      },
+      changed: () => {
+        this.#schedulePush();
+        this.#peers.announce({ type: 'interaction', lessonId: id });
+      },
       message: (message) => this.emit('chat', message),
     });
   }
@@ -102,6 +127,63 @@ export class Lesson extends EventEmitter<LessonEvents> {
   async restore(): Promise<void> {
     this.#stage = await this.interaction.stage();
     await this.interaction.restore();
+  }
+
+  /** Everything of the lesson on this node, for a node that starts running it. */
+  snapshot(): LessonEvent {
+    const node = this.#peers.nodeId;
+    return {
+      type: 'snapshot',
+      lessonId: this.id,
+      peers: [...this.#participants.values()],
+      tracks: [...this.#published.values()].filter((p) => p.node === node).map(trackInfo),
+    };
+  }
+
+  /** What another node running the lesson tells. */
+  async receive(from: string, event: LessonEvent): Promise<void> {
+    switch (event.type) {
+      case 'snapshot': {
+        this.#remote.set(from, new Map(event.peers.map((p) => [p.peerId, p])));
+        for (const [id, p] of this.#published) if (p.node === from) this.#published.delete(id);
+        for (const track of event.tracks) this.#published.set(track.id, { ...track, node: from });
+        break;
+      }
+      case 'peer': {
+        let peers = this.#remote.get(from);
+        if (!peers) this.#remote.set(from, (peers = new Map()));
+        if (event.present) peers.set(event.peer.peerId, event.peer);
+        else peers.delete(event.peer.peerId);
+        break;
+      }
+      case 'track': {
+        if (event.present) this.#published.set(event.track.id, { ...event.track, node: from });
+        else this.#published.delete(event.track.id);
+        break;
+      }
+      case 'stage':
+        this.#applyStage(await this.interaction.stage());
+        break;
+      case 'interaction':
+        this.#schedulePush();
+        return;
+      default:
+        return;
+    }
+    this.#changed();
+    this.#schedulePush();
+  }
+
+  /** A node that ran the lesson is gone: forget its pages and tracks. */
+  forgetNode(nodeId: string): void {
+    const had = this.#remote.delete(nodeId);
+    let tracks = false;
+    for (const [id, p] of this.#published) {
+      if (p.node === nodeId) tracks = this.#published.delete(id);
+    }
+    if (!had && !tracks) return;
+    this.#changed();
+    this.#schedulePush();
   }
 
   get info(): LessonInfo {
@@ -117,11 +199,13 @@ export class Lesson extends EventEmitter<LessonEvents> {
     this.#schedulePush();
   }
 
+  /** The host's page, on this node or another. */
   get hostPeerId(): string | undefined {
-    for (const p of this.#participants.values()) if (p.role === 'host') return p.peerId;
+    for (const p of this.#everyone()) if (p.role === 'host') return p.peerId;
     return undefined;
   }
 
+  /** One of this node's pages. */
   participant(peerId: string): Participant | undefined {
     return this.#participants.get(peerId);
   }
@@ -136,7 +220,7 @@ export class Lesson extends EventEmitter<LessonEvents> {
 
   state(): LessonState {
     const classrooms = new Set<string>();
-    for (const p of this.#participants.values()) if (p.classroomId) classrooms.add(p.classroomId);
+    for (const p of this.#everyone()) if (p.classroomId) classrooms.add(p.classroomId);
     const hostPeerId = this.hostPeerId;
     const main = [...this.#published.values()].filter(
       (p) => p.classroomId === null || this.onStage(p.classroomId),
@@ -156,6 +240,7 @@ export class Lesson extends EventEmitter<LessonEvents> {
 
   add(participant: Participant): void {
     this.#participants.set(participant.peerId, participant);
+    this.#peers.announce({ type: 'peer', lessonId: this.id, peer: participant, present: true });
     this.#changed();
     if (participant.classroomId) this.#schedulePush();
   }
@@ -164,6 +249,7 @@ export class Lesson extends EventEmitter<LessonEvents> {
     const participant = this.#participants.get(peerId);
     if (!participant) return;
     this.#participants.delete(peerId);
+    this.#peers.announce({ type: 'peer', lessonId: this.id, peer: participant, present: false });
     if (this.#room && !this.#room.closed) this.#room.peer(peerId).close();
     this.#changed();
     if (participant.classroomId) this.#schedulePush();
@@ -194,18 +280,25 @@ export class Lesson extends EventEmitter<LessonEvents> {
     }
   }
 
-  /** Records a producer; forgets it when it closes, whatever the cause. A muted stage classroom's mic starts paused. */
+  /**
+   * Records a producer of one of this node's pages and tells the other nodes; forgets it when it closes,
+   * whatever the cause. A muted stage classroom's mic starts paused.
+   */
   addProducer(peerId: string, info: Omit<ProducerInfo, 'classroomId'>, producer: ProducerHandle): void {
     const who = this.#participants.get(peerId);
     const classroomId = who?.classroomId ?? null;
+    const node = this.#peers.nodeId;
     // A reloaded classroom page replaces the producer its previous page left behind.
     for (const old of [...this.#published.values()]) {
       if (old.classroomId === classroomId && classroomId !== null && old.source === info.source) {
-        this.#room?.getProducer(old.id)?.close();
+        if (old.node === node) this.#room?.getProducer(old.id)?.close();
       }
     }
-    this.#published.set(info.id, { ...info, classroomId, peerId });
+    const published: Published = { ...info, classroomId, peerId, node };
+    this.#published.set(info.id, published);
+    this.#peers.announce({ type: 'track', lessonId: this.id, track: trackInfo(published), present: true });
     producer.onClose(() => {
+      this.#peers.announce({ type: 'track', lessonId: this.id, track: trackInfo(published), present: false });
       // A dying router closes its producers before it reports 'workerclose': let the
       // room's close announce the reset first, then the state without producers.
       if (this.#room?.closing) return;
@@ -226,22 +319,22 @@ export class Lesson extends EventEmitter<LessonEvents> {
   }
 
   /**
-   * Whether a peer may receive a producer, and at which simulcast layer.
-   * The host's media: everyone. A classroom's camera: the host side always
-   * (overview), classrooms only while it is on stage. A classroom's
-   * microphone: only while it is on stage. Nobody receives itself.
+   * Whether a peer may receive a producer, at which simulcast layer, and which node receives the producer
+   * (this one, or the one to pull it from). The host's media: everyone. A classroom's camera: the host
+   * side always (overview), classrooms only while it is on stage. A classroom's microphone: only while it
+   * is on stage. Nobody receives itself.
    */
   consumeRule(
     peerId: string,
     producerId: string,
-  ): { layers: { spatialLayer: number; temporalLayer: number } } {
+  ): { layers: { spatialLayer: number; temporalLayer: number }; node: string } {
     const who = this.#participants.get(peerId);
     const p = this.#published.get(producerId);
     if (!who || !p) throw new AppError('not_found', `no producer ${producerId} in this lesson`);
     if (p.peerId === peerId || (p.classroomId !== null && p.classroomId === who.classroomId)) {
       throw new AppError('forbidden', 'a page does not receive its own media');
     }
-    if (p.classroomId === null) return { layers: HIGH };
+    if (p.classroomId === null) return { layers: HIGH, node: p.node };
     const staged = this.onStage(p.classroomId);
     const staff = who.role === 'host' || who.role === 'observer';
     if (p.source === 'mic' && !staged) throw new AppError('forbidden', 'only on-stage classrooms are heard');
@@ -253,7 +346,7 @@ export class Lesson extends EventEmitter<LessonEvents> {
         `at most ${MAX_TILE_CONSUMERS} overview tiles at once: close tiles off the page`,
       );
     }
-    return { layers: staged ? HIGH : LOW };
+    return { layers: staged ? HIGH : LOW, node: p.node };
   }
 
   /** Who receives what on this node, and on which worker: for operators and tests (never sent to classrooms). */
@@ -282,8 +375,14 @@ export class Lesson extends EventEmitter<LessonEvents> {
   }
 
   #connected(classroomId: string): boolean {
-    for (const p of this.#participants.values()) if (p.classroomId === classroomId) return true;
+    for (const p of this.#everyone()) if (p.classroomId === classroomId) return true;
     return false;
+  }
+
+  /** Every page of the lesson, on this node and the others. */
+  *#everyone(): Iterable<Participant> {
+    yield* this.#participants.values();
+    for (const peers of this.#remote.values()) yield* peers.values();
   }
 
   #producerOf(classroomId: string, source: MediaSource): Published | undefined {
@@ -312,7 +411,8 @@ export class Lesson extends EventEmitter<LessonEvents> {
           else if (joined && p.source === 'camera')
             void consumer.setPreferredLayers(HIGH).catch(() => undefined);
         }
-        if (p.source === 'mic') {
+        // The node receiving a mic pauses it; the copies on other nodes follow.
+        if (p.source === 'mic' && p.node === this.#peers.nodeId) {
           const producer = room.getProducer(p.id);
           const muted = stage.find((m) => m.classroomId === p.classroomId)?.muted ?? false;
           if (producer && muted !== producer.paused) void (muted ? producer.pause() : producer.resume());
@@ -325,7 +425,8 @@ export class Lesson extends EventEmitter<LessonEvents> {
   #onRoomClose(room: MediaRoom, reason: string): void {
     if (this.#room !== room) return;
     this.#room = undefined;
-    this.#published.clear();
+    const node = this.#peers.nodeId;
+    for (const [id, p] of this.#published) if (p.node === node) this.#published.delete(id);
     if (reason === 'worker-died') this.emit('mediareset', 'media server restarted');
     this.#changed();
     this.#schedulePush();
@@ -343,6 +444,10 @@ export class Lesson extends EventEmitter<LessonEvents> {
       this.emit('interaction');
     }, 100);
   }
+}
+
+function trackInfo(p: Published): TrackInfo {
+  return { id: p.id, kind: p.kind, source: p.source, classroomId: p.classroomId, peerId: p.peerId };
 }
 
 /** The parts of a mediasoup producer the lesson needs. */

@@ -2,7 +2,7 @@ import type { Sfu } from '@cloudschool/sfu';
 import type { LessonInfo } from '../protocol/index.ts';
 import type { Store } from '../store/Store.ts';
 import { Lesson } from './Lesson.ts';
-import type { LessonRoster } from './Lesson.ts';
+import type { LessonPeers, LessonRoster } from './Lesson.ts';
 
 /** The lessons running on this node, created (once, even under concurrent joins) when the first participant joins. */
 export class LessonRegistry {
@@ -11,10 +11,12 @@ export class LessonRegistry {
   readonly #lessons = new Map<string, Lesson>();
   readonly #creating = new Map<string, Promise<Lesson>>();
   readonly #onCreate: (lesson: Lesson) => void;
+  readonly #peers: LessonPeers;
 
-  constructor(sfu: Sfu, store: Store, onCreate: (lesson: Lesson) => void) {
+  constructor(sfu: Sfu, store: Store, peers: LessonPeers, onCreate: (lesson: Lesson) => void) {
     this.#sfu = sfu;
     this.#store = store;
+    this.#peers = peers;
     this.#onCreate = onCreate;
   }
 
@@ -50,13 +52,15 @@ export class LessonRegistry {
     load: () => Promise<{ info: LessonInfo; roster: LessonRoster }>,
   ): Promise<Lesson> {
     const { info, roster } = await load();
-    const lesson = new Lesson(lessonId, this.#sfu, this.#store, info, roster);
+    const lesson = new Lesson(lessonId, this.#sfu, this.#store, info, roster, this.#peers);
     await lesson.restore();
     this.#lessons.set(lessonId, lesson);
     lesson.once('empty', () => {
       if (this.#lessons.get(lessonId) === lesson) this.#lessons.delete(lessonId);
     });
     this.#onCreate(lesson);
+    // Registered and wired before it asks: the other nodes' snapshots find it.
+    this.#peers.announce({ type: 'hello', lessonId });
     return lesson;
   }
 }

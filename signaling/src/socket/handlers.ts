@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
-import type { MediaPeer } from '@cloudschool/sfu';
+import type { MediaPeer, NodePipes } from '@cloudschool/sfu';
 import type { BoardRegistry } from '../board/BoardRegistry.ts';
 import type { Courseware } from '../board/Courseware.ts';
 import { AppError } from '../errors.ts';
@@ -29,6 +29,9 @@ export interface HandlerDeps {
   log: Logger;
   boards: BoardRegistry;
   courseware: Courseware;
+  /** This node, and how it pulls tracks received by other nodes of a cluster. */
+  nodeId: string;
+  pipes: NodePipes;
 }
 
 /**
@@ -59,19 +62,9 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       const grant = await authorizer.authorize(req, socket.data.account);
       const lesson = await lessons.getOrCreate(grant.lesson.id, () => deps.describe(grant.lesson));
       const room = await lesson.room();
-      if (grant.role === 'host') {
-        // One host per lesson: a reloaded or second host page takes over.
-        const previous = lesson.hostPeerId;
-        if (previous) {
-          for (const other of await io.in(lessonRoom(lesson.id)).fetchSockets()) {
-            if (other.data.joined?.peerId === previous) {
-              other.emit('session:replaced');
-              other.disconnect(true);
-            }
-          }
-          lesson.remove(previous);
-        }
-      }
+      // One host per lesson: a reloaded or second host page takes over (once this one is in, so the
+      // lesson never looks empty in between).
+      const previous = grant.role === 'host' ? lesson.hostPeerId : undefined;
       const peerId = randomUUID();
       const { classroomId } = grant;
       socket.data.joined = { lessonId: lesson.id, peerId, role: grant.role, classroomId };
@@ -79,6 +72,16 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       if (classroomId) await socket.join([classroomsRoom(lesson.id), classroomRoom(lesson.id, classroomId)]);
       else await socket.join(staffRoom(lesson.id));
       lesson.add({ peerId, role: grant.role, displayName: grant.displayName, classroomId });
+      if (previous) {
+        for (const other of await io.in(lessonRoom(lesson.id)).fetchSockets()) {
+          if (other.data.joined?.peerId === previous) {
+            other.emit('session:replaced');
+            other.disconnect(true);
+          }
+        }
+        // A previous page on another node leaves when its node sees the socket go.
+        if (lesson.participant(previous)) lesson.remove(previous);
+      }
       if (classroomId) await deps.presence.joined(lesson.id, classroomId, peerId);
       log.info({ lessonId: lesson.id, peerId, role: grant.role, classroomId }, 'joined');
       return {
@@ -144,8 +147,9 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
     'media:consume': async ({ transportId, producerId, rtpCapabilities }, socket) => {
       const j = joined(socket, lessons);
       live(j.lesson);
-      const { layers } = j.lesson.consumeRule(j.peerId, producerId);
+      const { layers, node } = j.lesson.consumeRule(j.peerId, producerId);
       const peer = await mediaPeer(j.lesson, j.peerId, socket);
+      if (node !== deps.nodeId) await deps.pipes.pull(await j.lesson.room(), producerId, node);
       const consumer = await peer.consume(
         transportId,
         producerId,

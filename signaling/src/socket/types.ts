@@ -1,4 +1,5 @@
 import type { Server, Socket } from 'socket.io';
+import type { ClusterEnvelope } from '../cluster/ClusterBus.ts';
 import type { Account } from '../domain/types.ts';
 import type { ClientToServerEvents, Role, ServerToClientEvents } from '../protocol/index.ts';
 
@@ -8,5 +9,10 @@ export interface SocketData {
   joined?: { lessonId: string; peerId: string; role: Role; classroomId: string | null };
 }
 
-export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-export type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/** Between nodes (Socket.IO's serverSideEmit over the Redis adapter). */
+export interface InterServerEvents {
+  cluster: (envelope: ClusterEnvelope) => void;
+}
+
+export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

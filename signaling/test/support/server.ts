@@ -8,6 +8,7 @@ import { Sfu } from '@cloudschool/sfu';
 import { createApp } from '../../src/server.ts';
 import type { App } from '../../src/server.ts';
 import { createStore } from '../../src/store/createStore.ts';
+import { freePort } from './redis.ts';
 import type { Store } from '../../src/store/Store.ts';
 import type {
   Ack,
@@ -30,11 +31,18 @@ export interface TestServer {
 
 let nextPortBase = 46000 + (process.pid % 50) * 40;
 
-/** A real server (real mediasoup workers, an embedded store in a temp dir) on a free port, without the UI. */
-export async function startTestServer(workerCount = 1): Promise<TestServer> {
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+/**
+ * A real server (real mediasoup workers, an embedded store in a temp dir) on a free port, without the UI;
+ * with `cluster`, a node of a cluster on that Redis (store, Socket.IO adapter, registry).
+ */
+export async function startTestServer(
+  workerCount = 1,
+  cluster?: { redisUrl: string; nodeId: string },
+): Promise<TestServer> {
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }).child({ node: cluster?.nodeId });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cs-test-'));
-  const store = await createStore({ dataDir });
+  const store = await createStore({ dataDir, redisUrl: cluster?.redisUrl });
+  const port = await freePort();
   const rtcPortBase = nextPortBase;
   nextPortBase += workerCount + 1;
   const sfu = await Sfu.create({
@@ -51,11 +59,12 @@ export async function startTestServer(workerCount = 1): Promise<TestServer> {
     sfu,
     store,
     log: logger,
-    nodeId: 'test',
+    nodeId: cluster?.nodeId ?? 'test',
     dataDir,
     allowPlainTransports: true,
+    cluster: cluster && { redisUrl: cluster.redisUrl, url: `http://127.0.0.1:${port}` },
   });
-  const port = await app.listen(0, '127.0.0.1');
+  await app.listen(port, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${port}`,
     app,
