@@ -2,11 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { CLUSTER_BASE_PORT, CLUSTER_NODE_URLS, CLUSTER_NODES, CLUSTER_REDIS_PORT } from './cluster.ts';
 import { COORDINATOR, TEACHER } from './tests/fixtures.ts';
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 /** A fresh embedded store per run. */
 const DATA_DIR = process.env.E2E_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'cs-e2e-'));
+/** The cluster's courseware and Redis files, fresh per run too. */
+const CLUSTER_DIR = process.env.E2E_CLUSTER_DIR ?? mkdtempSync(path.join(tmpdir(), 'cs-e2e-cluster-'));
 const admin = (command: string, who: { username: string; password: string }, name: string): string =>
   `node signaling/src/cli.ts ${command} --username ${who.username} --password ${who.password} --name ${name}`;
 
@@ -41,28 +44,48 @@ export default defineConfig({
     permissions: ['camera', 'microphone'],
     trace: 'retain-on-failure',
   },
-  webServer: {
-    command: [
-      admin('create-coordinator', COORDINATOR, 'E2E协调员'),
-      admin('create-teacher', TEACHER, 'E2E王老师'),
-      'node signaling/src/main.ts',
-    ].join(' && '),
-    cwd: '..',
-    url: `http://127.0.0.1:${PORT}/healthz`,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    gracefulShutdown: { signal: 'SIGTERM', timeout: 5000 },
-    env: {
-      PORT: String(PORT),
-      HOST: '127.0.0.1',
-      MEDIA_LISTEN_IP: '127.0.0.1',
-      MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',
-      MEDIA_PORT_BASE: '40100',
-      MEDIA_WORKERS: '2',
-      LOG_LEVEL: 'warn',
-      DATA_DIR,
-      // Simulated classrooms in overview-grid.spec.ts publish raw RTP.
-      ALLOW_PLAIN_TRANSPORTS: '1',
+  webServer: [
+    {
+      command: [
+        admin('create-coordinator', COORDINATOR, 'E2E协调员'),
+        admin('create-teacher', TEACHER, 'E2E王老师'),
+        'node signaling/src/main.ts',
+      ].join(' && '),
+      cwd: '..',
+      url: `http://127.0.0.1:${PORT}/healthz`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 5000 },
+      env: {
+        PORT: String(PORT),
+        HOST: '127.0.0.1',
+        MEDIA_LISTEN_IP: '127.0.0.1',
+        MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',
+        MEDIA_PORT_BASE: '40100',
+        MEDIA_WORKERS: '2',
+        LOG_LEVEL: 'warn',
+        DATA_DIR,
+        // Simulated classrooms in overview-grid.spec.ts publish raw RTP.
+        ALLOW_PLAIN_TRANSPORTS: '1',
+      },
     },
-  },
+    {
+      // cluster.spec.ts: three nodes and their Redis; the last node answers once all are up.
+      command: [
+        'node infra/cluster.ts',
+        `--nodes ${CLUSTER_NODES}`,
+        `--base-port ${CLUSTER_BASE_PORT}`,
+        `--redis-port ${CLUSTER_REDIS_PORT}`,
+        `--data-dir ${CLUSTER_DIR}`,
+        '--media-port 45000',
+        '--plain-port 46000',
+      ].join(' '),
+      cwd: '..',
+      url: `${CLUSTER_NODE_URLS.at(-1)}/healthz`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
+      env: { LOG_LEVEL: 'warn' },
+    },
+  ],
 });

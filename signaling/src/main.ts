@@ -5,6 +5,8 @@ import { createLogger } from './logger.ts';
 import { createApp } from './server.ts';
 import { createStore } from './store/createStore.ts';
 
+const SHUTDOWN_GRACE_MS = 5000;
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
@@ -42,6 +44,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    // A clean close waits for Redis; if Redis is gone too (a whole machine stopping), do not wait forever.
+    setTimeout(() => {
+      log.warn('shutdown took too long: exiting');
+      sfu.close();
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
     void app
       .close()
       .then(() => store.close())

@@ -1,0 +1,47 @@
+/** The whiteboard as a page has it, and driving the board with the mouse, for the e2e specs. */
+import { expect } from '@playwright/test';
+import type { Page } from '@playwright/test';
+
+export interface BoardSnapshot {
+  headSeq: number;
+  state: { pages: { id: string; background: unknown }[] } & Record<string, unknown>;
+}
+
+export const board = (page: Page): Promise<BoardSnapshot> =>
+  page.evaluate(() => {
+    // Declared in web/src/app.d.ts; this project's tsconfig does not see web's globals.
+    const hook = (window as { __cloudschool?: { board?: () => BoardSnapshot } }).__cloudschool;
+    if (!hook?.board) throw new Error('no board on this page');
+    return hook.board();
+  });
+
+/** A drag on the board canvas between two points given as fractions of the canvas. */
+export async function drag(page: Page, from: [number, number], to: [number, number]): Promise<void> {
+  const box = (await page.getByTestId('board-canvas').boundingBox())!;
+  const at = ([x, y]: [number, number]) => [box.x + x * box.width, box.y + y * box.height] as const;
+  await page.mouse.move(...at(from));
+  await page.mouse.down();
+  await page.mouse.move(...at([(from[0] + to[0]) / 2, (from[1] + to[1]) / 2 + 0.05]), { steps: 8 });
+  await page.mouse.move(...at(to), { steps: 8 });
+  await page.mouse.up();
+}
+
+export async function tool(page: Page, name: string): Promise<void> {
+  await page.locator(`[data-testid="board-tool"][data-tool="${name}"]`).click();
+}
+
+/** Waits until `page` has applied every operation the host has, then checks the states are identical. */
+export async function expectSameBoard(host: Page, page: Page): Promise<BoardSnapshot> {
+  // The host may still have an operation in flight: wait until both ends agree on the head.
+  await expect
+    .poll(async () => (await board(page)).headSeq === (await board(host)).headSeq, { message: 'caught up' })
+    .toBe(true);
+  const [a, b] = [await board(host), await board(page)];
+  expect(b).toEqual(a);
+  return a;
+}
+
+/** The host console shows either the classrooms (floor) or the board in its main column. */
+export async function show(host: Page, view: 'floor' | 'board'): Promise<void> {
+  await host.locator(`[data-testid="floor-view"][data-view="${view}"]`).click();
+}
