@@ -32,7 +32,10 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default(path.join(repoRoot, 'data')),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
-  NODE_ID: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'NODE_ID: 1–64 letters, digits, _ . : -').optional(),
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'NODE_ID: 1–64 letters, digits, _ . : -')
+    .optional(),
   /** Where browsers reach this very node in a cluster (the registry lists it); by default its LAN address. */
   NODE_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
@@ -90,7 +93,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     nodeId: e.NODE_ID ?? `${os.hostname()}:${e.PORT}`,
-    nodeUrl: (e.NODE_URL ?? `http://${e.MEDIA_ANNOUNCED_ADDRESS ?? lanAddress()}:${e.PORT}`).replace(/\/$/, ''),
+    nodeUrl: (e.NODE_URL ?? `http://${e.MEDIA_ANNOUNCED_ADDRESS ?? lanAddress()}:${e.PORT}`).replace(
+      /\/$/,
+      '',
+    ),
     media: {
       workerCount: e.MEDIA_WORKERS,
       listenIp: e.MEDIA_LISTEN_IP,

@@ -20,9 +20,13 @@ export interface NodeRegistryEvents {
   gone: [nodeId: string];
 }
 
-const HEARTBEAT_MS = 3000;
-/** A node missing this long is gone: a few missed heartbeats, short enough for pages to move on. */
-const TTL_MS = 10_000;
+export interface RegistryTiming {
+  heartbeatMs: number;
+  /** A node missing this long is gone: a few missed heartbeats, short enough for pages to move on. */
+  ttlMs: number;
+}
+
+const DEFAULT_TIMING: RegistryTiming = { heartbeatMs: 3000, ttlMs: 10_000 };
 
 const registryClient = (url: string) => createClient({ url });
 type RedisClient = ReturnType<typeof registryClient>;
@@ -37,6 +41,7 @@ export class NodeRegistry extends EventEmitter<NodeRegistryEvents> {
   readonly #startedAt = Date.now();
   readonly #prefix: string;
   readonly #log: Logger;
+  readonly #timing: RegistryTiming;
   #known = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
 
@@ -44,16 +49,17 @@ export class NodeRegistry extends EventEmitter<NodeRegistryEvents> {
     redisUrl: string,
     self: () => Omit<NodeInfo, 'at' | 'startedAt'>,
     log: Logger,
-    prefix = 'cs',
+    options: { prefix?: string; timing?: RegistryTiming } = {},
   ): Promise<NodeRegistry> {
     const client = registryClient(redisUrl);
     client.on('error', (err: Error) => log.warn({ err }, 'node registry: redis'));
     await client.connect();
-    const registry = new NodeRegistry(client, self, log, prefix);
+    const timing = options.timing ?? DEFAULT_TIMING;
+    const registry = new NodeRegistry(client, self, log, options.prefix ?? 'cs', timing);
     await registry.#beat();
     registry.#timer = setInterval(() => {
       registry.#beat().catch((err: unknown) => log.warn({ err }, 'node heartbeat failed'));
-    }, HEARTBEAT_MS);
+    }, timing.heartbeatMs);
     registry.#timer.unref();
     return registry;
   }
@@ -63,12 +69,14 @@ export class NodeRegistry extends EventEmitter<NodeRegistryEvents> {
     self: () => Omit<NodeInfo, 'at' | 'startedAt'>,
     log: Logger,
     prefix: string,
+    timing: RegistryTiming,
   ) {
     super();
     this.#client = client;
     this.#self = self;
     this.#log = log;
     this.#prefix = prefix;
+    this.#timing = timing;
   }
 
   /** The live nodes, this one included. */
@@ -95,6 +103,11 @@ export class NodeRegistry extends EventEmitter<NodeRegistryEvents> {
     );
   }
 
+  /** Stops the heartbeat without leaving the registry: what a crash looks like to the other nodes (tests). */
+  stopHeartbeat(): void {
+    clearInterval(this.#timer);
+  }
+
   async close(): Promise<void> {
     clearInterval(this.#timer);
     const { id } = this.#self();
@@ -107,7 +120,9 @@ export class NodeRegistry extends EventEmitter<NodeRegistryEvents> {
     const self: NodeInfo = { ...this.#self(), startedAt: this.#startedAt, at: Date.now() };
     await this.#client
       .multi()
-      .set(this.#key(self.id), JSON.stringify(self), { expiration: { type: 'PX', value: TTL_MS } })
+      .set(this.#key(self.id), JSON.stringify(self), {
+        expiration: { type: 'PX', value: this.#timing.ttlMs },
+      })
       .sAdd(this.#setKey(), self.id)
       .exec();
     const live = new Set((await this.nodes()).map((n) => n.id));
