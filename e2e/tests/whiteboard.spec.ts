@@ -156,6 +156,9 @@ test('the board converges for late joiners and reconnects, and only the pen writ
   await expect(stager.getByTestId('on-stage-banner')).toBeVisible();
   await host.locator(`[data-testid="pen-toggle"][data-classroom-id="${ids[2]}"]`).click();
   await expect(stager.getByTestId('pen-holder-banner')).toBeVisible();
+  // Without the host's picture the classroom says so above the board, without covering the pen's tools.
+  await host.getByTestId('stop-broadcast').click();
+  await expect(stager.getByTestId('classroom-status')).toHaveAttribute('data-status', 'host-offline');
   const before = (await board(host)).headSeq;
   await tool(stager, 'pen');
   await drag(stager, [0.4, 0.4], [0.5, 0.6]);
