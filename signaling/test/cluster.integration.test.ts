@@ -4,17 +4,17 @@
  * classrooms there watch; state, questions, the whiteboard and on-stage voice cross nodes too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InteractionState, JoinResult, LessonState } from '../src/protocol/index.ts';
 import { BoardReplica } from '../src/protocol/index.ts';
 import { seedLiveLesson } from './support/fixtures.ts';
 import type { SeededLesson } from './support/fixtures.ts';
 import { openBoardPage, strokeOf } from './support/board.ts';
-import { publish } from './support/media.ts';
+import { consume, openMediaPage, publish } from './support/media.ts';
+import type { MediaPage } from './support/media.ts';
 import { startRedis } from './support/redis.ts';
 import type { TestRedis } from './support/redis.ts';
-import { RtpSender, RtpSink } from './support/rtp.ts';
-import { connectClient, ok, startTestServer, waitFor } from './support/server.ts';
-import type { ClientSocket, TestServer } from './support/server.ts';
+import { RtpSender } from './support/rtp.ts';
+import { ok, startTestServer, waitFor } from './support/server.ts';
+import type { TestServer } from './support/server.ts';
 
 let redis: TestRedis;
 let nodes: TestServer[];
@@ -34,46 +34,11 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-interface Page {
-  socket: ClientSocket;
-  join: JoinResult;
-  state: { lesson?: LessonState; interaction?: InteractionState };
-  sink: RtpSink;
-  recvTransportId: string;
-  closed: string[];
-}
+type Page = MediaPage;
 
-async function page(node: TestServer, role: 'host' | 'classroom', token?: string): Promise<Page> {
-  const socket = await connectClient(node.url, role === 'host' ? seeded.teacherCookie : undefined);
-  const state: Page['state'] = {};
-  const closed: string[] = [];
-  socket.on('lesson:state', (s) => (state.lesson = s));
-  socket.on('interaction:state', (s) => (state.interaction = s));
-  socket.on('consumer:closed', ({ consumerId }) => closed.push(consumerId));
-  const join = await ok(socket, 'lesson:join', {
-    lessonId: seeded.lessonId,
-    role,
-    ...(token ? { token } : {}),
-  });
-  const sink = new RtpSink();
-  const port = await sink.bind();
-  const t = await ok(socket, 'media:createPlainTransport', { direction: 'recv' });
-  await ok(socket, 'media:connectPlainTransport', { transportId: t.id, ip: '127.0.0.1', port });
-  cleanups.push(
-    () => socket.disconnect(),
-    () => sink.close(),
-  );
-  return { socket, join, state, sink, recvTransportId: t.id, closed };
-}
-
-async function consume(p: Page, producerId: string): Promise<{ id: string; ssrc: number }> {
-  const c = await ok(p.socket, 'media:consume', {
-    transportId: p.recvTransportId,
-    producerId,
-    rtpCapabilities: p.join.routerRtpCapabilities,
-  });
-  await ok(p.socket, 'media:resumeConsumer', { consumerId: c.id });
-  return { id: c.id, ssrc: c.rtpParameters.encodings![0]!.ssrc! };
+function page(node: TestServer, role: 'host' | 'classroom', token?: string): Promise<Page> {
+  const who = role === 'host' ? { role, cookie: seeded.teacherCookie } : { role, token: token! };
+  return openMediaPage(node.url, seeded.lessonId, who, cleanups);
 }
 
 interface NodeMedia {

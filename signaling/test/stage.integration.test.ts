@@ -5,12 +5,13 @@
  * the stage stops it again.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { InteractionState, JoinResult, LessonState } from '../src/protocol/index.ts';
-import { RtpSender, RtpSink, audioRtpParameters, videoRtpParameters } from './support/rtp.ts';
+import { consume, openMediaPage } from './support/media.ts';
+import type { MediaPage } from './support/media.ts';
+import { RtpSender, audioRtpParameters, videoRtpParameters } from './support/rtp.ts';
 import { seedLiveLesson } from './support/fixtures.ts';
 import type { SeededLesson } from './support/fixtures.ts';
-import { connectClient, ok, request, startTestServer, waitFor } from './support/server.ts';
-import type { ClientSocket, TestServer } from './support/server.ts';
+import { ok, request, startTestServer, waitFor } from './support/server.ts';
+import type { TestServer } from './support/server.ts';
 
 let server: TestServer;
 let seeded: SeededLesson;
@@ -24,36 +25,11 @@ afterEach(async () => {
   await server.close();
 });
 
-interface Page {
-  socket: ClientSocket;
-  join: JoinResult;
-  state: { lesson?: LessonState; interaction?: InteractionState };
-  sink: RtpSink;
-  recvTransportId: string;
-  closed: string[];
-}
+type Page = MediaPage;
 
-async function page(role: 'host' | 'classroom', token?: string): Promise<Page> {
-  const socket = await connectClient(server.url, role === 'host' ? seeded.teacherCookie : undefined);
-  const state: Page['state'] = {};
-  const closed: string[] = [];
-  socket.on('lesson:state', (s) => (state.lesson = s));
-  socket.on('interaction:state', (s) => (state.interaction = s));
-  socket.on('consumer:closed', ({ consumerId }) => closed.push(consumerId));
-  const join = await ok(socket, 'lesson:join', {
-    lessonId: seeded.lessonId,
-    role,
-    ...(token ? { token } : {}),
-  });
-  const sink = new RtpSink();
-  const port = await sink.bind();
-  const t = await ok(socket, 'media:createPlainTransport', { direction: 'recv' });
-  await ok(socket, 'media:connectPlainTransport', { transportId: t.id, ip: '127.0.0.1', port });
-  cleanups.push(
-    () => socket.disconnect(),
-    () => sink.close(),
-  );
-  return { socket, join, state, sink, recvTransportId: t.id, closed };
+function page(role: 'host' | 'classroom', token?: string): Promise<Page> {
+  const who = role === 'host' ? { role, cookie: seeded.teacherCookie } : { role, token: token! };
+  return openMediaPage(server.url, seeded.lessonId, who, cleanups);
 }
 
 /** Publishes crafted VP8 + Opus from a plain transport; returns the producer ids. */
@@ -75,16 +51,6 @@ async function publish(p: Page): Promise<{ camera: string; mic: string }> {
   sender.start(t.ip, t.port);
   cleanups.push(() => sender.close());
   return { camera: camera.producerId, mic: mic.producerId };
-}
-
-async function consume(p: Page, producerId: string): Promise<{ id: string; ssrc: number }> {
-  const c = await ok(p.socket, 'media:consume', {
-    transportId: p.recvTransportId,
-    producerId,
-    rtpCapabilities: p.join.routerRtpCapabilities,
-  });
-  await ok(p.socket, 'media:resumeConsumer', { consumerId: c.id });
-  return { id: c.id, ssrc: c.rtpParameters.encodings![0]!.ssrc! };
 }
 
 /** Every consumer of a producer on the server: what the SFU really forwards. */

@@ -1,8 +1,8 @@
 /** Publishing and receiving raw RTP over the real protocol (plain transports, enabled in test servers). */
-import type { JoinResult, LessonState } from '../../src/protocol/index.ts';
-import { audioRtpParameters, videoRtpParameters } from './rtp.ts';
+import type { InteractionState, JoinResult, LessonState } from '../../src/protocol/index.ts';
+import { audioRtpParameters, RtpSink, videoRtpParameters } from './rtp.ts';
 import type { RtpSender } from './rtp.ts';
-import { ok } from './server.ts';
+import { connectClient, ok } from './server.ts';
 import type { ClientSocket } from './server.ts';
 
 /** Host: plain send transport + a VP8 and an Opus producer fed by an RtpSender. */
@@ -65,4 +65,57 @@ export function latestState(socket: ClientSocket): { current: LessonState | unde
   const box: { current: LessonState | undefined } = { current: undefined };
   socket.on('lesson:state', (s) => (box.current = s));
   return box;
+}
+
+/** A joined page with a plain receive transport into its own RTP sink, and what the server pushed it. */
+export interface MediaPage {
+  socket: ClientSocket;
+  join: JoinResult;
+  state: { lesson?: LessonState; interaction?: InteractionState };
+  sink: RtpSink;
+  recvTransportId: string;
+  /** Consumers the server closed (e.g. a classroom left the stage). */
+  closed: string[];
+}
+
+/** Joins `lessonId` on the server at `url` as a host (by cookie) or a classroom (by token); `cleanups` closes it. */
+export async function openMediaPage(
+  url: string,
+  lessonId: string,
+  who: { role: 'host'; cookie: string } | { role: 'classroom'; token: string },
+  cleanups: (() => void)[],
+): Promise<MediaPage> {
+  const socket = await connectClient(url, who.role === 'host' ? who.cookie : undefined);
+  const state: MediaPage['state'] = {};
+  const closed: string[] = [];
+  socket.on('lesson:state', (s) => (state.lesson = s));
+  socket.on('interaction:state', (s) => (state.interaction = s));
+  socket.on('consumer:closed', ({ consumerId }) => closed.push(consumerId));
+  const join = await ok(socket, 'lesson:join', {
+    lessonId,
+    role: who.role,
+    ...(who.role === 'classroom' ? { token: who.token } : {}),
+  });
+  const sink = new RtpSink();
+  const port = await sink.bind();
+  const t = await ok(socket, 'media:createPlainTransport', { direction: 'recv' });
+  await ok(socket, 'media:connectPlainTransport', { transportId: t.id, ip: '127.0.0.1', port });
+  cleanups.push(
+    () => socket.disconnect(),
+    () => sink.close(),
+  );
+  return { socket, join, state, sink, recvTransportId: t.id, closed };
+}
+
+/** A resumed consumer of `producerId` on the page's receive transport: its id and the SSRC the sink will see. */
+export async function consume(p: MediaPage, producerId: string): Promise<{ id: string; ssrc: number }> {
+  const c = await ok(p.socket, 'media:consume', {
+    transportId: p.recvTransportId,
+    producerId,
+    rtpCapabilities: p.join.routerRtpCapabilities,
+  });
+  await ok(p.socket, 'media:resumeConsumer', { consumerId: c.id });
+  const ssrc = c.rtpParameters.encodings?.[0]?.ssrc;
+  if (ssrc === undefined) throw new Error('consumer without ssrc');
+  return { id: c.id, ssrc };
 }
