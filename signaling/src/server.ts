@@ -100,7 +100,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const presence = new PresenceTracker(store, deps.nodeId);
   const roster = new RosterService(store);
 
-  const peers = { nodeId: deps.nodeId, announce: (event: LessonEvent) => bus.publish(event) };
+  const peers = {
+    nodeId: deps.nodeId,
+    announce: (event: LessonEvent) => bus.publish(event),
+    others: async () =>
+      membership
+        ? (await membership.registry.nodes()).map((n) => n.id).filter((id) => id !== deps.nodeId)
+        : [],
+  };
   // State and views are pushed by each node to its own pages (io.local): every node running the lesson
   // has all of it. Chat messages are events, sent once by the node that took them, to every node's pages.
   const lessons = new LessonRegistry(sfu, store, peers, (lesson) => {
@@ -169,8 +176,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
         void boards.loaded(event.lessonId)?.applyRemote(event.op);
         return;
       case 'hello': {
+        // Every node answers, running the lesson or not, so the asking node knows when it has heard all.
         const running = lessons.get(event.lessonId);
-        if (running) bus.publish(running.snapshot());
+        bus.publish(
+          running?.snapshot() ?? { type: 'snapshot', lessonId: event.lessonId, peers: [], tracks: [] },
+        );
         return;
       }
       case 'info':

@@ -10,6 +10,7 @@ import type { SeededLesson } from './support/fixtures.ts';
 import { openBoardPage, strokeOf } from './support/board.ts';
 import { consume, openMediaPage, publish } from './support/media.ts';
 import type { MediaPage } from './support/media.ts';
+import { kill9, serverEnv, startServer } from './support/process.ts';
 import { startRedis } from './support/redis.ts';
 import type { TestRedis } from './support/redis.ts';
 import { RtpSender } from './support/rtp.ts';
@@ -26,7 +27,7 @@ beforeAll(async () => {
   nodes = [];
   for (const nodeId of ['n1', 'n2', 'n3'])
     nodes.push(await startTestServer(1, { redisUrl: redis.url, nodeId }));
-  seeded = await seedLiveLesson(nodes[0]!, 4);
+  seeded = await seedLiveLesson(nodes[0]!, 5);
 });
 afterAll(async () => {
   for (const c of cleanups.splice(0)) c();
@@ -164,4 +165,28 @@ describe('a lesson across three nodes', () => {
     ).json()) as { nodes: { id: string }[] };
     expect(after.nodes.map((n) => n.id)).toEqual(['n1', 'n2']);
   });
+});
+
+describe('a node that crashes', () => {
+  it('is forgotten by the others: its classrooms leave the lesson once its heartbeat expires', async () => {
+    const n1 = nodes[0]!;
+    const edge = await startServer(
+      await serverEnv({ REDIS_URL: redis.url, NODE_ID: 'crashing', ALLOW_PLAIN_TRANSPORTS: '1' }),
+    );
+    const host = await page(n1, 'host');
+    const classroom = await openMediaPage(
+      edge.url,
+      seeded.lessonId,
+      { role: 'classroom', token: seeded.tokens[4]! },
+      cleanups,
+    );
+    expect(classroom.join.state.host.connected).toBe(true);
+    const id = seeded.classroomIds[4]!;
+    const tile = () => host.state.interaction?.tiles?.find((t) => t.classroomId === id);
+    await waitFor(() => tile()?.connected === true, 'the classroom on the other node is shown connected');
+
+    await kill9(edge.child);
+    // Nothing tells node 1 but the registry: the crashed node's record expires (10 s) and node 1 drops it.
+    await waitFor(() => tile()?.connected === false, 'the crashed node’s classroom is gone', 20_000);
+  }, 30_000);
 });

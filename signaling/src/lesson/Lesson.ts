@@ -24,7 +24,12 @@ export type Participant = PeerInfo;
 export interface LessonPeers {
   readonly nodeId: string;
   announce(event: LessonEvent): void;
+  /** The other live nodes (each answers a `hello` with its snapshot, empty if it does not run the lesson). */
+  others(): Promise<string[]>;
 }
+
+/** How long a node starting a lesson waits for the others' snapshots before it answers its first page. */
+const SNAPSHOT_WAIT_MS = 1500;
 
 export interface LessonEvents {
   /** Something in LessonState changed. */
@@ -86,6 +91,9 @@ export class Lesson extends EventEmitter<LessonEvents> {
   /** Other nodes' pages, by node. */
   readonly #remote = new Map<string, Map<string, Participant>>();
   readonly #published = new Map<string, Published>();
+  /** Nodes whose snapshot arrived, and who waits for more. */
+  readonly #snapshots = new Set<string>();
+  #onSnapshot: (() => void) | undefined;
   #stage: StageMember[] = [];
   #roster: LessonRoster;
   #room: MediaRoom | undefined;
@@ -129,6 +137,23 @@ export class Lesson extends EventEmitter<LessonEvents> {
     await this.interaction.restore();
   }
 
+  /**
+   * Asks the other nodes for their part of the lesson and waits (briefly) until each answered, so the first
+   * page here sees the whole lesson (the host live on another node) rather than a moment of "offline".
+   */
+  async gather(): Promise<void> {
+    const others = await this.#peers.others();
+    this.#peers.announce({ type: 'hello', lessonId: this.id });
+    const deadline = Date.now() + SNAPSHOT_WAIT_MS;
+    while (!others.every((n) => this.#snapshots.has(n)) && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - Date.now());
+        this.#onSnapshot = () => (clearTimeout(timer), resolve());
+      });
+    }
+    this.#onSnapshot = undefined;
+  }
+
   /** Everything of the lesson on this node, for a node that starts running it. */
   snapshot(): LessonEvent {
     const node = this.#peers.nodeId;
@@ -147,6 +172,8 @@ export class Lesson extends EventEmitter<LessonEvents> {
         this.#remote.set(from, new Map(event.peers.map((p) => [p.peerId, p])));
         for (const [id, p] of this.#published) if (p.node === from) this.#published.delete(id);
         for (const track of event.tracks) this.#published.set(track.id, { ...track, node: from });
+        this.#snapshots.add(from);
+        this.#onSnapshot?.();
         break;
       }
       case 'peer': {

@@ -60,7 +60,7 @@ export class LessonRegistry {
     });
     this.#onCreate(lesson);
     // Registered and wired before it asks: the other nodes' snapshots find it.
-    this.#peers.announce({ type: 'hello', lessonId });
+    await lesson.gather();
     return lesson;
   }
 }

@@ -111,7 +111,7 @@ function kill(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL'): Promise<void>
 }
 
 /** A port nobody listens on: bind port 0, read what the OS gave, close. */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -8,7 +8,7 @@ import { Sfu } from '@cloudschool/sfu';
 import { createApp } from '../../src/server.ts';
 import type { App } from '../../src/server.ts';
 import { createStore } from '../../src/store/createStore.ts';
-import { freePort } from './redis.ts';
+import { freePort } from './process.ts';
 import type { Store } from '../../src/store/Store.ts';
 import type {
   Ack,
