@@ -173,7 +173,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
         if (event.to === deps.nodeId) pipes.notice(event.notice);
         return;
       case 'board':
-        void boards.loaded(event.lessonId)?.applyRemote(event.op);
+        // A board still loading applies it once loaded (or already has it: applyRemote skips what it has).
+        void boards
+          .ofRunning(event.lessonId)
+          ?.then((board) => board.applyRemote(event.op))
+          .catch((err: unknown) => log.error({ err }, 'board op from another node failed'));
         return;
       case 'hello': {
         // Every node answers, running the lesson or not, so the asking node knows when it has heard all.

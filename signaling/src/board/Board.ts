@@ -144,6 +144,8 @@ export class Board extends EventEmitter<BoardEvents> {
 
   /** An operation another node sequenced (and stored): applied in seq order, a gap filled from the log. */
   applyRemote(op: BoardOp): Promise<void> {
+    // A closing board has stored its last snapshot: the log has the rest for whoever loads it next.
+    if (this.#closed) return Promise.resolve();
     return this.#serialize(async () => {
       if (op.seq <= this.#state.seq) return;
       if (op.seq === this.#state.seq + 1) this.#apply(op, false);

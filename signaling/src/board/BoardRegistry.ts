@@ -37,6 +37,11 @@ export class BoardRegistry {
     return this.#boards.get(lessonId)?.loaded;
   }
 
+  /** The board of a running lesson if it is loaded or loading (an operation from another node must wait for it). */
+  ofRunning(lessonId: string): Promise<Board> | undefined {
+    return this.#boards.get(lessonId)?.board;
+  }
+
   /** The board of a running lesson, loaded on first use. */
   of(lesson: Lesson): Promise<Board> {
     const entry = this.#boards.get(lesson.id);
