@@ -1,0 +1,41 @@
+/**
+ * The host teacher's real console in Chromium (/host/<lessonId>), logged in with the teacher's session
+ * cookie, broadcasting the fake camera and microphone as a teacher would by clicking "start".
+ */
+import type { Browser, Page } from '@playwright/test';
+import { outboundSample, trackPeerConnections } from './pageRtcStats.ts';
+import type { OutboundSample } from './pageRtcStats.ts';
+
+export interface HostPage {
+  page: Page;
+  outbound(): Promise<OutboundSample>;
+  /** Console errors and warnings and uncaught exceptions of the page, in order (at most 20 kept). */
+  problems: { count: number; first: string[] };
+}
+
+export async function broadcastFromHostPage(
+  browser: Browser,
+  baseUrl: string,
+  lessonId: string,
+  teacherCookie: string,
+): Promise<HostPage> {
+  const context = await browser.newContext({ baseURL: baseUrl, permissions: ['camera', 'microphone'] });
+  const [name, ...value] = teacherCookie.split('=');
+  await context.addCookies([{ name: name!, value: value.join('='), url: baseUrl }]);
+  await context.addInitScript(trackPeerConnections);
+  const page = await context.newPage();
+  const problems = { count: 0, first: [] as string[] };
+  const note = (text: string): void => {
+    problems.count++;
+    if (problems.first.length < 20) problems.first.push(`${new Date().toISOString()} ${text}`.slice(0, 300));
+  };
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') note(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => note(`exception: ${e.message}`));
+  await page.goto(`/host/${lessonId}`);
+  // The lesson was started over HTTP; the button is enabled once camera and microphone are open.
+  await page.getByTestId('start-broadcast').click({ timeout: 60_000 });
+  await page.locator('[data-testid="live-indicator"][data-live="true"]').waitFor({ timeout: 60_000 });
+  return { page, outbound: () => outboundSample(page), problems };
+}

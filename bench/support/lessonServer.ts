@@ -1,0 +1,178 @@
+/**
+ * The real server process with the built UI (the host console and canary classroom pages are real
+ * pages), raw-RTP load transports allowed, and a live lesson for `classrooms` remote classrooms set up
+ * over HTTP as a coordinator and a teacher would. Unlike the tests' startServer it keeps the server's
+ * log (JSON lines on stdout), so a benchmark can say which warnings and errors the load caused.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { liveLessonOverHttp } from '../../signaling/test/support/liveLesson.ts';
+import type { LiveLesson } from '../../signaling/test/support/liveLesson.ts';
+import { admin, kill9, login, ROOT, serverEnv } from '../../signaling/test/support/process.ts';
+
+export interface LogLine {
+  level: 'warn' | 'error' | 'fatal';
+  msg: string;
+  count: number;
+  /** The first such line as written, cut to 400 characters. */
+  example: string;
+}
+
+/** GET /api/lessons/:id/media: who receives what, on which worker, and how the host's tracks are piped. */
+export interface MediaReport {
+  participants: { peerId: string; role: string; audio: number; video: number; workerPid: number | null }[];
+  workers: { pid: number; peers: number; consumers: number }[];
+  producers: { id: string; source: string; classroomId: string | null; pipedTo: number }[];
+}
+
+export interface LessonServer {
+  url: string;
+  pid: number;
+  env: NodeJS.ProcessEnv;
+  lesson: LiveLesson;
+  /** UDP ports the server's workers listen on: WebRTC (host and canaries), then plain and pipe transports. */
+  webRtcPorts: number[];
+  plainPorts: number[];
+  /** The classroom page link of each token, as the coordinator hands it out. */
+  joinUrl(token: string): string;
+  /** The coordinator's view of who receives what, and on which worker. */
+  mediaReport(): Promise<MediaReport>;
+  /** Warnings and errors the server logged so far, by message. */
+  logSummary(): LogLine[];
+  /** The last lines the server wrote to stderr, for a report when something failed. */
+  stderrTail(): string;
+  /** Null while the server runs; else its exit code or the signal that ended it. */
+  exitCode(): number | string | null;
+  stop(): Promise<void>;
+}
+
+const WEB_HANDLER = path.join(ROOT, 'web/build/handler.js');
+const PLAIN_PORT_MIN = 20000;
+
+export async function startLessonServer(o: {
+  classrooms: number;
+  mediaWorkers: number;
+}): Promise<LessonServer> {
+  if (!existsSync(WEB_HANDLER)) throw new Error('the UI is not built: run `npm run build` first');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cs-bench-media-'));
+  const plainPortMax = PLAIN_PORT_MIN + 2 * o.classrooms + 500;
+  const env = await serverEnv({
+    DATA_DIR: dir,
+    WEB_HANDLER,
+    MEDIA_WORKERS: String(o.mediaWorkers),
+    ALLOW_PLAIN_TRANSPORTS: '1',
+    // One port per classroom transport and per pipe between workers, with room to spare.
+    MEDIA_PLAIN_PORT_MIN: String(PLAIN_PORT_MIN),
+    MEDIA_PLAIN_PORT_MAX: String(plainPortMax),
+  });
+  await admin(env);
+  const logFile = path.join(dir, 'server.log');
+  const logFd = openSync(logFile, 'w');
+  const child = spawn(process.execPath, ['signaling/src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', logFd, 'pipe'],
+  });
+  closeSync(logFd);
+  // Read stderr: an unread pipe would block the server once full.
+  let tail = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-8192);
+  });
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) await kill9(child);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const url = `http://127.0.0.1:${env.PORT}`;
+  try {
+    await waitForHealth(url, () => child.exitCode);
+    const lesson = await liveLessonOverHttp(url, await login(url), o.classrooms);
+    const base = Number(env.MEDIA_PORT_BASE);
+    return {
+      url,
+      pid: child.pid!,
+      env,
+      lesson,
+      webRtcPorts: Array.from({ length: o.mediaWorkers }, (_, i) => base + i),
+      plainPorts: Array.from({ length: plainPortMax - PLAIN_PORT_MIN + 1 }, (_, i) => PLAIN_PORT_MIN + i),
+      joinUrl: (token) => `${url}/classroom/${lesson.lessonId}?t=${token}`,
+      mediaReport: async () =>
+        (await (
+          await fetch(`${url}/api/lessons/${lesson.lessonId}/media`, {
+            headers: { cookie: lesson.coordinatorCookie },
+          })
+        ).json()) as MediaReport,
+      logSummary: () => summarizeLog(readFileSync(logFile, 'utf8')),
+      stderrTail: () => tail,
+      exitCode: () => child.exitCode ?? child.signalCode,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * GET /healthz every 500 ms until stopped: the server's event loop answers it, so the latencies show how
+ * busy that loop is (e.g. while hundreds of classrooms join).
+ */
+export function probeHealth(url: string): { stop(): Promise<number[]> } {
+  const latencies: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const t0 = performance.now();
+      await fetch(`${url}/healthz`).then((r) => r.arrayBuffer());
+      latencies.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return latencies;
+    },
+  };
+}
+
+async function waitForHealth(url: string, exitCode: () => number | null): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (exitCode() !== null) throw new Error(`server exited with ${exitCode()}`);
+    if (
+      await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('server did not start');
+}
+
+/** pino levels: 40 warn, 50 error, 60 fatal. */
+const LEVELS: Record<number, LogLine['level']> = { 40: 'warn', 50: 'error', 60: 'fatal' };
+
+function summarizeLog(text: string): LogLine[] {
+  const byMessage = new Map<string, LogLine>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    let entry: { level?: number; msg?: string };
+    try {
+      entry = JSON.parse(line) as { level?: number; msg?: string };
+    } catch {
+      continue;
+    }
+    const level = LEVELS[entry.level ?? 0];
+    if (!level) continue;
+    const key = `${level} ${entry.msg ?? ''}`;
+    const seen = byMessage.get(key);
+    if (seen) seen.count++;
+    else byMessage.set(key, { level, msg: entry.msg ?? '', count: 1, example: line.slice(0, 400) });
+  }
+  return [...byMessage.values()].sort((a, b) => b.count - a.count);
+}
