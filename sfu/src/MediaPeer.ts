@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
 import { MediaError, NotFoundError } from './errors.ts';
 import type { MediaRoom, Placement } from './MediaRoom.ts';
-import type { TransportDirection } from './SfuTypes.ts';
+import type { PeerKind, TransportDirection } from './SfuTypes.ts';
 
 export interface MediaPeerEvents {
   /** A consumer closed on the server side (its producer went away). */
@@ -49,10 +49,13 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
   #placed: Placement | undefined;
   #closed = false;
 
-  constructor(id: string, room: MediaRoom) {
+  readonly #kind: PeerKind;
+
+  constructor(id: string, room: MediaRoom, kind: PeerKind) {
     super();
     this.id = id;
     this.#room = room;
+    this.#kind = kind;
   }
 
   get closed(): boolean {
@@ -79,7 +82,7 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
   placement(): Promise<Placement> {
     this.#assertOpen();
     if (!this.#placement) {
-      const placing = this.#room.place();
+      const placing = this.#room.place(this.#kind);
       this.#placement = placing;
       placing.then(
         (placed) => {

@@ -3,7 +3,8 @@ import type { types as ms } from 'mediasoup';
 import { mediaCodecs } from './codecs.ts';
 import { NotFoundError } from './errors.ts';
 import { MediaPeer } from './MediaPeer.ts';
-import type { SfuOptions } from './SfuTypes.ts';
+import { SOCKET_BUFFER_BYTES } from './SfuTypes.ts';
+import type { PeerKind, SfuOptions } from './SfuTypes.ts';
 import type { WorkerPool, WorkerSlot } from './WorkerPool.ts';
 
 export interface MediaRoomEvents {
@@ -45,7 +46,8 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   #closed = false;
 
   static async create(id: string, pool: WorkerPool, options: SfuOptions): Promise<MediaRoom> {
-    const slot = await pool.leastLoaded();
+    // The first router receives the senders and links to other nodes: on the ingest worker if there is one.
+    const slot = pool.ingest ?? (await pool.leastLoaded());
     const router = await MediaRoom.#createRouter(id, slot);
     return new MediaRoom(id, pool, options, { slot, router });
   }
@@ -102,12 +104,15 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return this.#options;
   }
 
-  /** The peer with this id, created on first use; it is placed when it creates its first transport. */
-  peer(peerId: string): MediaPeer {
+  /**
+   * The peer with this id, created on first use (`kind` then decides where it goes); it is placed when it
+   * creates its first transport.
+   */
+  peer(peerId: string, kind: PeerKind = 'receiver'): MediaPeer {
     if (this.#closed) throw new Error(`room ${this.id} is closed`);
     let peer = this.#peers.get(peerId);
     if (!peer) {
-      peer = new MediaPeer(peerId, this);
+      peer = new MediaPeer(peerId, this, kind);
       this.#peers.set(peerId, peer);
       peer.once('close', () => this.#peers.delete(peerId));
     }
@@ -141,11 +146,13 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   }
 
   /**
-   * Called by MediaPeer on its first transport: the least-loaded worker (by peers placed on it, all rooms
-   * counted), preferring one the room already uses when loads are equal; the room's router there.
+   * Called by MediaPeer on its first transport: a sender goes to the ingest worker (when the node has one);
+   * a receiver to the least-loaded forwarding worker (by peers placed on it, all rooms counted), preferring
+   * one the room already uses when loads are equal. Answers the room's router there.
    */
-  async place(): Promise<Placement> {
-    const slot = await this.#pool.leastLoaded((s) => this.#routers.has(s));
+  async place(kind: PeerKind): Promise<Placement> {
+    const ingest = kind === 'sender' ? this.#pool.ingest : undefined;
+    const slot = ingest ?? (await this.#pool.leastLoaded((s) => this.#routers.has(s)));
     if (this.#closed) throw new Error(`room ${this.id} is closed`);
     let router = this.#routers.get(slot);
     if (!router) {
@@ -193,10 +200,24 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     const key = `${producerId} ${router.id}`;
     let pipe = this.#pipes.get(key);
     if (!pipe) {
-      pipe = origin.router.pipeToRouter({ producerId, router, keepId: true }).then(({ pipeProducer }) => {
-        // The pipe closes with its producer (mediasoup closes the pipe producer when the original goes).
-        pipeProducer?.observer.once('close', () => this.#pipes.delete(key));
-      });
+      pipe = origin.router
+        .pipeToRouter({
+          producerId,
+          router,
+          keepId: true,
+          // A packet lost between workers would be lost for every receiver behind the pipe: retransmit it.
+          enableRtx: true,
+          listenInfo: {
+            protocol: 'udp',
+            ip: '127.0.0.1',
+            recvBufferSize: SOCKET_BUFFER_BYTES,
+            sendBufferSize: SOCKET_BUFFER_BYTES,
+          },
+        })
+        .then(({ pipeProducer }) => {
+          // The pipe closes with its producer (mediasoup closes the pipe producer when the original goes).
+          pipeProducer?.observer.once('close', () => this.#pipes.delete(key));
+        });
       this.#pipes.set(key, pipe);
       pipe.catch(() => this.#pipes.delete(key));
     }

@@ -2,6 +2,7 @@ import type { types as ms } from 'mediasoup';
 import { MediaError } from './errors.ts';
 import type { MediaRoom } from './MediaRoom.ts';
 import type { Sfu } from './Sfu.ts';
+import { SOCKET_BUFFER_BYTES } from './SfuTypes.ts';
 
 /** One end of a pipe between two nodes: where it listens and the key it encrypts with. */
 export interface PipeEnd {
@@ -224,7 +225,13 @@ export class NodePipes {
     const { listenIp, announcedAddress } = room.options;
     const router = room.linkRouter;
     const transport = await router.createPipeTransport({
-      listenInfo: { protocol: 'udp', ip: listenIp, ...(announcedAddress ? { announcedAddress } : {}) },
+      listenInfo: {
+        protocol: 'udp',
+        ip: listenIp,
+        ...(announcedAddress ? { announcedAddress } : {}),
+        recvBufferSize: SOCKET_BUFFER_BYTES,
+        sendBufferSize: SOCKET_BUFFER_BYTES,
+      },
       enableRtx: true,
       enableSrtp: true,
     });

@@ -11,8 +11,15 @@ export interface SfuLogger {
 }
 
 export interface SfuOptions {
-  /** Number of mediasoup workers; one per core is the usual choice. */
+  /** Number of mediasoup workers that forward to receivers; one per core is the usual choice. */
   workerCount: number;
+  /**
+   * One more worker that only receives the senders' media (hosts) and pipes it to the others. A worker
+   * that forwards each packet to hundreds of receivers stamps the sender's next packets late; the sender's
+   * browser reads that as congestion and lowers its bitrate (measured: 3000 → 84 kbit/s with 800
+   * classrooms). Receiving on a worker that hardly forwards keeps the teacher's picture.
+   */
+  ingestWorker?: boolean;
   /** Local address the WebRTC servers bind to (0.0.0.0: every interface). */
   listenIp: string;
   /** Address given to browsers in ICE candidates: the LAN IP or public hostname of this machine. */
@@ -31,3 +38,9 @@ export interface SfuOptions {
 }
 
 export type TransportDirection = 'send' | 'recv';
+
+/** Where a peer is best placed: a sender (the host) on the ingest worker, receivers spread over the rest. */
+export type PeerKind = 'sender' | 'receiver';
+
+/** Kernel socket buffers of the media ports: a busy machine must not drop a burst at the door. */
+export const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;

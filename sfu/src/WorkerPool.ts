@@ -1,11 +1,14 @@
 import { EventEmitter } from 'node:events';
 import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
+import { SOCKET_BUFFER_BYTES } from './SfuTypes.ts';
 import type { SfuOptions } from './SfuTypes.ts';
 
 /** One mediasoup worker process and the WebRtcServer that owns its fixed UDP/TCP port. */
 export interface WorkerSlot {
   readonly index: number;
+  /** Receives senders' media and pipes it to the other workers; receivers are never placed on it. */
+  readonly ingest: boolean;
   readonly worker: ms.Worker;
   readonly webRtcServer: ms.WebRtcServer;
   /** Peers placed on this worker, every room counted: the load measure used for placement. */
@@ -42,7 +45,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   private constructor(options: SfuOptions) {
     super();
     this.#options = options;
-    this.#slots = new Array<WorkerSlot | undefined>(options.workerCount).fill(undefined);
+    const count = options.workerCount + (options.ingestWorker ? 1 : 0);
+    this.#slots = new Array<WorkerSlot | undefined>(count).fill(undefined);
   }
 
   get closed(): boolean {
@@ -54,14 +58,19 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     return this.#slots.filter((s): s is WorkerSlot => s !== undefined);
   }
 
+  /** The live ingest worker, if the pool has one and it is up. */
+  get ingest(): WorkerSlot | undefined {
+    return this.slots.find((s) => s.ingest);
+  }
+
   /**
-   * The live worker with the fewest peers; among equals, a `preferred` one (e.g. already used by the
-   * room), then the one with the fewest routers. Waits while every worker is being replaced.
+   * The live forwarding worker with the fewest peers; among equals, a `preferred` one (e.g. already used
+   * by the room), then the one with the fewest routers. Waits while every such worker is being replaced.
    */
   async leastLoaded(preferred: (slot: WorkerSlot) => boolean = () => false): Promise<WorkerSlot> {
     for (;;) {
       if (this.#closed) throw new Error('worker pool closed');
-      const live = this.slots;
+      const live = this.slots.filter((s) => !s.ingest);
       if (live.length > 0) {
         const rank = (s: WorkerSlot): [number, number, number] => [s.peers, preferred(s) ? 0 : 1, s.routers];
         return live.reduce((a, b) => (compare(rank(b), rank(a)) < 0 ? b : a));
@@ -91,7 +100,14 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     try {
       webRtcServer = await worker.createWebRtcServer({
         listenInfos: [
-          { protocol: 'udp', ip: listenIp, announcedAddress, port },
+          {
+            protocol: 'udp',
+            ip: listenIp,
+            announcedAddress,
+            port,
+            recvBufferSize: SOCKET_BUFFER_BYTES,
+            sendBufferSize: SOCKET_BUFFER_BYTES,
+          },
           { protocol: 'tcp', ip: listenIp, announcedAddress, port },
         ],
       });
@@ -99,10 +115,11 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       worker.close();
       throw error;
     }
-    const slot: WorkerSlot = { index, worker, webRtcServer, peers: 0, routers: 0 };
+    const ingest = index >= this.#options.workerCount;
+    const slot: WorkerSlot = { index, ingest, worker, webRtcServer, peers: 0, routers: 0 };
     worker.on('died', (error) => this.#onDied(slot, error));
     this.#slots[index] = slot;
-    this.#options.logger.info({ index, pid: worker.pid, port }, 'mediasoup worker ready');
+    this.#options.logger.info({ index, ingest, pid: worker.pid, port }, 'mediasoup worker ready');
     for (const wake of this.#waiters.splice(0)) wake();
     return slot;
   }

@@ -7,7 +7,7 @@ export type { PlainSrtp, PlainTransportInfo, WebRtcTransportInfo } from './Media
 export { WorkerPool } from './WorkerPool.ts';
 export type { WorkerSlot } from './WorkerPool.ts';
 export { MediaError, NotFoundError } from './errors.ts';
-export type { SfuLogger, SfuOptions, TransportDirection } from './SfuTypes.ts';
+export type { PeerKind, SfuLogger, SfuOptions, TransportDirection } from './SfuTypes.ts';
 export { mediaCodecs } from './codecs.ts';
 export { NodePipes } from './NodePipes.ts';
 export type { LinkReport, PipeCarrier, PipeEnd, PipeNotice, PipeRequest, PipedTrack } from './NodePipes.ts';

@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NodePipes, Sfu } from '../src/index.ts';
 import type { MediaPeer, MediaRoom, PipeCarrier } from '../src/index.ts';
+import { freePortRange } from './ports.ts';
 
 const sfus: Sfu[] = [];
 const sockets: dgram.Socket[] = [];
@@ -18,13 +19,12 @@ afterEach(() => {
   for (const s of sfus.splice(0)) s.close();
 });
 
-let portBase = 47000 + (process.pid % 100) * 4;
 async function node(): Promise<Sfu> {
   const sfu = await Sfu.create({
     workerCount: 1,
     listenIp: '127.0.0.1',
     announcedAddress: '127.0.0.1',
-    rtcPortBase: (portBase += 2),
+    rtcPortBase: await freePortRange(1),
     plainPortRange: { min: 44000, max: 44999 },
     keyFrameRequestDelayMs: 1000,
     logLevel: 'warn',

@@ -1,16 +1,17 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Sfu } from '../src/index.ts';
+import { freePortRange } from './ports.ts';
 
 let sfu: Sfu | undefined;
 afterEach(() => sfu?.close());
 
-const create = (workerCount: number): Promise<Sfu> =>
+const create = async (workerCount: number): Promise<Sfu> =>
   Sfu.create({
     workerCount,
     listenIp: '127.0.0.1',
     announcedAddress: '127.0.0.1',
-    rtcPortBase: 47500 + (process.pid % 100) * 4,
+    rtcPortBase: await freePortRange(workerCount),
     plainPortRange: { min: 42000, max: 43999 },
     keyFrameRequestDelayMs: 1000,
     logLevel: 'warn',

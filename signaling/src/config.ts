@@ -26,6 +26,11 @@ const envSchema = z.object({
   MEDIA_PORT_BASE: port.default(40000),
   MEDIA_PLAIN_PORT_MIN: port.default(41000),
   MEDIA_PLAIN_PORT_MAX: port.default(41999),
+  /** One more worker that only receives the hosts' media (see sfu SfuOptions.ingestWorker); on by default. */
+  MEDIA_INGEST_WORKER: z
+    .enum(['0', '1', 'true', 'false'])
+    .transform((v) => v === '1' || v === 'true')
+    .default(true),
   MEDIA_KEYFRAME_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
   MEDIA_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
   ALLOW_PLAIN_TRANSPORTS: flag,
@@ -53,6 +58,7 @@ export interface Config {
   nodeUrl: string;
   media: {
     workerCount: number;
+    ingestWorker: boolean;
     listenIp: string;
     announcedAddress: string;
     rtcPortBase: number;
@@ -99,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     media: {
       workerCount: e.MEDIA_WORKERS,
+      ingestWorker: e.MEDIA_INGEST_WORKER,
       listenIp: e.MEDIA_LISTEN_IP,
       announcedAddress: e.MEDIA_ANNOUNCED_ADDRESS ?? lanAddress(),
       rtcPortBase: e.MEDIA_PORT_BASE,

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
       node: config.nodeId,
       announcedAddress: config.media.announcedAddress,
       workers: config.media.workerCount,
+      ingestWorker: config.media.ingestWorker,
     },
     'CloudSchool is up',
   );

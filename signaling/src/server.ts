@@ -112,7 +112,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // has all of it. Chat messages are events, sent once by the node that took them, to every node's pages.
   const lessons = new LessonRegistry(sfu, store, peers, (lesson) => {
     const lessonLog = log.child({ lessonId: lesson.id });
-    lesson.on('state', (state) => io.local.to(lessonRoom(lesson.id)).emit('lesson:state', state));
+    // Classrooms show the host and the main media, not how many others are connected: a join or leave
+    // elsewhere is pushed to the host side only, or 800 joins would make 800 × 800 pushes.
+    let forClassrooms = '';
+    lesson.on('state', (state) => {
+      io.local.to(staffRoom(lesson.id)).emit('lesson:state', state);
+      const shown = JSON.stringify({ lesson: state.lesson, host: state.host, producers: state.producers });
+      if (shown === forClassrooms) return;
+      forClassrooms = shown;
+      io.local.to(classroomsRoom(lesson.id)).emit('lesson:state', state);
+    });
     lesson.on('mediareset', (reason) => {
       lessonLog.warn({ reason }, 'media reset');
       io.local.to(lessonRoom(lesson.id)).emit('media:reset', { reason });

@@ -87,6 +87,45 @@ describe('fan-out across workers', () => {
     expect(sealed.subarray(sealed.length - 48, sealed.length - 16).every((b) => b === 0xab)).toBe(false);
   });
 
+  it('with an ingest worker: the host alone on it, classrooms on the others, each host track piped to both', async () => {
+    await server.close();
+    server = await startTestServer(2, { ingestWorker: true });
+    const seeded = await seedLiveLesson(server, 4);
+    const host = await client(seeded.teacherCookie);
+    await ok(host, 'lesson:join', { lessonId: seeded.lessonId, role: 'host' });
+    const sender = new RtpSender();
+    cleanups.push(() => sender.close());
+    const producerIds = await publish(host, sender);
+    const sinks: { sink: RtpSink; ssrcs: Map<'audio' | 'video', number> }[] = [];
+    for (const token of seeded.tokens) {
+      const classroom = await client();
+      const join = await ok(classroom, 'lesson:join', {
+        lessonId: seeded.lessonId,
+        role: 'classroom',
+        token,
+      });
+      const sink = new RtpSink();
+      cleanups.push(() => sink.close());
+      sinks.push({
+        sink,
+        ssrcs: await subscribe(classroom, await sink.bind(), producerIds, join.routerRtpCapabilities),
+      });
+    }
+    for (const { sink, ssrcs } of sinks) {
+      await waitFor(
+        () => sink.count(ssrcs.get('video')!) >= 20 && sink.count(ssrcs.get('audio')!) >= 20,
+        'every classroom receives through the ingest worker',
+      );
+    }
+    const report = server.app.lessons.get(seeded.lessonId)!.mediaReport();
+    const hostPid = report.participants.find((p) => p.role === 'host')!.workerPid;
+    expect(report.workers).toHaveLength(3);
+    // The ingest worker holds the host and nobody else; the classrooms split 2 / 2 over the others.
+    expect(report.workers.find((w) => w.pid === hostPid)).toMatchObject({ peers: 1, consumers: 0 });
+    expect(report.workers.filter((w) => w.pid !== hostPid).map((w) => w.peers)).toEqual([2, 2]);
+    expect(report.producers.map((p) => p.pipedTo)).toEqual([2, 2]);
+  });
+
   it('reports media per worker over HTTP, and refuses an SRTP transport connected without its key', async () => {
     const seeded = await seedLiveLesson(server, 1);
     const classroom = await client();

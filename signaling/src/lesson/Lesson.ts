@@ -68,6 +68,9 @@ export interface MediaReport {
   producers: { id: string; source: MediaSource; classroomId: string | null; pipedTo: number }[];
 }
 
+/** How long state changes are gathered into one `lesson:state` push. */
+const STATE_PUSH_MS = 100;
+
 /** Overview tiles one host-side page may receive at once: a 16-tile page, the stage, and some slack. */
 export const MAX_TILE_CONSUMERS = 24;
 
@@ -99,6 +102,7 @@ export class Lesson extends EventEmitter<LessonEvents> {
   #room: MediaRoom | undefined;
   #info: LessonInfo;
   #pushTimer: NodeJS.Timeout | undefined;
+  #stateTimer: NodeJS.Timeout | undefined;
 
   constructor(
     id: string,
@@ -277,13 +281,14 @@ export class Lesson extends EventEmitter<LessonEvents> {
     if (!participant) return;
     this.#participants.delete(peerId);
     this.#peers.announce({ type: 'peer', lessonId: this.id, peer: participant, present: false });
-    if (this.#room && !this.#room.closed) this.#room.peer(peerId).close();
+    if (this.#room && !this.#room.closed) this.#room.existingPeer(peerId)?.close();
     this.#changed();
     if (participant.classroomId) this.#schedulePush();
     if (this.#participants.size === 0) {
       this.#room?.close();
       this.interaction.close();
       clearTimeout(this.#pushTimer);
+      clearTimeout(this.#stateTimer);
       this.emit('empty');
     }
   }
@@ -459,8 +464,13 @@ export class Lesson extends EventEmitter<LessonEvents> {
     this.#schedulePush();
   }
 
+  /** State pushes are coalesced too: 800 classrooms joining within a minute make a few pushes a second. */
   #changed(): void {
-    this.emit('state', this.state());
+    if (this.#stateTimer) return;
+    this.#stateTimer = setTimeout(() => {
+      this.#stateTimer = undefined;
+      this.emit('state', this.state());
+    }, STATE_PUSH_MS);
   }
 
   /** Interaction views are coalesced: 800 classrooms answering a quiz make a few pushes, not 800. */

@@ -47,7 +47,9 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
 
   /** This socket's media peer; server-side consumer closes are forwarded to the socket once per peer. */
   async function mediaPeer(lesson: Lesson, peerId: string, socket: IoSocket): Promise<MediaPeer> {
-    const peer = (await lesson.room()).peer(peerId);
+    // The host sends what everyone receives: it goes to the node's ingest worker, classrooms spread.
+    const kind = lesson.participant(peerId)?.role === 'host' ? 'sender' : 'receiver';
+    const peer = (await lesson.room()).peer(peerId, kind);
     if (!wired.has(peer)) {
       wired.add(peer);
       peer.on('consumerclose', (consumerId) => socket.emit('consumer:closed', { consumerId }));

@@ -1,68 +1,26 @@
 /** The whiteboard under test: a real server with a courseware directory, and pages that follow the board. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
-import { Sfu } from '@cloudschool/sfu';
 import { BoardReplica } from '../../src/protocol/index.ts';
 import type { BoardOp, BoardState, LiveStrokePoints } from '../../src/protocol/index.ts';
-import { createApp } from '../../src/server.ts';
-import { createStore } from '../../src/store/createStore.ts';
 import type { SeededLesson } from './fixtures.ts';
-import { connectClient, ok } from './server.ts';
+import { connectClient, ok, startTestServer } from './server.ts';
 import type { ClientSocket, TestServer } from './server.ts';
 
 export interface BoardTestServer extends TestServer {
-  dataDir: string;
   /** The server's own board state of a lesson (it must be loaded). */
   boardState(lessonId: string): BoardState;
 }
 
-let nextPortBase = 44000 + (process.pid % 50) * 40;
-
-/** Like startTestServer, with DATA_DIR (courseware) in the temp dir and a compaction threshold. */
+/** Like startTestServer, with a compaction threshold, and the server's own board state at hand. */
 export async function startBoardServer(opts: { compactEvery?: number } = {}): Promise<BoardTestServer> {
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'cs-board-'));
-  const store = await createStore({ dataDir });
-  const rtcPortBase = nextPortBase;
-  nextPortBase += 2;
-  const sfu = await Sfu.create({
-    workerCount: 1,
-    listenIp: '127.0.0.1',
-    announcedAddress: '127.0.0.1',
-    rtcPortBase,
-    plainPortRange: { min: 42000, max: 43999 },
-    keyFrameRequestDelayMs: 1000,
-    logLevel: 'warn',
-    logger,
-  });
-  const app = await createApp({
-    sfu,
-    store,
-    log: logger,
-    nodeId: 'test',
-    allowPlainTransports: true,
-    dataDir,
+  const server = await startTestServer(1, {
     board: opts.compactEvery === undefined ? {} : { compactEvery: opts.compactEvery },
   });
-  const port = await app.listen(0, '127.0.0.1');
   return {
-    url: `http://127.0.0.1:${port}`,
-    app,
-    sfu,
-    store,
-    dataDir,
+    ...server,
     boardState: (lessonId) => {
-      const board = app.boards.loaded(lessonId);
+      const board = server.app.boards.loaded(lessonId);
       if (!board) throw new Error(`no board loaded for ${lessonId}`);
       return board.state;
-    },
-    close: async () => {
-      await app.close();
-      sfu.close();
-      await store.close();
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -5,9 +5,11 @@ import { pino } from 'pino';
 import { io as connect } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import { Sfu } from '@cloudschool/sfu';
+import type { BoardOptions } from '../../src/board/Board.ts';
 import { createApp } from '../../src/server.ts';
 import type { App } from '../../src/server.ts';
 import { createStore } from '../../src/store/createStore.ts';
+import { freePortRange } from '../../../sfu/test/ports.ts';
 import { freePort } from './process.ts';
 import type { Store } from '../../src/store/Store.ts';
 import type {
@@ -23,13 +25,13 @@ export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export interface TestServer {
   url: string;
+  /** The server's DATA_DIR (courseware files; the SQLite file unless on Redis). */
+  dataDir: string;
   app: App;
   sfu: Sfu;
   store: Store;
   close(): Promise<void>;
 }
-
-let nextPortBase = 46000 + (process.pid % 50) * 40;
 
 /**
  * A real server (real mediasoup workers, an embedded store in a temp dir) on a free port, without the UI;
@@ -37,16 +39,21 @@ let nextPortBase = 46000 + (process.pid % 50) * 40;
  */
 export async function startTestServer(
   workerCount = 1,
-  cluster?: { redisUrl: string; nodeId: string },
+  options: {
+    cluster?: { redisUrl: string; nodeId: string };
+    ingestWorker?: boolean;
+    board?: BoardOptions;
+  } = {},
 ): Promise<TestServer> {
+  const { cluster } = options;
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }).child({ node: cluster?.nodeId });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cs-test-'));
   const store = await createStore({ dataDir, redisUrl: cluster?.redisUrl });
   const port = await freePort();
-  const rtcPortBase = nextPortBase;
-  nextPortBase += workerCount + 1;
+  const rtcPortBase = await freePortRange(workerCount + 1);
   const sfu = await Sfu.create({
     workerCount,
+    ingestWorker: options.ingestWorker ?? false,
     listenIp: '127.0.0.1',
     announcedAddress: '127.0.0.1',
     rtcPortBase,
@@ -63,10 +70,12 @@ export async function startTestServer(
     dataDir,
     allowPlainTransports: true,
     cluster: cluster && { redisUrl: cluster.redisUrl, url: `http://127.0.0.1:${port}` },
+    board: options.board,
   });
   await app.listen(port, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${port}`,
+    dataDir,
     app,
     sfu,
     store,
