@@ -45,6 +45,8 @@ const BASELINE_SECONDS = 10;
 const SETTLE_SECONDS = 5;
 const CANARIES = env('BENCH_CANARIES', 2);
 const MEDIA_WORKERS = env('BENCH_MEDIA_WORKERS', os.cpus().length);
+/** BENCH_INGEST_WORKER=0 runs the server without its ingest worker, to compare. */
+const INGEST_WORKER = process.env.BENCH_INGEST_WORKER !== '0';
 const SINK_THREADS = env('BENCH_SINK_THREADS', 2);
 const JOIN_CONCURRENCY = env('BENCH_JOIN_CONCURRENCY', 20);
 const DECRYPT_EVERY = 50;
@@ -190,7 +192,11 @@ async function joinMany(
 }
 
 const startedAt = new Date();
-const server = await startLessonServer({ classrooms: CLASSROOMS + CANARIES, mediaWorkers: MEDIA_WORKERS });
+const server = await startLessonServer({
+  classrooms: CLASSROOMS + CANARIES,
+  mediaWorkers: MEDIA_WORKERS,
+  ingestWorker: INGEST_WORKER,
+});
 const browser = await launchChromium();
 const sinks = await SrtpSinkPool.start(SINK_THREADS, {
   sockets: 4,
@@ -271,6 +277,7 @@ try {
         windowSeconds: WINDOW_SECONDS,
         canaries: CANARIES,
         mediaWorkers: MEDIA_WORKERS,
+        ingestWorker: INGEST_WORKER,
         sinkThreads: SINK_THREADS,
         joinConcurrency: JOIN_CONCURRENCY,
         decryptOnePacketIn: DECRYPT_EVERY,

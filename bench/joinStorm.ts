@@ -34,6 +34,8 @@ const STEADY_SECONDS = env('BENCH_STEADY_SECONDS', 15);
 const AFTER_SECONDS = env('BENCH_AFTER_SECONDS', 15);
 const CANARIES = env('BENCH_CANARIES', 1);
 const MEDIA_WORKERS = env('BENCH_MEDIA_WORKERS', os.cpus().length);
+/** BENCH_INGEST_WORKER=0 runs the server without its ingest worker, to compare. */
+const INGEST_WORKER = process.env.BENCH_INGEST_WORKER !== '0';
 const SINK_THREADS = env('BENCH_SINK_THREADS', 2);
 /** How long the run waits for a classroom's first video packet after its join started. */
 const FIRST_PACKET_DEADLINE_SECONDS = 30;
@@ -47,7 +49,11 @@ const canaryPhase = (a: InboundSample[], b: InboundSample[], seconds: number): C
   }));
 
 const startedAt = new Date();
-const server = await startLessonServer({ classrooms: CLASSROOMS + CANARIES, mediaWorkers: MEDIA_WORKERS });
+const server = await startLessonServer({
+  classrooms: CLASSROOMS + CANARIES,
+  mediaWorkers: MEDIA_WORKERS,
+  ingestWorker: INGEST_WORKER,
+});
 const browser = await launchChromium();
 const sinks = await SrtpSinkPool.start(SINK_THREADS, {
   sockets: 4,
@@ -168,6 +174,7 @@ try {
       afterSeconds: AFTER_SECONDS,
       canaries: CANARIES,
       mediaWorkers: MEDIA_WORKERS,
+      ingestWorker: INGEST_WORKER,
       // The server's default unless the environment sets MEDIA_KEYFRAME_DELAY_MS.
       keyFrameRequestDelayMs: Number(server.env.MEDIA_KEYFRAME_DELAY_MS ?? 1000),
       burstWindowSeconds: BURST_WINDOW_SECONDS,

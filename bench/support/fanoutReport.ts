@@ -4,7 +4,7 @@ import type { WorkerLoss } from './delivery.ts';
 import type { HostPage } from './hostPage.ts';
 import type { LogLine, MediaReport } from './lessonServer.ts';
 import type { CpuReport } from './procStats.ts';
-import { logSection, round } from './report.ts';
+import { logSection, round, workers } from './report.ts';
 import type { Distribution, Machine } from './report.ts';
 
 /** Per-classroom loss below this (95th percentile over classrooms) is the goal. */
@@ -21,6 +21,7 @@ export interface FanoutParameters {
   windowSeconds: number;
   canaries: number;
   mediaWorkers: number;
+  ingestWorker: boolean;
   sinkThreads: number;
   joinConcurrency: number;
   decryptOnePacketIn: number;
@@ -158,7 +159,7 @@ export function renderFanout(o: {
     '',
     `- goal: every classroom receives, with per-classroom packet loss < ${GOAL_LOSS_PERCENT} % (95th percentile over classrooms)`,
     `- ${json.date}, commit ${json.commit}, \`${json.command}\` (BENCH_CLASSROOMS=${CLASSROOMS}, steps ${STEPS.join(' → ')}, ${WINDOW_SECONDS} s window per step)`,
-    `- machine: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB RAM, Node ${m.node}, Chromium ${m.chromium}; server (${o.parameters.mediaWorkers} mediasoup workers), Chromium and this harness all on this machine; load average at start ${m.loadAverageAtStart}`,
+    `- machine: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB RAM, Node ${m.node}, Chromium ${m.chromium}; server (${workers(o.parameters)}), Chromium and this harness all on this machine; load average at start ${m.loadAverageAtStart}`,
     '',
     '## Answer',
     '',
@@ -256,7 +257,7 @@ export function renderFanout(o: {
     '',
     '## What limits it',
     '',
-    whatLimits(o.steps, m),
+    whatLimits(o.baseline, o.steps, m),
     '',
   ]
     .filter((line) => line !== null)
@@ -279,7 +280,7 @@ function throttledNote(baseline: FanoutWindow, steps: FanoutWindow[]): string | 
     .join(' + ')}) — so later steps fan out a smaller stream than the teacher sends at low load.`;
 }
 
-function whatLimits(steps: FanoutWindow[], m: Machine): string {
+function whatLimits(baseline: FanoutWindow, steps: FanoutWindow[], m: Machine): string {
   const s = steps.at(-1)!;
   const g = s.cpu.groups;
   const total = Object.values(g).reduce((a, b) => a + b, 0) + s.cpu.othersTotal;
@@ -291,7 +292,9 @@ function whatLimits(steps: FanoutWindow[], m: Machine): string {
     nearlyFull
       ? 'With the machine this full, any extra CPU demand (another tenant, a garbage collection) makes the workers fall behind and the kernel drop packets on their way in (the "worker WebRTC ingress" and "plain + pipe" drops above): one run can pass a step that the next misses, so repeat a run before trusting a single pass or fail at the top steps.'
       : null,
-    'What gives way first is not the fan-out but the teacher’s uplink: the browser’s bandwidth estimate towards the SFU falls as classrooms are added (see above), so the later steps carry a smaller stream; the worker µs per packet lets the figures be scaled to the stream a classroom really needs.',
+    throttledNote(baseline, steps)
+      ? 'What gives way first is not the fan-out but the teacher’s uplink: the browser’s bandwidth estimate towards the SFU falls as classrooms are added (see above), so the later steps carry a smaller stream; the worker µs per packet lets the figures be scaled to the stream a classroom really needs.'
+      : `The teacher’s uplink held (bandwidth estimate ${steps.map((x) => x.host.estimateKbit).join(' / ')} kbit/s at the steps), but on this full machine the host browser itself is short of CPU at the top steps (frame rate ${steps.map((x) => x.host.fps).join(' / ')} fps), so those steps carry fewer packets per classroom than a real teacher's PC would send; the worker µs per packet scales the figures to the stream a classroom really needs.`,
     'Loss is counted at the sinks from sequence numbers without any receiver feedback (no NACK retransmission), so it includes drops in the harness itself: the sink sockets’ kernel drops are shown separately.',
     'The simulated classrooms do no DTLS handshake and send no receiver reports or transport-cc feedback; the canary pages do, and show what a real classroom sees under the same load.',
   ]

@@ -4,7 +4,7 @@ import type { WorkerLoss } from './delivery.ts';
 import type { HostPage } from './hostPage.ts';
 import type { LogLine } from './lessonServer.ts';
 import type { CpuReport } from './procStats.ts';
-import { logSection } from './report.ts';
+import { logSection, workers } from './report.ts';
 import type { Distribution, Machine } from './report.ts';
 import type { Phase } from './uplink.ts';
 
@@ -29,6 +29,7 @@ export interface JoinStormResult {
     afterSeconds: number;
     canaries: number;
     mediaWorkers: number;
+    ingestWorker: boolean;
     keyFrameRequestDelayMs: number;
     burstWindowSeconds: number;
     firstPacketDeadlineSeconds: number;
@@ -105,7 +106,7 @@ export function renderJoinStorm(json: JoinStormResult): string {
     '',
     `- goals: ${json.goals.allReceive}; ${json.goals.burst}`,
     `- ${json.date}, commit ${json.commit}, \`${json.command}\` (BENCH_CLASSROOMS=${p.classrooms}, BENCH_STORM_SECONDS=${p.stormSeconds})`,
-    `- machine: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB RAM, Node ${m.node}, Chromium ${m.chromium}; server (${p.mediaWorkers} mediasoup workers), Chromium and this harness all on this machine; load average at start ${m.loadAverageAtStart}`,
+    `- machine: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB RAM, Node ${m.node}, Chromium ${m.chromium}; server (${workers(p)}), Chromium and this harness all on this machine; load average at start ${m.loadAverageAtStart}`,
     '',
     '## Answer',
     '',

@@ -54,6 +54,8 @@ const PLAIN_PORT_MIN = 20000;
 export async function startLessonServer(o: {
   classrooms: number;
   mediaWorkers: number;
+  /** The server's ingest worker for the host (on unless a run compares without it). */
+  ingestWorker: boolean;
 }): Promise<LessonServer> {
   if (!existsSync(WEB_HANDLER)) throw new Error('the UI is not built: run `npm run build` first');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cs-bench-media-'));
@@ -62,6 +64,7 @@ export async function startLessonServer(o: {
     DATA_DIR: dir,
     WEB_HANDLER,
     MEDIA_WORKERS: String(o.mediaWorkers),
+    MEDIA_INGEST_WORKER: o.ingestWorker ? '1' : '0',
     ALLOW_PLAIN_TRANSPORTS: '1',
     // One port per classroom transport and per pipe between workers, with room to spare.
     MEDIA_PLAIN_PORT_MIN: String(PLAIN_PORT_MIN),

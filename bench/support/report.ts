@@ -85,3 +85,11 @@ export function logSection(lines: LogLine[]): string[] {
     '',
   ];
 }
+
+/** The server's mediasoup workers as a sentence. */
+export function workers(p: { mediaWorkers: number; ingestWorker: boolean }): string {
+  const forwarding = `${p.mediaWorkers} forwarding mediasoup worker${p.mediaWorkers === 1 ? '' : 's'}`;
+  return p.ingestWorker
+    ? `${forwarding} + 1 ingest worker receiving the host`
+    : `${forwarding}, no ingest worker`;
+}
