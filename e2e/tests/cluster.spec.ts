@@ -6,11 +6,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { expect, request as playwrightRequest, test } from '@playwright/test';
+import { expect, request as playwrightRequest } from '@playwright/test';
 import type { APIRequestContext, Browser, BrowserContext, Page } from '@playwright/test';
 import { CLUSTER_NODE_URLS, CLUSTER_REDIS_URL } from '../cluster.ts';
 import { board, drag, expectSameBoard, show, tool } from './board.ts';
-import { classroomStatus, COORDINATOR, scheduleLessonNow, TEACHER } from './fixtures.ts';
+import { classroomStatus, COORDINATOR, scheduleLessonNow, TEACHER, test } from './fixtures.ts';
 import { expectReceiving, expectReceivingStage } from './media.ts';
 
 const [NODE1, NODE2, NODE3] = CLUSTER_NODE_URLS as [string, string, string];

@@ -4,9 +4,9 @@
  * proven by getStats and the server's consumer list, Q&A, quiz (with a
  * reload mid-quiz), backchannel, patrol.
  */
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import type { APIRequestContext, Browser, Page } from '@playwright/test';
-import { classroomStatus, COORDINATOR, loggedIn, scheduleLessonNow, TEACHER } from './fixtures.ts';
+import { classroomStatus, COORDINATOR, loggedIn, scheduleLessonNow, TEACHER, test } from './fixtures.ts';
 import { expectReceiving, expectReceivingStage, inboundStats } from './media.ts';
 
 interface MediaReport {

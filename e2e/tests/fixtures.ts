@@ -1,5 +1,19 @@
-import { expect } from '@playwright/test';
+import { expect, test as base } from '@playwright/test';
 import type { APIRequestContext, Browser, BrowserContext, Page } from '@playwright/test';
+
+/**
+ * Playwright's test, closing every browser context a test opened by hand when it ends: the browser outlives
+ * the test, and a classroom page left open keeps encoding its camera through the specs after it.
+ */
+export const test = base.extend<{ closeContexts: void }>({
+  closeContexts: [
+    async ({ browser }, use) => {
+      await use();
+      await Promise.all(browser.contexts().map((context) => context.close()));
+    },
+    { auto: true },
+  ],
+});
 
 /** Created by the web server command in playwright.config.ts before the server starts. */
 export const COORDINATOR = { username: 'e2e-coord', password: 'coord-pass-123' };

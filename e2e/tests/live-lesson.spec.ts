@@ -1,6 +1,6 @@
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import type { Browser, Page } from '@playwright/test';
-import { classroomStatus as status, loggedIn, scheduleLessonNow, TEACHER } from './fixtures.ts';
+import { classroomStatus as status, loggedIn, scheduleLessonNow, TEACHER, test } from './fixtures.ts';
 import { expectReceiving } from './media.ts';
 
 async function openClassroom(browser: Browser, url: string): Promise<Page> {

@@ -2,8 +2,8 @@
  * Issue acceptance: the host's overview of 40 classrooms receives video for at
  * most the visible page — counted on the server, not in the page.
  */
-import { expect, test } from '@playwright/test';
-import { loggedIn, scheduleLessonNow, TEACHER } from './fixtures.ts';
+import { expect } from '@playwright/test';
+import { loggedIn, scheduleLessonNow, TEACHER, test } from './fixtures.ts';
 import { simulateClassroom } from './simulatedClassrooms.ts';
 import type { SimulatedClassroom } from './simulatedClassrooms.ts';
 

@@ -4,9 +4,9 @@
  * by link and one by code, all three receive the host's video, and after the
  * lesson the report shows each classroom's minutes.
  */
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
-import { classroomStatus, COORDINATOR, loggedIn, TEACHER } from './fixtures.ts';
+import { classroomStatus, COORDINATOR, loggedIn, TEACHER, test } from './fixtures.ts';
 import { expectReceiving } from './media.ts';
 
 /** "HH:MM" and "YYYY-MM-DD" of an instant in Asia/Shanghai, as the lesson form takes them. */

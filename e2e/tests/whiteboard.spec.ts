@@ -9,10 +9,10 @@
  * drew in: nothing to export).
  */
 import { readFile } from 'node:fs/promises';
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import type { Browser, Locator, Page } from '@playwright/test';
 import { io } from 'socket.io-client';
-import { COORDINATOR, loggedIn, scheduleLessonNow, TEACHER } from './fixtures.ts';
+import { COORDINATOR, loggedIn, scheduleLessonNow, TEACHER, test } from './fixtures.ts';
 import { makePdf } from './pdf.ts';
 import { board, drag, expectSameBoard, show, tool } from './board.ts';
 
