@@ -30,6 +30,34 @@ async function client(cookie?: string): Promise<ClientSocket> {
   return socket;
 }
 
+interface Receiving {
+  sink: RtpSink;
+  ssrcs: Map<'audio' | 'video', number>;
+  srtp: boolean;
+}
+
+/** A classroom that joined with `token` and receives `producerIds` into a sink of its own. */
+async function receiving(
+  lessonId: string,
+  token: string,
+  producerIds: string[],
+  srtp = false,
+): Promise<Receiving> {
+  const classroom = await client();
+  const join = await ok(classroom, 'lesson:join', { lessonId, role: 'classroom', token });
+  const sink = new RtpSink();
+  cleanups.push(() => sink.close());
+  const port = await sink.bind();
+  return {
+    sink,
+    ssrcs: await subscribe(classroom, port, producerIds, join.routerRtpCapabilities, srtp),
+    srtp,
+  };
+}
+
+const receivesBoth = ({ sink, ssrcs }: Receiving): boolean =>
+  sink.count(ssrcs.get('video')!) >= 20 && sink.count(ssrcs.get('audio')!) >= 20;
+
 describe('fan-out across workers', () => {
   it('places classrooms on both workers and pipes each host track once into the other one', async () => {
     const seeded = await seedLiveLesson(server, CLASSROOMS);
@@ -39,33 +67,12 @@ describe('fan-out across workers', () => {
     cleanups.push(() => sender.close());
     const producerIds = await publish(host, sender);
 
-    const received: { sink: RtpSink; ssrcs: Map<'audio' | 'video', number>; srtp: boolean }[] = [];
+    // Two of the classrooms receive SRTP, as a browser would.
+    const received: Receiving[] = [];
     for (const [i, token] of seeded.tokens.entries()) {
-      const classroom = await client();
-      const join = await ok(classroom, 'lesson:join', {
-        lessonId: seeded.lessonId,
-        role: 'classroom',
-        token,
-      });
-      const sink = new RtpSink();
-      cleanups.push(() => sink.close());
-      const srtp = i < 2;
-      const ssrcs = await subscribe(
-        classroom,
-        await sink.bind(),
-        producerIds,
-        join.routerRtpCapabilities,
-        srtp,
-      );
-      received.push({ sink, ssrcs, srtp });
+      received.push(await receiving(seeded.lessonId, token, producerIds, i < 2));
     }
-
-    for (const [i, r] of received.entries()) {
-      await waitFor(
-        () => r.sink.count(r.ssrcs.get('video')!) >= 20 && r.sink.count(r.ssrcs.get('audio')!) >= 20,
-        `classroom ${i} receives video and audio`,
-      );
-    }
+    for (const [i, r] of received.entries()) await waitFor(() => receivesBoth(r), `classroom ${i} receives`);
 
     const report = server.app.lessons.get(seeded.lessonId)!.mediaReport();
     expect(report.workers).toHaveLength(2);
@@ -96,27 +103,10 @@ describe('fan-out across workers', () => {
     const sender = new RtpSender();
     cleanups.push(() => sender.close());
     const producerIds = await publish(host, sender);
-    const sinks: { sink: RtpSink; ssrcs: Map<'audio' | 'video', number> }[] = [];
-    for (const token of seeded.tokens) {
-      const classroom = await client();
-      const join = await ok(classroom, 'lesson:join', {
-        lessonId: seeded.lessonId,
-        role: 'classroom',
-        token,
-      });
-      const sink = new RtpSink();
-      cleanups.push(() => sink.close());
-      sinks.push({
-        sink,
-        ssrcs: await subscribe(classroom, await sink.bind(), producerIds, join.routerRtpCapabilities),
-      });
-    }
-    for (const { sink, ssrcs } of sinks) {
-      await waitFor(
-        () => sink.count(ssrcs.get('video')!) >= 20 && sink.count(ssrcs.get('audio')!) >= 20,
-        'every classroom receives through the ingest worker',
-      );
-    }
+    const received: Receiving[] = [];
+    for (const token of seeded.tokens) received.push(await receiving(seeded.lessonId, token, producerIds));
+    for (const r of received)
+      await waitFor(() => receivesBoth(r), 'every classroom receives through the ingest worker');
     const report = server.app.lessons.get(seeded.lessonId)!.mediaReport();
     const hostPid = report.participants.find((p) => p.role === 'host')!.workerPid;
     expect(report.workers).toHaveLength(3);
