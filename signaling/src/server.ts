@@ -208,7 +208,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }
   });
   membership?.setLoad(() => ({
-    peers: lessons.all().reduce((n, l) => n + l.mediaReport().participants.length, 0),
+    peers: lessons.all().reduce((n, l) => n + l.localPageCount, 0),
     lessons: lessons.size,
   }));
   membership?.registry.on('gone', (nodeId) => {

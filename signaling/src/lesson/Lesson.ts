@@ -68,6 +68,12 @@ export interface MediaReport {
   producers: { id: string; source: MediaSource; classroomId: string | null; pipedTo: number }[];
 }
 
+interface ClassroomIndex {
+  connected: Set<string>;
+  /** Classroom → its camera producer. */
+  cameras: Map<string, string>;
+}
+
 /** How long state changes are gathered into one `lesson:state` push. */
 const STATE_PUSH_MS = 100;
 
@@ -103,6 +109,8 @@ export class Lesson extends EventEmitter<LessonEvents> {
   #info: LessonInfo;
   #pushTimer: NodeJS.Timeout | undefined;
   #stateTimer: NodeJS.Timeout | undefined;
+  /** Built on demand from the pages and tracks; dropped on every change (#changed). */
+  #index: ClassroomIndex | undefined;
 
   constructor(
     id: string,
@@ -121,8 +129,8 @@ export class Lesson extends EventEmitter<LessonEvents> {
     this.interaction = new Interaction(id, store, {
       classroomName: (classroomId) => this.#roster.classroomNames.get(classroomId) ?? classroomId,
       invitedClassroomIds: () => this.#roster.invitedClassroomIds,
-      connected: (classroomId) => this.#connected(classroomId),
-      cameraProducerId: (classroomId) => this.#producerOf(classroomId, 'camera')?.id ?? null,
+      connected: (classroomId) => this.#byClassroom().connected.has(classroomId),
+      cameraProducerId: (classroomId) => this.#byClassroom().cameras.get(classroomId) ?? null,
       stageChanged: (stage) => {
         this.#applyStage(stage);
         this.#peers.announce({ type: 'stage', lessonId: id });
@@ -234,6 +242,11 @@ export class Lesson extends EventEmitter<LessonEvents> {
   get hostPeerId(): string | undefined {
     for (const p of this.#everyone()) if (p.role === 'host') return p.peerId;
     return undefined;
+  }
+
+  /** How many pages this node serves in the lesson (its share of the load). */
+  get localPageCount(): number {
+    return this.#participants.size;
   }
 
   /** One of this node's pages. */
@@ -406,21 +419,27 @@ export class Lesson extends EventEmitter<LessonEvents> {
     };
   }
 
-  #connected(classroomId: string): boolean {
-    for (const p of this.#everyone()) if (p.classroomId === classroomId) return true;
-    return false;
+  /**
+   * Which classrooms are connected and their cameras, built once per change: the host side's view asks for
+   * every invited classroom (800 × 800 look-ups per push otherwise).
+   */
+  #byClassroom(): ClassroomIndex {
+    if (this.#index) return this.#index;
+    const connected = new Set<string>();
+    for (const p of this.#everyone()) if (p.classroomId) connected.add(p.classroomId);
+    const cameras = new Map<string, string>();
+    for (const p of this.#published.values()) {
+      if (p.classroomId && p.source === 'camera' && !cameras.has(p.classroomId))
+        cameras.set(p.classroomId, p.id);
+    }
+    this.#index = { connected, cameras };
+    return this.#index;
   }
 
   /** Every page of the lesson, on this node and the others. */
   *#everyone(): Iterable<Participant> {
     yield* this.#participants.values();
     for (const peers of this.#remote.values()) yield* peers.values();
-  }
-
-  #producerOf(classroomId: string, source: MediaSource): Published | undefined {
-    for (const p of this.#published.values())
-      if (p.classroomId === classroomId && p.source === source) return p;
-    return undefined;
   }
 
   /** Media follows the stage: who leaves is no longer heard nor shown to classrooms; mute pauses the mic. */
@@ -466,6 +485,7 @@ export class Lesson extends EventEmitter<LessonEvents> {
 
   /** State pushes are coalesced too: 800 classrooms joining within a minute make a few pushes a second. */
   #changed(): void {
+    this.#index = undefined;
     if (this.#stateTimer) return;
     this.#stateTimer = setTimeout(() => {
       this.#stateTimer = undefined;
