@@ -6,9 +6,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { admin, kill9, login, ROOT, serverEnv, startServer } from '../signaling/test/support/process.ts';
-import { startRedis } from '../signaling/test/support/redis.ts';
-import { bigRoster } from '../signaling/test/support/roster.ts';
+import {
+  admin,
+  bigRoster,
+  kill9,
+  login,
+  ROOT,
+  serverEnv,
+  startRedis,
+  startServer,
+} from '@cloudschool/testkit';
 
 const RUNS = 5;
 

@@ -16,11 +16,19 @@ import type {
   RequestOf,
   Responses,
   ServerToClientEvents,
-} from '../signaling/src/protocol/index.ts';
-import { liveLessonOverHttp } from '../signaling/test/support/liveLesson.ts';
-import { admin, kill9, login, ROOT, serverEnv, startServer } from '../signaling/test/support/process.ts';
-import { startRedis } from '../signaling/test/support/redis.ts';
-import { connectClient, ok as okWithin } from '../signaling/test/support/server.ts';
+} from '@cloudschool/protocol';
+import {
+  admin,
+  connectClient,
+  kill9,
+  liveLessonOverHttp,
+  login,
+  ok as okWithin,
+  ROOT,
+  serverEnv,
+  startRedis,
+  startServer,
+} from '@cloudschool/testkit';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 

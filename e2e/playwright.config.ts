@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '@cloudschool/testkit/chromium';
 import { CLUSTER_BASE_PORT, CLUSTER_NODE_URLS, CLUSTER_NODES, CLUSTER_REDIS_PORT } from './cluster.ts';
 import { COORDINATOR, TEACHER } from './tests/fixtures.ts';
 
@@ -28,18 +29,8 @@ export default defineConfig({
     browserName: 'chromium',
     headless: true,
     launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-      ],
+      executablePath: CHROMIUM_PATH,
+      args: [...CHROMIUM_ARGS],
     },
     permissions: ['camera', 'microphone'],
     trace: 'retain-on-failure',

@@ -1,23 +1,12 @@
-/** Debian's Chromium as in e2e/playwright.config.ts: fake camera and microphone, never a downloaded browser. */
+/** Debian's Chromium as e2e starts it; canary classrooms also play sound without the tutor's click. */
 import { chromium } from '@playwright/test';
 import type { Browser } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '@cloudschool/testkit/chromium';
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      // Canary classrooms play sound without the tutor's click.
-      '--autoplay-policy=no-user-gesture-required',
-    ],
+    args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'],
   });
 }

@@ -6,15 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
-import type {
-  ClientEvent,
-  MediaKind,
-  ProducerInfo,
-  RequestOf,
-  Responses,
-} from '../../signaling/src/protocol/index.ts';
-import { connectClient, ok as okWithin } from '../../signaling/test/support/server.ts';
-import type { ClientSocket } from '../../signaling/test/support/server.ts';
+import type { ClientEvent, MediaKind, ProducerInfo, RequestOf, Responses } from '@cloudschool/protocol';
+import { connectClient, ok as okWithin } from '@cloudschool/testkit';
+import type { ClientSocket } from '@cloudschool/testkit';
 import type { SrtpSinkPool } from './srtpSink.ts';
 
 /** A loaded 2-core machine answers slower than tests expect. */

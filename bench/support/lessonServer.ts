@@ -8,9 +8,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { liveLessonOverHttp } from '../../signaling/test/support/liveLesson.ts';
-import type { LiveLesson } from '../../signaling/test/support/liveLesson.ts';
-import { admin, kill9, login, ROOT, serverEnv } from '../../signaling/test/support/process.ts';
+import { admin, kill9, liveLessonOverHttp, login, ROOT, serverEnv } from '@cloudschool/testkit';
+import type { LiveLesson } from '@cloudschool/testkit';
 
 export interface LogLine {
   level: 'warn' | 'error' | 'fatal';

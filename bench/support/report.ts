@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from '../../signaling/test/support/process.ts';
+import { ROOT } from '@cloudschool/testkit';
 import type { LogLine } from './lessonServer.ts';
 
 export interface Machine {

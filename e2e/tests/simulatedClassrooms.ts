@@ -6,8 +6,8 @@
  */
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, ServerToClientEvents } from '@cloudschool/signaling/protocol';
-import { RtpSender, videoRtpParameters } from '../../signaling/test/support/rtp.ts';
+import type { Ack, ClientToServerEvents, ServerToClientEvents } from '@cloudschool/protocol';
+import { RtpSender, videoRtpParameters } from '@cloudschool/testkit';
 
 type ClassroomSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

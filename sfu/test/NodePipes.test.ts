@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NodePipes, Sfu } from '../src/index.ts';
 import type { MediaPeer, MediaRoom, PipeCarrier } from '../src/index.ts';
-import { freePortRange } from './ports.ts';
+import { freePortRange } from '@cloudschool/testkit';
 
 const sfus: Sfu[] = [];
 const sockets: dgram.Socket[] = [];

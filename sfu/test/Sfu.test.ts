@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Sfu } from '../src/index.ts';
-import { freePortRange } from './ports.ts';
+import { freePortRange } from '@cloudschool/testkit';
 
 let sfu: Sfu | undefined;
 afterEach(() => sfu?.close());

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createAccount } from './http/authRoutes.ts';
 import { loadConfig } from './config.ts';
-import { createAccountRequest } from './protocol/index.ts';
+import { createAccountRequest } from '@cloudschool/protocol';
 import { createStore } from './store/createStore.ts';
 import { ConflictError } from './store/Store.ts';
 

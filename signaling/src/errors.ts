@@ -1,5 +1,5 @@
 import { MediaError, NotFoundError } from '@cloudschool/sfu';
-import type { AckError, ErrorCode } from './protocol/index.ts';
+import type { AckError, ErrorCode } from '@cloudschool/protocol';
 
 /** An error whose code and message are meant for the client. */
 export class AppError extends Error {

@@ -37,7 +37,7 @@ import { classroomRoom, classroomsRoom, lessonRoom, staffRoom } from './socket/r
 import type { Lesson as LessonRecord } from './domain/types.ts';
 import type { LessonRoster } from './lesson/Lesson.ts';
 import type { IoServer } from './socket/types.ts';
-import type { LessonInfo } from './protocol/index.ts';
+import type { LessonInfo } from '@cloudschool/protocol';
 import type { LessonEvent } from './cluster/messages.ts';
 import type { Store } from './store/Store.ts';
 

@@ -6,11 +6,13 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_GRACE_MS } from '../src/domain/lessonStatus.ts';
-import type { ClientEvent } from '../src/protocol/index.ts';
+import type { ClientEvent } from '@cloudschool/protocol';
 import { seedLiveLesson } from './support/fixtures.ts';
 import type { SeededLesson } from './support/fixtures.ts';
-import { connectClient, request, startTestServer } from './support/server.ts';
-import type { ClientSocket, TestServer } from './support/server.ts';
+import { connectClient, request } from '@cloudschool/testkit';
+import type { ClientSocket } from '@cloudschool/testkit';
+import { startTestServer } from './support/server.ts';
+import type { TestServer } from './support/server.ts';
 
 type Who =
   | 'anonymous'

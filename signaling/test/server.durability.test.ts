@@ -7,9 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { admin, kill9, login, serverEnv, startServer } from './support/process.ts';
-import { startRedis } from './support/redis.ts';
-import type { TestRedis } from './support/redis.ts';
+import { admin, kill9, login, serverEnv, startRedis, startServer } from '@cloudschool/testkit';
+import type { TestRedis } from '@cloudschool/testkit';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -1,4 +1,4 @@
-import type { BoardState } from '@cloudschool/signaling/protocol';
+import type { BoardState } from '@cloudschool/board';
 import type { LessonInbound } from '#lib/client/inboundStats.ts';
 import type { Lang } from '#lib/i18n/index.ts';
 

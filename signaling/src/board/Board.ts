@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { applyOp, applyOps, initialBoard } from '../protocol/index.ts';
-import type { BoardAuthor, BoardOp, BoardOpBody, BoardState, BoardSyncResult } from '../protocol/index.ts';
+import { applyOp, applyOps, initialBoard } from '@cloudschool/board';
+import type { BoardAuthor, BoardOp, BoardOpBody, BoardState, BoardSyncResult } from '@cloudschool/board';
 import type { BoardStore } from '../store/BoardStore.ts';
 import { checkWrite } from './rules.ts';
 

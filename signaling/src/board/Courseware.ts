@@ -5,13 +5,9 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  COURSEWARE_MAX_BYTES,
-  coursewareFileId,
-  coursewareTypes,
-  lessonId as lessonIdSchema,
-} from '../protocol/index.ts';
-import type { CoursewareFile, CoursewareType } from '../protocol/index.ts';
+import { COURSEWARE_MAX_BYTES, coursewareTypes, lessonId as lessonIdSchema } from '@cloudschool/protocol';
+import { coursewareFileId } from '@cloudschool/board';
+import type { CoursewareFile, CoursewareType } from '@cloudschool/protocol';
 
 /** Longest signature `sniff` looks at. */
 const SNIFF_BYTES = 8;

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.ts';
-import { BOARD_LIMITS, findPage, historyEntry } from '../protocol/index.ts';
-import type { BoardAuthor, BoardOpBody, BoardState } from '../protocol/index.ts';
+import { BOARD_LIMITS, findPage, historyEntry } from '@cloudschool/board';
+import type { BoardAuthor, BoardOpBody, BoardState } from '@cloudschool/board';
 
 /** What a classroom holding the pen may do; everything else on the board is the host's. */
 const PEN_HOLDER_OPS: ReadonlySet<BoardOpBody['type']> = new Set([

@@ -1,5 +1,6 @@
 import type { PipeNotice, PipeRequest } from '@cloudschool/sfu';
-import type { BoardOp, MediaKind, MediaSource, Role } from '../protocol/index.ts';
+import type { MediaKind, MediaSource, Role } from '@cloudschool/protocol';
+import type { BoardOp } from '@cloudschool/board';
 
 /** A participant as the other nodes running the lesson see it. */
 export interface PeerInfo {

@@ -1,5 +1,5 @@
 /** Post-lesson attendance from the join/leave log. Pure. */
-import type { ReportRow } from '../protocol/index.ts';
+import type { ReportRow } from '@cloudschool/protocol';
 import type { AttendanceEvent, Classroom, Lesson, School } from './types.ts';
 
 /** Joining later than this after the lesson began counts as late. */

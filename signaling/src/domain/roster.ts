@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import type { CsvLineError, ImportResult } from '../protocol/index.ts';
+import type { CsvLineError, ImportResult } from '@cloudschool/protocol';
 import { uniqueCode } from './codes.ts';
 import type { Classroom, ClassroomKind, School } from './types.ts';
 

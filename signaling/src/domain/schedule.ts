@@ -1,6 +1,6 @@
 /** Scheduling rules: who is invited, weekly series, and double bookings. Pure functions. */
-import type { BookingConflict } from '../protocol/index.ts';
-import { zoneOffsetMs } from '../protocol/time.ts';
+import type { BookingConflict } from '@cloudschool/protocol';
+import { zoneOffsetMs } from '@cloudschool/protocol';
 import type { Classroom, Lesson, School } from './types.ts';
 
 export const MAX_LESSON_MS = 12 * 3600_000;

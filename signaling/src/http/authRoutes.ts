@@ -5,7 +5,7 @@ import { LoginLimiter } from '../auth/LoginLimiter.ts';
 import { SESSION_COOKIE, SESSION_TTL_MS } from '../auth/Sessions.ts';
 import type { Sessions } from '../auth/Sessions.ts';
 import { AppError } from '../errors.ts';
-import { createAccountRequest, loginRequest } from '../protocol/index.ts';
+import { createAccountRequest, loginRequest } from '@cloudschool/protocol';
 import { accountView } from '../services/views.ts';
 import type { Store } from '../store/Store.ts';
 import { ConflictError } from '../store/Store.ts';

@@ -5,7 +5,7 @@ import { CoursewareTooLargeError, CoursewareTypeError } from '../board/Coursewar
 import type { Courseware } from '../board/Courseware.ts';
 import type { Lesson } from '../domain/types.ts';
 import { AppError } from '../errors.ts';
-import { COURSEWARE_MAX_BYTES } from '../protocol/index.ts';
+import { COURSEWARE_MAX_BYTES } from '@cloudschool/protocol';
 import type { Store } from '../store/Store.ts';
 import { accountOf, requireAccount } from './middleware.ts';
 

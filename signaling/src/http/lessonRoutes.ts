@@ -10,15 +10,9 @@ import { dayIn, MAX_LESSON_MS } from '../domain/schedule.ts';
 import { DEFAULT_TIME_ZONE } from '../domain/roster.ts';
 import type { Account, Lesson } from '../domain/types.ts';
 import { AppError } from '../errors.ts';
-import {
-  applyOps,
-  initialBoard,
-  joinByCodeRequest,
-  lessonParams,
-  lessonRequest,
-  listLessonsQuery,
-} from '../protocol/index.ts';
-import type { JoinLink, LessonBoard, LessonReport } from '../protocol/index.ts';
+import { joinByCodeRequest, lessonParams, lessonRequest, listLessonsQuery } from '@cloudschool/protocol';
+import { applyOps, initialBoard } from '@cloudschool/board';
+import type { JoinLink, LessonBoard, LessonReport } from '@cloudschool/protocol';
 import type { LessonService } from '../services/LessonService.ts';
 import type { PresenceTracker } from '../services/PresenceTracker.ts';
 import { lessonView } from '../services/views.ts';

@@ -7,7 +7,7 @@ import { SESSION_COOKIE } from '../auth/Sessions.ts';
 import type { Account, AccountRole } from '../domain/types.ts';
 import { AppError, toAckError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { ErrorCode } from '../protocol/index.ts';
+import type { ErrorCode } from '@cloudschool/protocol';
 
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,

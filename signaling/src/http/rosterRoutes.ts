@@ -1,6 +1,6 @@
 import express from 'express';
 import { AppError } from '../errors.ts';
-import { classroomRequest, schoolRequest } from '../protocol/index.ts';
+import { classroomRequest, schoolRequest } from '@cloudschool/protocol';
 import type { RosterService } from '../services/RosterService.ts';
 import { classroomView, schoolView } from '../services/views.ts';
 import type { Store } from '../store/Store.ts';

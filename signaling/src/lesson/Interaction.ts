@@ -11,7 +11,7 @@ import type {
   QuizAnswerView,
   QuizView,
   StageView,
-} from '../protocol/index.ts';
+} from '@cloudschool/protocol';
 import type { Store } from '../store/Store.ts';
 
 /** What the interaction needs to know of the running lesson, and how it speaks to its pages. */

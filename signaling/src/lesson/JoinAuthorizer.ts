@@ -2,7 +2,7 @@ import { lessonStatus } from '../domain/lessonStatus.ts';
 import type { Account, Lesson } from '../domain/types.ts';
 import type { JoinTokens } from '../auth/JoinTokens.ts';
 import { AppError } from '../errors.ts';
-import type { Role } from '../protocol/index.ts';
+import type { Role } from '@cloudschool/protocol';
 import type { Store } from '../store/Store.ts';
 
 export interface JoinRequest {

@@ -9,7 +9,7 @@ import type {
   MediaSource,
   ProducerInfo,
   Role,
-} from '../protocol/index.ts';
+} from '@cloudschool/protocol';
 import type { LessonEvent, PeerInfo, TrackInfo } from '../cluster/messages.ts';
 import type { Store } from '../store/Store.ts';
 import { Interaction } from './Interaction.ts';

@@ -1,5 +1,5 @@
 import type { Sfu } from '@cloudschool/sfu';
-import type { LessonInfo } from '../protocol/index.ts';
+import type { LessonInfo } from '@cloudschool/protocol';
 import type { Store } from '../store/Store.ts';
 import { Lesson } from './Lesson.ts';
 import type { LessonPeers, LessonRoster } from './Lesson.ts';

@@ -3,7 +3,7 @@ import { uniqueCode } from '../domain/codes.ts';
 import { parseRosterCsv, planImport, rosterCsv } from '../domain/roster.ts';
 import type { Classroom, School } from '../domain/types.ts';
 import { AppError } from '../errors.ts';
-import type { ImportResult } from '../protocol/index.ts';
+import type { ImportResult } from '@cloudschool/protocol';
 import type { Store } from '../store/Store.ts';
 
 export interface SchoolInput {

@@ -1,7 +1,7 @@
 import { lessonStatus } from '../domain/lessonStatus.ts';
 import { DEFAULT_TIME_ZONE } from '../domain/roster.ts';
 import type { Account, Classroom, Lesson, School } from '../domain/types.ts';
-import type { AccountView, ClassroomView, LessonInfo, LessonView, SchoolView } from '../protocol/index.ts';
+import type { AccountView, ClassroomView, LessonInfo, LessonView, SchoolView } from '@cloudschool/protocol';
 
 export const accountView = (a: Account): AccountView => ({
   id: a.id,

@@ -1,8 +1,9 @@
 import type { BoardRegistry } from '../board/BoardRegistry.ts';
 import type { LessonRegistry } from '../lesson/LessonRegistry.ts';
 import type { Logger } from '../logger.ts';
-import { boardStreamSchemas, classroomAuthor } from '../protocol/index.ts';
-import type { BoardAuthor } from '../protocol/index.ts';
+import { boardStreamSchemas } from '@cloudschool/protocol';
+import { classroomAuthor } from '@cloudschool/board';
+import type { BoardAuthor } from '@cloudschool/board';
 import { RateLimiter } from './RateLimiter.ts';
 import { lessonRoom } from './rooms.ts';
 import type { IoSocket } from './types.ts';

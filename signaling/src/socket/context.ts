@@ -1,7 +1,7 @@
 import { AppError } from '../errors.ts';
 import type { Lesson } from '../lesson/Lesson.ts';
 import type { LessonRegistry } from '../lesson/LessonRegistry.ts';
-import type { Role } from '../protocol/index.ts';
+import type { Role } from '@cloudschool/protocol';
 import type { IoSocket } from './types.ts';
 
 export interface Joined {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import { AppError, toAckError } from '../errors.ts';
-import { clientEvents, requestSchemas } from '../protocol/index.ts';
-import type { Ack, ClientEvent, Responses } from '../protocol/index.ts';
+import { clientEvents, requestSchemas } from '@cloudschool/protocol';
+import type { Ack, ClientEvent, Responses } from '@cloudschool/protocol';
 import { RateLimiter } from './RateLimiter.ts';
 import type { IoSocket } from './types.ts';
 

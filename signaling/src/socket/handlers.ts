@@ -9,7 +9,7 @@ import type { Lesson, LessonRoster } from '../lesson/Lesson.ts';
 import type { LessonRegistry } from '../lesson/LessonRegistry.ts';
 import type { Lesson as LessonRecord } from '../domain/types.ts';
 import type { Logger } from '../logger.ts';
-import type { LessonInfo } from '../protocol/index.ts';
+import type { LessonInfo } from '@cloudschool/protocol';
 import type { PresenceTracker } from '../services/PresenceTracker.ts';
 import { boardHandlers } from './boardHandlers.ts';
 import { joined, live } from './context.ts';

@@ -1,7 +1,7 @@
 import type { Server, Socket } from 'socket.io';
 import type { ClusterEnvelope } from '../cluster/ClusterBus.ts';
 import type { Account } from '../domain/types.ts';
-import type { ClientToServerEvents, Role, ServerToClientEvents } from '../protocol/index.ts';
+import type { ClientToServerEvents, Role, ServerToClientEvents } from '@cloudschool/protocol';
 
 /** What the server knows of a connection: its login (from the handshake cookie), then the lesson it joined. */
 export interface SocketData {

@@ -1,4 +1,4 @@
-import type { BoardOp, BoardState } from '../protocol/index.ts';
+import type { BoardOp, BoardState } from '@cloudschool/board';
 
 /** A board as stored: the latest snapshot (none before the first compaction) and every operation after it. */
 export interface StoredBoard {

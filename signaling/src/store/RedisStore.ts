@@ -15,7 +15,7 @@ import type {
   Session,
   StageMember,
 } from '../domain/types.ts';
-import type { BoardOp, BoardState } from '../protocol/index.ts';
+import type { BoardOp, BoardState } from '@cloudschool/board';
 import type { StoredBoard } from './BoardStore.ts';
 import { appendBoardOpScript, compactBoardScript } from './boardScripts.ts';
 import { prepareLessons, prepareRoster } from './batches.ts';

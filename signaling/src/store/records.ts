@@ -14,8 +14,8 @@ import type {
   Session,
   StageMember,
 } from '../domain/types.ts';
-import { boardOp, boardState } from '../protocol/index.ts';
-import type { BoardOp, BoardState } from '../protocol/index.ts';
+import { boardOp, boardState } from '@cloudschool/board';
+import type { BoardOp, BoardState } from '@cloudschool/board';
 
 /**
  * Zod schemas of the durable records, one per record type, shared by SqliteStore and RedisStore.

@@ -1,9 +1,12 @@
 /** The whiteboard under test: a real server with a courseware directory, and pages that follow the board. */
-import { BoardReplica } from '../../src/protocol/index.ts';
-import type { BoardOp, BoardState, LiveStrokePoints } from '../../src/protocol/index.ts';
+import { BoardReplica } from '@cloudschool/board';
+import type { LiveStrokePoints } from '@cloudschool/protocol';
+import type { BoardOp, BoardState } from '@cloudschool/board';
 import type { SeededLesson } from './fixtures.ts';
-import { connectClient, ok, startTestServer } from './server.ts';
-import type { ClientSocket, TestServer } from './server.ts';
+import { connectClient, ok } from '@cloudschool/testkit';
+import type { ClientSocket } from '@cloudschool/testkit';
+import { startTestServer } from './server.ts';
+import type { TestServer } from './server.ts';
 
 export interface BoardTestServer extends TestServer {
   /** The server's own board state of a lesson (it must be loaded). */

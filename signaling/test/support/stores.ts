@@ -7,8 +7,8 @@ import { RedisKeys } from '../../src/store/keys.ts';
 import { RedisStore } from '../../src/store/RedisStore.ts';
 import { SQLITE_FILE, SqliteStore } from '../../src/store/SqliteStore.ts';
 import type { Store } from '../../src/store/Store.ts';
-import { startRedis } from './redis.ts';
-import type { TestRedis } from './redis.ts';
+import { startRedis } from '@cloudschool/testkit';
+import type { TestRedis } from '@cloudschool/testkit';
 
 /**
  * The two stores as the contract suites (store.contract.test.ts, roomstore.contract.test.ts) run them:

@@ -10,7 +10,7 @@
  * watching, the page shows a small notice, and sending is tried again later.
  */
 import type { Device, types } from 'mediasoup-client';
-import type { LessonState, MediaKind } from '@cloudschool/signaling/protocol';
+import type { LessonState, MediaKind } from '@cloudschool/protocol';
 import type { MediaLink, MediaSide } from './lessonSession.ts';
 import { Publisher } from './Publisher.ts';
 

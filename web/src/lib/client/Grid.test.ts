@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ClassroomTile } from '@cloudschool/signaling/protocol';
+import type { ClassroomTile } from '@cloudschool/protocol';
 import {
   clampPage,
   gridPage,

@@ -5,7 +5,7 @@
  *
  * Pages are counted from 1, as the console shows them ("第 2 / 5 页").
  */
-import type { ClassroomTile } from '@cloudschool/signaling/protocol';
+import type { ClassroomTile } from '@cloudschool/protocol';
 import type { GridWant } from './Receiver.ts';
 
 export const PAGE_SIZES = [4, 9, 16] as const;

@@ -15,7 +15,7 @@ import type {
   RequestOf,
   Responses,
   StageView,
-} from '@cloudschool/signaling/protocol';
+} from '@cloudschool/protocol';
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import { answerTo, emptyInteraction, handPlace, mergeMessages } from './interaction.ts';
 

@@ -8,7 +8,7 @@
  * restarts, after which the producers are made again on the new transport.
  */
 import type { Device, types } from 'mediasoup-client';
-import type { MediaKind } from '@cloudschool/signaling/protocol';
+import type { MediaKind } from '@cloudschool/protocol';
 import type { MediaLink, MediaSide } from './lessonSession.ts';
 import { serial } from './serial.ts';
 import { request } from './signal.ts';

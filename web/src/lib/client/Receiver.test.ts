@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JoinResult, ProducerInfo } from '@cloudschool/signaling/protocol';
+import type { JoinResult, ProducerInfo } from '@cloudschool/protocol';
 import { ownPublisher, wantedProducers } from './Receiver.ts';
 
 const hostCamera: ProducerInfo = { id: 'h1', kind: 'video', source: 'camera', classroomId: null };

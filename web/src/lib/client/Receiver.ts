@@ -17,7 +17,7 @@
  * recovery.
  */
 import type { types } from 'mediasoup-client';
-import type { JoinResult, LessonState, MediaKind, ProducerInfo } from '@cloudschool/signaling/protocol';
+import type { JoinResult, LessonState, MediaKind, ProducerInfo } from '@cloudschool/protocol';
 import { audioInbound, videoInbound, type ConsumerStats } from './inboundStats.ts';
 import type { MediaLink, MediaSide } from './lessonSession.ts';
 import { clientRtpParameters } from './serverTypes.ts';

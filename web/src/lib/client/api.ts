@@ -7,7 +7,6 @@
  */
 import type {
   AccountView,
-  BoardState,
   BookingConflict,
   ClassroomView,
   CoursewareFile,
@@ -21,7 +20,8 @@ import type {
   LessonView,
   LiveLessonView,
   SchoolView,
-} from '@cloudschool/signaling/protocol';
+} from '@cloudschool/protocol';
+import type { BoardState } from '@cloudschool/board';
 import type { z } from 'zod';
 import type {
   classroomRequest,
@@ -29,7 +29,7 @@ import type {
   LessonRequest,
   LoginRequest,
   schoolRequest,
-} from '@cloudschool/signaling/protocol';
+} from '@cloudschool/protocol';
 
 export type SchoolRequest = z.input<typeof schoolRequest>;
 export type ClassroomRequest = z.input<typeof classroomRequest>;

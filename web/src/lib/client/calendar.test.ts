@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LessonView } from '@cloudschool/signaling/protocol';
+import type { LessonView } from '@cloudschool/protocol';
 import { layoutDay, layoutWeek, visibleHours } from './calendar.ts';
 import { weekDays } from './time.ts';
 

@@ -2,7 +2,7 @@
  * Lays lessons out on a week calendar: which day column each falls in, and
  * side-by-side lanes where lessons of one day overlap. Pure.
  */
-import type { LessonView } from '@cloudschool/signaling/protocol';
+import type { LessonView } from '@cloudschool/protocol';
 import { minutesIntoDay, zonedDate } from './time.ts';
 
 export interface Span<T> {

@@ -3,7 +3,7 @@
  * noticing when one is lost. One track per kind, shared by the preview and
  * the Publisher.
  */
-import type { MediaKind } from '@cloudschool/signaling/protocol';
+import type { MediaKind } from '@cloudschool/protocol';
 import { serial } from './serial.ts';
 
 /** Why a device gave no track, in terms a teacher can act on. */

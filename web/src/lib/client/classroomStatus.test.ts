@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LessonInfo, LessonState, ProducerInfo } from '@cloudschool/signaling/protocol';
+import type { LessonInfo, LessonState, ProducerInfo } from '@cloudschool/protocol';
 import {
   classroomStatus,
   freshHostMemory,

@@ -2,7 +2,7 @@
  * What the classroom screen says, decided from plain facts so that every
  * combination is testable without a browser or a server.
  */
-import type { LessonState } from '@cloudschool/signaling/protocol';
+import type { LessonState } from '@cloudschool/protocol';
 
 /**
  * Mirrors `data-status` on the classroom page; the e2e tests rely on these names.

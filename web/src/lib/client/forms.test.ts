@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lessonRequest } from '@cloudschool/signaling/protocol';
+import { lessonRequest } from '@cloudschool/protocol';
 import { invalidFields } from './forms.ts';
 
 describe('invalidFields', () => {

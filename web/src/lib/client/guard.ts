@@ -5,7 +5,7 @@
  * role's home.
  */
 import { error, redirect, type LoadEvent } from '@sveltejs/kit';
-import type { AccountView } from '@cloudschool/signaling/protocol';
+import type { AccountView } from '@cloudschool/protocol';
 import { ApiError, me } from './api.ts';
 import { homeFor, loginQuery, type AccountRole } from './loginRedirect.ts';
 

@@ -2,7 +2,7 @@
  * Receive-side statistics of a page's consumers, for the e2e tests
  * (window.__cloudschool) and for diagnosing a classroom on site.
  */
-import type { MediaKind } from '@cloudschool/signaling/protocol';
+import type { MediaKind } from '@cloudschool/protocol';
 
 export interface VideoInbound {
   framesDecoded: number;

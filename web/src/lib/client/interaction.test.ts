@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatMessageView, ClassroomTile, QuizView } from '@cloudschool/signaling/protocol';
+import type { ChatMessageView, ClassroomTile, QuizView } from '@cloudschool/protocol';
 import {
   answerTo,
   CHAT_MAX,
@@ -161,7 +161,7 @@ describe('quiz', () => {
 
 describe('against the server schemas', () => {
   it('mirrors the limits', async () => {
-    const { interactionSchemas, STAGE_MAX } = await import('@cloudschool/signaling/protocol');
+    const { interactionSchemas, STAGE_MAX } = await import('@cloudschool/protocol');
     expect(STAGE_CAPACITY_MAX).toBe(STAGE_MAX);
     expect(interactionSchemas['question:ask'].safeParse({ text: 'x'.repeat(QUESTION_MAX) }).success).toBe(
       true,
@@ -174,7 +174,7 @@ describe('against the server schemas', () => {
   });
 
   it('sends quiz:start and quiz:answer requests the server accepts', async () => {
-    const { interactionSchemas } = await import('@cloudschool/signaling/protocol');
+    const { interactionSchemas } = await import('@cloudschool/protocol');
     const draft = {
       question: '选一个',
       kind: 'multiple' as const,

@@ -11,7 +11,7 @@ import type {
   InteractionState,
   QuizAnswerView,
   QuizView,
-} from '@cloudschool/signaling/protocol';
+} from '@cloudschool/protocol';
 
 /** Before the join has told anything. */
 export const emptyInteraction: InteractionState = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { invitationRequest } from '@cloudschool/signaling/protocol';
+import { invitationRequest } from '@cloudschool/protocol';
 import { emptyInvite, inviteOf, inviteRequest, invitedClassrooms, type InviteChoice } from './invite.ts';
 import { directory } from './roster.ts';
 import { classrooms, schools } from './testFixtures.ts';

@@ -4,7 +4,7 @@
  * takes the union of what is named (`invitationRequest`); the form names one
  * kind at a time and previews who that reaches.
  */
-import type { ClassroomView, invitationRequest } from '@cloudschool/signaling/protocol';
+import type { ClassroomView, invitationRequest } from '@cloudschool/protocol';
 import type { z } from 'zod';
 import type { Directory } from './roster.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { joinByCodeRequest } from '@cloudschool/signaling/protocol';
+import { joinByCodeRequest } from '@cloudschool/protocol';
 import { isJoinCode, normalizeJoinCode } from './joinCode.ts';
 
 describe('join codes', () => {

@@ -1,7 +1,7 @@
 /**
  * Classroom codes as the server accepts them at POST /api/join/code: six
  * letters or digits, in capitals. Mirrors `joinByCodeRequest` in
- * signaling/src/protocol/http.ts (joinCode.test.ts keeps the two in step), so
+ * protocol/src/http.ts (joinCode.test.ts keeps the two in step), so
  * the projector's join page does not load zod for one check.
  */
 export const JOIN_CODE_LENGTH = 6;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lessonId } from '@cloudschool/signaling/protocol';
+import { lessonId } from '@cloudschool/protocol';
 import { isLessonId, normalizeLessonId } from './lessonId.ts';
 
 describe('lesson ids', () => {

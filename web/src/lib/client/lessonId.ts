@@ -1,6 +1,6 @@
 /**
  * Lesson ids as the server accepts them. The pattern mirrors the `lessonId`
- * schema in signaling/src/protocol/events.ts (lessonId.test.ts keeps the two
+ * schema in protocol/src/events.ts (lessonId.test.ts keeps the two
  * in step) so that zod is not shipped to the browser for one check.
  */
 const lessonIdPattern = /^[A-Za-z0-9_-]{1,64}$/;

@@ -26,7 +26,6 @@
 import type { Device } from 'mediasoup-client';
 import type { Socket } from 'socket.io-client';
 import type {
-  BoardOp,
   BoardStreamEvent,
   BoardStreamPayload,
   ChatMessageView,
@@ -40,7 +39,8 @@ import type {
   RequestOf,
   Responses,
   Role,
-} from '@cloudschool/signaling/protocol';
+} from '@cloudschool/protocol';
+import type { BoardOp } from '@cloudschool/board';
 import type { LinkPhase } from './classroomStatus.ts';
 import { clientRtpCapabilities } from './serverTypes.ts';
 import { connectSignal, request, SignalError, type LessonSocket } from './signal.ts';

@@ -2,7 +2,7 @@
  * Where the login page sends a person, and how pages send someone to it.
  * `next` comes from the address bar, so only same-site paths are followed.
  */
-import type { AccountView } from '@cloudschool/signaling/protocol';
+import type { AccountView } from '@cloudschool/protocol';
 
 export type AccountRole = AccountView['role'];
 

@@ -4,7 +4,7 @@
  * filters of the roster and invitation lists. Pure, sorted the Chinese way
  * (pinyin order via the zh-CN collation).
  */
-import type { AccountView, ClassroomView, SchoolView } from '@cloudschool/signaling/protocol';
+import type { AccountView, ClassroomView, SchoolView } from '@cloudschool/protocol';
 
 const collator = new Intl.Collator('zh-CN', { numeric: true });
 export const byText = (a: string, b: string): number => collator.compare(a, b);

@@ -7,7 +7,7 @@
  * anything malformed.
  */
 import type { types } from 'mediasoup-client';
-import type { ConsumerInfo, JoinResult } from '@cloudschool/signaling/protocol';
+import type { ConsumerInfo, JoinResult } from '@cloudschool/protocol';
 
 export function clientRtpCapabilities(caps: JoinResult['routerRtpCapabilities']): types.RtpCapabilities {
   return caps as types.RtpCapabilities;

@@ -12,7 +12,7 @@ import type {
   RequestOf,
   Responses,
   ServerToClientEvents,
-} from '@cloudschool/signaling/protocol';
+} from '@cloudschool/protocol';
 
 export type LessonSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

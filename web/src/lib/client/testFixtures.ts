@@ -1,5 +1,5 @@
 /** A small roster shared by the unit tests: two provinces, three schools, one host classroom. */
-import type { ClassroomView, SchoolView } from '@cloudschool/signaling/protocol';
+import type { ClassroomView, SchoolView } from '@cloudschool/protocol';
 
 export const schools: SchoolView[] = [
   {

@@ -9,7 +9,7 @@
  */
 import type { Lang } from '#lib/i18n/index.ts';
 // The zod-free module only: the classroom and login pages do not load the protocol's schemas.
-import { wallClock, zoneOffsetMs } from '@cloudschool/signaling/protocol/time.ts';
+import { wallClock, zoneOffsetMs } from '@cloudschool/protocol';
 
 export { zoneOffsetMs };
 

@@ -1,5 +1,5 @@
 import type { LoadEvent } from '@sveltejs/kit';
-import type { AccountView, ClassroomView, SchoolView } from '@cloudschool/signaling/protocol';
+import type { AccountView, ClassroomView, SchoolView } from '@cloudschool/protocol';
 import { listAccounts, listClassrooms, listSchools } from '#lib/client/api.ts';
 import { failLoad, requireAccount } from '#lib/client/guard.ts';
 

@@ -1,5 +1,5 @@
 import type { LoadEvent } from '@sveltejs/kit';
-import type { LessonView, LiveLessonView } from '@cloudschool/signaling/protocol';
+import type { LessonView, LiveLessonView } from '@cloudschool/protocol';
 import { listLessons, liveLessons } from '#lib/client/api.ts';
 import { failLoad } from '#lib/client/guard.ts';
 import { dayRange, DEFAULT_TIME_ZONE, zonedDate } from '#lib/client/time.ts';

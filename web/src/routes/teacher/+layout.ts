@@ -1,5 +1,5 @@
 import type { LoadEvent } from '@sveltejs/kit';
-import type { AccountView } from '@cloudschool/signaling/protocol';
+import type { AccountView } from '@cloudschool/protocol';
 import { requireAccount } from '#lib/client/guard.ts';
 
 // Rendered in the browser only: the session cookie belongs to the API, which decides.

@@ -3,8 +3,8 @@
  * what the Whiteboard component reads made reactive, the courseware backgrounds, and the hooks the
  * tests read through `window.__cloudschool`.
  */
-import { initialBoard } from '@cloudschool/signaling/protocol';
-import type { BoardAuthor, BoardState } from '@cloudschool/signaling/protocol';
+import { initialBoard } from '@cloudschool/board';
+import type { BoardAuthor, BoardState } from '@cloudschool/board';
 import type { MessageKey } from '#lib/i18n/index.ts';
 import { BoardFollower } from './BoardFollower.ts';
 import { CoursewareLibrary } from './courseware.ts';

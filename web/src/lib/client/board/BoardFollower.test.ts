@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type ClientEvent, type JoinResult, type RequestOf, type Responses } from '@cloudschool/protocol';
 import {
   applyOp,
   initialBoard,
@@ -7,11 +8,7 @@ import {
   type BoardOpBody,
   type BoardState,
   type BoardSyncResult,
-  type ClientEvent,
-  type JoinResult,
-  type RequestOf,
-  type Responses,
-} from '@cloudschool/signaling/protocol';
+} from '@cloudschool/board';
 import { SignalError } from '../signal.ts';
 import { BoardFollower } from './BoardFollower.ts';
 import { boardPoint } from './stroke.ts';

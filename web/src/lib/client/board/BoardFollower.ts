@@ -5,15 +5,10 @@
  * server's copy arrives), and this page's writes. The page's LessonSession feeds it (`board` listener,
  * `joined`). What changed is told through the `on…` hooks, which BoardClient.svelte.ts turns into runes.
  */
-import { BoardReplica } from '@cloudschool/signaling/protocol';
+import { BoardReplica } from '@cloudschool/board';
 import type {
-  BoardAuthor,
-  BoardObject,
-  BoardOp,
-  BoardState,
   BoardStreamEvent,
   BoardStreamPayload,
-  BoardWriteBody,
   ClientEvent,
   JoinResult,
   LiveLaser,
@@ -21,7 +16,8 @@ import type {
   LiveStrokePoints,
   RequestOf,
   Responses,
-} from '@cloudschool/signaling/protocol';
+} from '@cloudschool/protocol';
+import type { BoardAuthor, BoardObject, BoardOp, BoardState, BoardWriteBody } from '@cloudschool/board';
 import type { BoardListener } from '#lib/client/lessonSession.ts';
 import { SignalError } from '#lib/client/signal.ts';
 import type { MessageKey } from '#lib/i18n/index.ts';

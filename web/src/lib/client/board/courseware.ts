@@ -6,7 +6,7 @@
  */
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 import type { PDFDocumentProxy } from 'pdfjs-dist';
-import type { BoardBackground } from '@cloudschool/signaling/protocol';
+import type { BoardBackground } from '@cloudschool/board';
 import { coursewareUrl } from '#lib/client/api.ts';
 import type { BackgroundImage } from './render.ts';
 

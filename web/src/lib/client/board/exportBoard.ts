@@ -3,8 +3,8 @@
  * PDF (jsPDF, loaded on first use). Pages are drawn whole (the host's zoom does not apply), with their
  * courseware. Also what `window.__cloudschool.boardPng()` answers.
  */
-import { BOARD_PAGE_HEIGHT, BOARD_PAGE_WIDTH, findPage } from '@cloudschool/signaling/protocol';
-import type { BoardPage, BoardState } from '@cloudschool/signaling/protocol';
+import { BOARD_PAGE_HEIGHT, BOARD_PAGE_WIDTH, findPage } from '@cloudschool/board';
+import type { BoardPage, BoardState } from '@cloudschool/board';
 import type { CoursewareLibrary } from './courseware.ts';
 import { renderPageImage } from './render.ts';
 

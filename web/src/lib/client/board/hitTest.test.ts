@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BoardObject } from '@cloudschool/signaling/protocol';
+import type { BoardObject } from '@cloudschool/board';
 import { hits, objectsAlong, segmentDistance, textBox, topmostAt } from './hitTest.ts';
 
 const base = { by: 'host' as const };

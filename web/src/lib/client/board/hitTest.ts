@@ -3,7 +3,7 @@
  * Strokes and lines are hit near their line, rectangles and ellipses near their outline (anywhere
  * inside when filled), text anywhere in its box.
  */
-import type { BoardObject } from '@cloudschool/signaling/protocol';
+import type { BoardObject } from '@cloudschool/board';
 import type { Point } from './transform.ts';
 
 /** Text layout shared by drawing and hit testing: lines of `size × TEXT_LINE_HEIGHT`, top-left at `at`. */

@@ -3,8 +3,8 @@
  * top), and on top what is not sequenced yet (strokes being drawn, the laser pointer). Page units are
  * mapped by a Transform (transform.ts). Browser only (Path2D).
  */
-import { BOARD_PAGE_HEIGHT, BOARD_PAGE_WIDTH } from '@cloudschool/signaling/protocol';
-import type { BoardObject } from '@cloudschool/signaling/protocol';
+import { BOARD_PAGE_HEIGHT, BOARD_PAGE_WIDTH } from '@cloudschool/board';
+import type { BoardObject } from '@cloudschool/board';
 import { TEXT_LINE_HEIGHT } from './hitTest.ts';
 import { arrowHead, outlinePath, strokeOutline } from './outline.ts';
 import type { StrokeTool } from './stroke.ts';

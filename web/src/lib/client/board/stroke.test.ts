@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BOARD_LIMITS, boardSchemas, boardStreamSchemas, jsonBytes } from '@cloudschool/signaling/protocol';
+import { boardSchemas, boardStreamSchemas } from '@cloudschool/protocol';
+import { BOARD_LIMITS, jsonBytes } from '@cloudschool/board';
 import {
   boardPoint,
   newStrokeId,

@@ -8,8 +8,8 @@
  * No timers and no transport here: the caller feeds points, calls flush() every STROKE_BATCH_MS and sends
  * what comes out.
  */
-import { BOARD_LIMITS, jsonBytes } from '@cloudschool/signaling/protocol';
-import type { BoardStreamPayload, RequestOf } from '@cloudschool/signaling/protocol';
+import { BOARD_LIMITS, jsonBytes } from '@cloudschool/board';
+import type { BoardStreamPayload, RequestOf } from '@cloudschool/protocol';
 
 export type BoardPointTuple = [number, number, number];
 export type StrokeTool = 'pen' | 'highlighter';

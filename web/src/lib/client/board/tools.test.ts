@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { boardSchemas } from '@cloudschool/protocol';
 import {
   applyOps,
   BOARD_LIMITS,
-  boardSchemas,
   initialBoard,
   type BoardAuthor,
   type BoardOp,
   type BoardOpBody,
   type BoardState,
-} from '@cloudschool/signaling/protocol';
+} from '@cloudschool/board';
 import {
   authorOf,
   boardInUse,

@@ -4,18 +4,18 @@
  * server's rules (signaling/src/board/rules.ts): the host everything, a pen holder drawing, text, erasing
  * its own objects and undoing its own operations.
  */
-import { BOARD_LIMITS, classroomAuthor, redoTarget, undoTarget } from '@cloudschool/signaling/protocol';
+import { BOARD_LIMITS, classroomAuthor, redoTarget, undoTarget } from '@cloudschool/board';
+import type { Role } from '@cloudschool/protocol';
 import type {
   BoardAuthor,
   BoardBackground,
   BoardObject,
   BoardState,
   BoardWriteBody,
-  Role,
-} from '@cloudschool/signaling/protocol';
+} from '@cloudschool/board';
 import { roundCoord, type StrokeStyle, type StrokeTool } from './stroke.ts';
 import { zoomedView, ZOOM_STEP, type Point } from './transform.ts';
-import { DEFAULT_VIEW } from '@cloudschool/signaling/protocol';
+import { DEFAULT_VIEW } from '@cloudschool/board';
 
 export type ShapeTool = 'line' | 'arrow' | 'rect' | 'ellipse';
 export type BoardTool = StrokeTool | ShapeTool | 'text' | 'eraser' | 'laser' | 'pan';

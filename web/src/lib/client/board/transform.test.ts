@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BOARD_PAGE_HEIGHT,
-  BOARD_PAGE_WIDTH,
-  boardSchemas,
-  DEFAULT_VIEW,
-} from '@cloudschool/signaling/protocol';
+import { boardSchemas } from '@cloudschool/protocol';
+import { BOARD_PAGE_HEIGHT, BOARD_PAGE_WIDTH, DEFAULT_VIEW } from '@cloudschool/board';
 import {
   fitIntoPage,
   fitScale,

@@ -3,13 +3,8 @@
  * names the page point shown at the centre of the board and a zoom (1 = the whole page fits). Every
  * page (host and classrooms) shows the same view, whatever the size of its board element.
  */
-import {
-  BOARD_COORD_MAX,
-  BOARD_PAGE_HEIGHT,
-  BOARD_PAGE_WIDTH,
-  DEFAULT_VIEW,
-} from '@cloudschool/signaling/protocol';
-import type { BoardView } from '@cloudschool/signaling/protocol';
+import { BOARD_COORD_MAX, BOARD_PAGE_HEIGHT, BOARD_PAGE_WIDTH, DEFAULT_VIEW } from '@cloudschool/board';
+import type { BoardView } from '@cloudschool/board';
 
 export const ZOOM_MIN = 0.1;
 export const ZOOM_MAX = 10;

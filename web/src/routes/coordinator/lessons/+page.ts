@@ -1,5 +1,5 @@
 import type { LoadEvent } from '@sveltejs/kit';
-import type { LessonView } from '@cloudschool/signaling/protocol';
+import type { LessonView } from '@cloudschool/protocol';
 import { listLessons } from '#lib/client/api.ts';
 import { failLoad } from '#lib/client/guard.ts';
 import { DEFAULT_TIME_ZONE, isDateString, mondayOf, weekRange, zonedDate } from '#lib/client/time.ts';

@@ -1,5 +1,5 @@
 import type { LoadEvent } from '@sveltejs/kit';
-import type { JoinLink, LessonView } from '@cloudschool/signaling/protocol';
+import type { JoinLink, LessonView } from '@cloudschool/protocol';
 import { ApiError, getLesson, lessonLinks } from '#lib/client/api.ts';
 import { failLoad } from '#lib/client/guard.ts';
 

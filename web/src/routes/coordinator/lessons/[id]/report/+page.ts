@@ -1,5 +1,6 @@
 import type { LoadEvent } from '@sveltejs/kit';
-import type { BoardState, LessonReport } from '@cloudschool/signaling/protocol';
+import type { LessonReport } from '@cloudschool/protocol';
+import type { BoardState } from '@cloudschool/board';
 import { lessonBoard, lessonReport } from '#lib/client/api.ts';
 import { failLoad } from '#lib/client/guard.ts';
 

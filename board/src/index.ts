@@ -1,0 +1,3 @@
+export * from './model.ts';
+export * from './reducer.ts';
+export * from './replica.ts';

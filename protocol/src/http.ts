@@ -1,0 +1,210 @@
+/**
+ * The HTTP API (JSON over /api) between web/ and signaling/: request schemas
+ * validated by the server, response types used by the pages. Errors are
+ * `{ error: { code, message, ...details } }` with a matching HTTP status.
+ */
+import { z } from 'zod';
+import type { BoardState } from '@cloudschool/board';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const isoTime = z.iso.datetime({ offset: true });
+const entityId = z.string().min(1).max(64);
+
+// ---------------------------------------------------------------- auth
+export const loginRequest = z.object({ username: text(64), password: z.string().min(1).max(256) });
+export type LoginRequest = z.infer<typeof loginRequest>;
+
+export interface AccountView {
+  id: string;
+  username: string;
+  displayName: string;
+  role: 'coordinator' | 'teacher';
+}
+
+export const createAccountRequest = z.object({
+  username: z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/, 'username: 3–64 letters, digits, . _ -'),
+  displayName: text(60),
+  role: z.enum(['coordinator', 'teacher']),
+  password: z.string().min(8, 'password: at least 8 characters').max(256),
+});
+export type CreateAccountRequest = z.infer<typeof createAccountRequest>;
+
+// ---------------------------------------------------------------- roster
+export interface SchoolView {
+  id: string;
+  name: string;
+  province: string;
+  city: string;
+  district: string;
+  timeZone: string;
+}
+
+export interface ClassroomView {
+  id: string;
+  schoolId: string;
+  name: string;
+  kind: 'host' | 'remote';
+  notes: string;
+  code: string;
+}
+
+export const schoolRequest = z.object({
+  name: text(100),
+  province: text(30),
+  city: text(30),
+  district: text(30),
+  timeZone: z.string().max(64).default('Asia/Shanghai'),
+});
+
+export const classroomRequest = z.object({
+  schoolId: entityId,
+  name: text(60),
+  kind: z.enum(['host', 'remote']),
+  notes: z.string().trim().max(500).default(''),
+});
+
+/** POST /api/roster/import answers this, or 400 `{ error: { code: 'bad_csv', message, lines } }`. */
+export interface ImportResult {
+  schoolsCreated: number;
+  classroomsCreated: number;
+  classroomsUpdated: number;
+}
+export interface CsvLineError {
+  line: number;
+  message: string;
+}
+
+// ---------------------------------------------------------------- lessons
+export type LessonStatusView = 'scheduled' | 'open' | 'live' | 'ended' | 'cancelled';
+
+export interface LessonView {
+  id: string;
+  title: string;
+  subject: string;
+  grade: string;
+  hostClassroomId: string;
+  hostTeacherId: string;
+  /** ISO 8601, UTC. */
+  startsAt: string;
+  endsAt: string;
+  invitedClassroomIds: string[];
+  seriesId: string | null;
+  status: LessonStatusView;
+  /** The host school's time zone, in which pages show the times. */
+  timeZone: string;
+  hostClassroomName: string;
+  hostSchoolName: string;
+  hostTeacherName: string;
+}
+
+/** Which classrooms a lesson invites: the union of everything named, or all remote classrooms. */
+export const invitationRequest = z.object({
+  all: z.boolean().default(false),
+  classroomIds: z.array(entityId).max(5000).default([]),
+  schoolIds: z.array(entityId).max(1000).default([]),
+  cities: z.array(text(30)).max(200).default([]),
+  provinces: z.array(text(30)).max(50).default([]),
+});
+
+export const lessonRequest = z.object({
+  title: text(100),
+  subject: text(30),
+  grade: text(30),
+  hostClassroomId: entityId,
+  hostTeacherId: entityId,
+  startsAt: isoTime,
+  endsAt: isoTime,
+  invite: invitationRequest,
+  /** Weekly on the same weekday and time until this date (inclusive, ISO date in the host school's zone). */
+  repeatWeeklyUntil: z.iso.date().optional(),
+});
+export type LessonRequest = z.input<typeof lessonRequest>;
+
+/** 409 `{ error: { code: 'conflict', message, conflicts } }` when a classroom is already booked. */
+export interface BookingConflict {
+  classroomId: string;
+  classroomName: string;
+  schoolName: string;
+  lessonId: string;
+  lessonTitle: string;
+  startsAt: string;
+  endsAt: string;
+}
+
+export interface JoinLink {
+  classroomId: string;
+  classroomName: string;
+  schoolName: string;
+  code: string;
+  /** Absolute URL that opens the classroom page with its signed token. */
+  url: string;
+  /** GET: SVG QR code of `url`. */
+  qrUrl: string;
+  /** iCal feed of this classroom's lessons. */
+  calendarUrl: string;
+}
+
+export interface LiveLessonView {
+  lesson: LessonView;
+  invited: number;
+  connected: number;
+}
+
+export interface ReportRow {
+  classroomId: string;
+  classroomName: string;
+  schoolName: string;
+  firstJoinAt: string | null;
+  lastLeaveAt: string | null;
+  minutesPresent: number;
+  attendance: 'on_time' | 'late' | 'absent';
+}
+
+/** What the lesson's classrooms asked, with the teacher's handling and the votes. */
+export interface ReportQuestion {
+  classroomName: string;
+  text: string;
+  state: 'open' | 'answered' | 'pinned' | 'dismissed';
+  votes: number;
+  askedAt: string;
+}
+
+/** A quiz and its students per option, summed over the answering classrooms. */
+export interface ReportQuiz {
+  question: string;
+  options: string[];
+  tally: number[];
+  answeredClassrooms: number;
+  startedAt: string;
+}
+
+export interface LessonReport {
+  lesson: LessonView;
+  rows: ReportRow[];
+  questions: ReportQuestion[];
+  quizzes: ReportQuiz[];
+}
+
+/** GET /api/lessons/:id/board (a coordinator, or the lesson's host teacher): the board as the reducer has it. */
+export interface LessonBoard {
+  /** seq 0: nothing was ever put on it. */
+  board: BoardState;
+}
+
+// ---------------------------------------------------------------- classroom entry
+export const joinByCodeRequest = z.object({
+  code: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z0-9]{6}$/),
+});
+
+export interface JoinByCodeResult {
+  lessonId: string;
+  token: string;
+}
+
+export const listLessonsQuery = z.object({ from: isoTime, to: isoTime });
+/** The `:id` of /api/lessons/:id/… */
+export const lessonParams = z.object({ id: entityId });
