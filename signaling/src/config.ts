@@ -41,7 +41,7 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'NODE_ID: 1–64 letters, digits, _ . : -')
     .optional(),
-  /** Where browsers reach this very node in a cluster (the registry lists it); by default its LAN address. */
+  /** Where browsers reach this very node when nodes share Redis (the node list shows it); by default its LAN address. */
   NODE_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 

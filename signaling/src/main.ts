@@ -1,5 +1,7 @@
 import { Sfu } from '@cloudschool/sfu';
+import { ClusteredFabric } from './cluster/ClusteredFabric.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { LocalFabric } from './fabric/Fabric.ts';
 import { loadWebHandler } from './http/webHandler.ts';
 import { createLogger } from './logger.ts';
 import { createApp } from './server.ts';
@@ -21,8 +23,13 @@ async function main(): Promise<void> {
     publicUrl: config.publicUrl,
     allowPlainTransports: config.media.allowPlainTransports,
     webHandler: await loadWebHandler(config.webHandler, log),
-    // With Redis a node is one of a cluster (perhaps alone): lessons span the nodes sharing it.
-    cluster: config.redisUrl ? { redisUrl: config.redisUrl, url: config.nodeUrl } : undefined,
+    // Cross-node behaviour is switched on here, and only here: with Redis a node is one of a cluster
+    // (perhaps alone) and lessons span the nodes sharing it; without, a node is alone.
+    fabric: async (io) => {
+      const { redisUrl } = config;
+      if (!redisUrl) return new LocalFabric(config.nodeId);
+      return ClusteredFabric.join({ io, redisUrl, nodeId: config.nodeId, url: config.nodeUrl, sfu, log });
+    },
   });
   const port = await app.listen(config.port, config.host);
   log.info(

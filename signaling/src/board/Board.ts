@@ -30,7 +30,7 @@ const DEFAULT_COMPACT_EVERY = 200;
  * apply → emit 'op'. Apply and emit happen in one tick, so a `sync()` answer and the pushes never
  * disagree: every seq up to its headSeq was pushed before it, every later one is pushed after it.
  *
- * In a cluster every node serving pages of the lesson has the board: writes are sequenced by the store,
+ * Every node serving pages of the lesson has the board: writes are sequenced by the store,
  * and the other nodes apply them as they are told (`applyRemote`). If the store's seq is not the next one
  * (another node wrote in between), the board catches up from the log before it goes on.
  */
@@ -151,6 +151,11 @@ export class Board extends EventEmitter<BoardEvents> {
       if (op.seq === this.#state.seq + 1) this.#apply(op, false);
       else await this.#catchUp();
     });
+  }
+
+  /** Applies what the log has beyond this board's head (operations another node sequenced unseen). */
+  catchUp(): Promise<void> {
+    return this.#serialize(() => this.#catchUp());
   }
 
   /** Waits for pending writes, stores a final snapshot (the next load is then quick), emits 'close'. Idempotent. */

@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import type { IoServer } from '../socket/types.ts';
-import type { ClusterEvent, ClusterRequest } from './messages.ts';
+import { clusterEnvelope } from './messages.ts';
+import type { ClusterEnvelope, ClusterEvent } from './messages.ts';
 
-/** What travels between nodes on the Socket.IO adapter: an event for everyone, or a request/reply for one node. */
-export type ClusterEnvelope =
-  | { kind: 'event'; from: string; event: ClusterEvent }
-  | { kind: 'request'; from: string; to: string; id: string; request: ClusterRequest }
-  | { kind: 'reply'; from: string; to: string; id: string; ok: true; result: unknown }
-  | { kind: 'reply'; from: string; to: string; id: string; ok: false; error: string };
+type PipeRequest = Extract<ClusterEnvelope, { kind: 'request' }>['request'];
 
 export interface ClusterBusEvents {
   event: [from: string, event: ClusterEvent];
@@ -18,35 +15,34 @@ export interface ClusterBusEvents {
 const REQUEST_TIMEOUT_MS = 5000;
 
 /**
- * This node's line to the other nodes of a cluster, over the Socket.IO adapter (Redis streams):
- * events for every other node, and requests answered by one. A node alone (no adapter across nodes)
- * has nobody to tell: `clustered` is false and events go nowhere.
+ * This node's line to the other nodes of a cluster, over the Socket.IO adapter (Redis streams): events
+ * for every other node, and requests answered by one. Every message that arrives is validated first; one
+ * that does not parse is dropped and logged.
  */
 export class ClusterBus extends EventEmitter<ClusterBusEvents> {
   readonly nodeId: string;
-  readonly clustered: boolean;
   readonly #io: IoServer;
   readonly #log: Logger;
   readonly #pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  #serve: ((from: string, request: ClusterRequest) => Promise<unknown>) | undefined;
+  #serve: ((from: string, request: PipeRequest) => Promise<unknown>) | undefined;
+  #closed = false;
 
-  constructor(io: IoServer, nodeId: string, clustered: boolean, log: Logger) {
+  constructor(io: IoServer, nodeId: string, log: Logger) {
     super();
     this.#io = io;
     this.nodeId = nodeId;
-    this.clustered = clustered;
-    this.#log = log.child({ component: 'cluster' });
-    if (clustered) io.on('cluster', (envelope) => this.#receive(envelope));
+    this.#log = log;
+    io.on('fabric', (message) => this.#receive(message));
   }
 
   /** Tells every other node. */
   publish(event: ClusterEvent): void {
-    if (this.clustered) this.#send({ kind: 'event', from: this.nodeId, event });
+    this.#send({ kind: 'event', from: this.nodeId, event });
   }
 
   /** Asks one node; fails after a few seconds without an answer (the node may be gone). */
-  request(to: string, request: ClusterRequest): Promise<unknown> {
-    if (!this.clustered) return Promise.reject(new Error('this node is not in a cluster'));
+  request(to: string, request: PipeRequest): Promise<unknown> {
+    if (this.#closed) return Promise.reject(new Error('cluster bus closed'));
     const id = randomUUID();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -62,20 +58,28 @@ export class ClusterBus extends EventEmitter<ClusterBusEvents> {
   }
 
   /** Who answers the requests addressed to this node. */
-  serve(handler: (from: string, request: ClusterRequest) => Promise<unknown>): void {
+  serve(handler: (from: string, request: PipeRequest) => Promise<unknown>): void {
     this.#serve = handler;
   }
 
   close(): void {
+    this.#closed = true;
     for (const { reject } of this.#pending.values()) reject(new Error('cluster bus closed'));
     this.#pending.clear();
   }
 
   #send(envelope: ClusterEnvelope): void {
-    this.#io.serverSideEmit('cluster', envelope);
+    if (!this.#closed) this.#io.serverSideEmit('fabric', envelope);
   }
 
-  #receive(envelope: ClusterEnvelope): void {
+  #receive(message: unknown): void {
+    if (this.#closed) return;
+    const parsed = clusterEnvelope.safeParse(message);
+    if (!parsed.success) {
+      this.#log.warn({ problem: z.prettifyError(parsed.error) }, 'node message dropped: malformed');
+      return;
+    }
+    const envelope = parsed.data;
     if (envelope.from === this.nodeId) return;
     if (envelope.kind === 'event') {
       this.emit('event', envelope.from, envelope.event);
@@ -96,9 +100,16 @@ export class ClusterBus extends EventEmitter<ClusterBusEvents> {
     answer.then(
       (result) => this.#send({ kind: 'reply', from: this.nodeId, to: from, id, ok: true, result }),
       (error: unknown) => {
-        this.#log.warn({ err: error, from }, 'cluster request failed');
+        this.#log.warn({ err: error, from }, 'node request failed');
         const message = error instanceof Error ? error.message : String(error);
-        this.#send({ kind: 'reply', from: this.nodeId, to: from, id, ok: false, error: message });
+        this.#send({
+          kind: 'reply',
+          from: this.nodeId,
+          to: from,
+          id,
+          ok: false,
+          error: message.slice(0, 1000),
+        });
       },
     );
   }

@@ -1,19 +1,15 @@
 import express from 'express';
-import type { NodePipes, Sfu } from '@cloudschool/sfu';
-import type { NodeRegistry } from '../cluster/NodeRegistry.ts';
-import type { LessonRegistry } from '../lesson/LessonRegistry.ts';
+import type { Sfu } from '@cloudschool/sfu';
+import type { LiveLessons } from '../lesson/LiveLessons.ts';
 import { requireRole } from './middleware.ts';
 
 export interface HealthDeps {
   sfu: Sfu;
-  lessons: LessonRegistry;
-  pipes: NodePipes;
+  lessons: LiveLessons;
   nodeId: string;
-  /** Absent on a node alone. */
-  registry: NodeRegistry | undefined;
 }
 
-/** Health for load balancers, the cluster's nodes, and the live media state of a running lesson (coordinators). */
+/** Health for load balancers, and the live state and media of a lesson running on this node (coordinators). */
 export function healthRoutes(deps: HealthDeps): express.Router {
   const router = express.Router();
 
@@ -22,11 +18,6 @@ export function healthRoutes(deps: HealthDeps): express.Router {
     res
       .status(workers > 0 ? 200 : 503)
       .json({ ok: workers > 0, node: deps.nodeId, workers, lessons: deps.lessons.size });
-  });
-
-  /** The nodes of the cluster and their load (this node alone when there is no cluster). */
-  router.get('/api/cluster/nodes', requireRole('coordinator'), async (_req, res) => {
-    res.json({ nodes: deps.registry ? await deps.registry.nodes() : [], self: deps.nodeId });
   });
 
   router.get('/api/lessons/:lessonId/state', requireRole('coordinator'), (req, res) => {
@@ -48,7 +39,7 @@ export function healthRoutes(deps: HealthDeps): express.Router {
       res.status(404).json({ error: { code: 'not_found', message: 'lesson is not running on this node' } });
       return;
     }
-    res.json({ node: deps.nodeId, ...lesson.mediaReport(), links: await deps.pipes.report(lesson.id) });
+    res.json(await lesson.mediaReport());
   });
 
   return router;

@@ -1,8 +1,7 @@
 import { AppError } from '../errors.ts';
-import type { BoardRegistry } from '../board/BoardRegistry.ts';
 import type { Courseware } from '../board/Courseware.ts';
-import type { Lesson } from '../lesson/Lesson.ts';
-import type { LessonRegistry } from '../lesson/LessonRegistry.ts';
+import type { LiveLesson } from '../lesson/LiveLesson.ts';
+import type { LiveLessons } from '../lesson/LiveLessons.ts';
 import { classroomAuthor, jsonBytes } from '@cloudschool/board';
 import type { BoardAuthor, BoardBackground, BoardOpBody } from '@cloudschool/board';
 import { ByteBudget } from './ByteBudget.ts';
@@ -13,8 +12,7 @@ import type { IoSocket } from './types.ts';
 type BoardEvents = 'board:sync' | 'board:op' | 'board:stroke:end' | 'board:pen:grant' | 'board:pen:revoke';
 
 export interface BoardHandlerDeps {
-  lessons: LessonRegistry;
-  boards: BoardRegistry;
+  lessons: LiveLessons;
   courseware: Courseware;
 }
 
@@ -27,36 +25,35 @@ const WRITE_BYTES_PER_SECOND = 64 * 1024;
 
 /** The whiteboard's acknowledged requests: who may do what is decided here and in board/rules.ts. */
 export function boardHandlers(deps: BoardHandlerDeps): Pick<HandlerTable, BoardEvents> {
-  const { lessons, boards, courseware } = deps;
+  const { lessons, courseware } = deps;
   const budgets = new WeakMap<IoSocket, ByteBudget>();
 
   /** The host, or a classroom (the board then checks its pen); observers write nothing. */
   const writer = async (socket: IoSocket, op: BoardOpBody) => {
-    const j = joined(socket, lessons, 'host', 'classroom');
-    writable(j.lesson);
+    const { lesson, page } = joined(socket, lessons, 'host', 'classroom');
+    writable(lesson);
     let budget = budgets.get(socket);
     if (!budget) budgets.set(socket, (budget = new ByteBudget(WRITE_BURST_BYTES, WRITE_BYTES_PER_SECOND)));
     if (!budget.spend(jsonBytes(op)))
       throw new AppError('rate_limited', 'too much drawing at once, slow down');
-    const by: BoardAuthor = j.classroomId === null ? 'host' : classroomAuthor(j.classroomId);
+    const by: BoardAuthor = page.classroomId === null ? 'host' : classroomAuthor(page.classroomId);
     // Only the host sets backgrounds (the board refuses anyone else).
     const background = by === 'host' ? backgroundOf(op) : null;
-    if (background && !(await courseware.has(j.lesson.id, background.fileId))) {
+    if (background && !(await courseware.has(lesson.id, background.fileId))) {
       throw new AppError('not_found', 'no such courseware file in this lesson');
     }
-    return { board: await boards.of(j.lesson), by };
+    return { board: lesson.board, by };
   };
 
   const hostBoard = async (socket: IoSocket) => {
-    const j = joined(socket, lessons, 'host');
-    live(j.lesson);
-    return { lesson: j.lesson, board: await boards.of(j.lesson) };
+    const { lesson } = joined(socket, lessons, 'host');
+    live(lesson);
+    return { lesson, board: lesson.board };
   };
 
   return {
     'board:sync': async ({ afterSeq }, socket) => {
-      const j = joined(socket, lessons);
-      return (await boards.of(j.lesson)).sync(afterSeq);
+      return joined(socket, lessons).lesson.board.sync(afterSeq);
     },
     'board:op': async ({ op }, socket) => {
       const w = await writer(socket, op);
@@ -82,7 +79,7 @@ export function boardHandlers(deps: BoardHandlerDeps): Pick<HandlerTable, BoardE
 }
 
 /** The host prepares the board before the lesson starts too; nobody writes once it has ended. */
-function writable(lesson: Lesson): void {
+function writable(lesson: LiveLesson): void {
   const status = lesson.info.status;
   if (status === 'ended' || status === 'cancelled')
     throw new AppError('lesson_closed', `the lesson is ${status}`);

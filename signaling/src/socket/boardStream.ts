@@ -1,5 +1,4 @@
-import type { BoardRegistry } from '../board/BoardRegistry.ts';
-import type { LessonRegistry } from '../lesson/LessonRegistry.ts';
+import type { LiveLessons } from '../lesson/LiveLessons.ts';
 import type { Logger } from '../logger.ts';
 import { boardStreamSchemas } from '@cloudschool/protocol';
 import { classroomAuthor } from '@cloudschool/board';
@@ -15,11 +14,6 @@ import type { IoSocket } from './types.ts';
 const STREAM_BURST = 80;
 const STREAM_PER_SECOND = 60;
 
-export interface BoardStreamDeps {
-  lessons: LessonRegistry;
-  boards: BoardRegistry;
-}
-
 /**
  * The whiteboard's live traffic: a stroke while it is drawn and the laser pointer. These events carry no
  * ack (edge.ts answers every request; these are not requests): each is validated, rate-limited, checked
@@ -28,18 +22,18 @@ export interface BoardStreamDeps {
  * congested page skips batches instead of queueing them). Nothing is stored or sequenced: the finished
  * stroke comes, complete, as `board:stroke:end`.
  */
-export function attachBoardStream(socket: IoSocket, deps: BoardStreamDeps, log: Logger): void {
+export function attachBoardStream(socket: IoSocket, lessons: LiveLessons, log: Logger): void {
   const limiter = new RateLimiter(STREAM_BURST, STREAM_PER_SECOND);
 
   /** The author of this connection's live traffic, if it may draw now; undefined: drop it. */
   const author = (): { room: string; by: BoardAuthor } | undefined => {
     if (!limiter.take()) return undefined;
     const j = socket.data.joined;
-    if (!j || !deps.lessons.get(j.lessonId)) return undefined;
+    const lesson = j && lessons.get(j.lessonId);
+    if (!j || !lesson) return undefined;
     if (j.role === 'host') return { room: lessonRoom(j.lessonId), by: 'host' };
     if (j.role !== 'classroom' || j.classroomId === null) return undefined;
-    const board = deps.boards.loaded(j.lessonId);
-    if (!board?.state.pens.includes(j.classroomId)) return undefined;
+    if (!lesson.board.state.pens.includes(j.classroomId)) return undefined;
     return { room: lessonRoom(j.lessonId), by: classroomAuthor(j.classroomId) };
   };
 

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.ts';
-import type { LessonRegistry } from '../lesson/LessonRegistry.ts';
+import type { LiveLessons } from '../lesson/LiveLessons.ts';
 import type { HandlerTable } from './edge.ts';
 import { classroomOf, joined, live } from './context.ts';
 
@@ -24,7 +24,7 @@ type InteractionEvents =
   | 'chat:history';
 
 /** Hands, stage, questions, quizzes, backchannel: who may do what is decided here, the rules in Interaction. */
-export function interactionHandlers(lessons: LessonRegistry): Pick<HandlerTable, InteractionEvents> {
+export function interactionHandlers(lessons: LiveLessons): Pick<HandlerTable, InteractionEvents> {
   const host = (socket: Parameters<typeof joined>[0]) => {
     const j = joined(socket, lessons, 'host');
     live(j.lesson);
@@ -99,23 +99,23 @@ export function interactionHandlers(lessons: LessonRegistry): Pick<HandlerTable,
       return null;
     },
     'chat:send': async ({ text, classroomId }, socket) => {
-      const j = joined(socket, lessons, 'host', 'classroom');
-      if (j.role === 'host') {
+      const { lesson, page } = joined(socket, lessons, 'host', 'classroom');
+      if (page.classroomId === null) {
         if (!classroomId) throw new AppError('bad_request', 'name the classroom to write to');
-        return j.lesson.interaction.send(classroomId, 'host', text);
+        return lesson.interaction.send(classroomId, 'host', text);
       }
-      if (classroomId !== undefined && classroomId !== j.classroomId) {
+      if (classroomId !== undefined && classroomId !== page.classroomId) {
         throw new AppError('forbidden', 'a classroom writes only to the host side');
       }
-      return j.lesson.interaction.send(j.classroomId!, 'classroom', text);
+      return lesson.interaction.send(page.classroomId, 'classroom', text);
     },
     'chat:read': async ({ classroomId }, socket) => {
-      const j = joined(socket, lessons, 'host', 'classroom');
-      if (j.role === 'host') {
+      const { lesson, page } = joined(socket, lessons, 'host', 'classroom');
+      if (page.classroomId === null) {
         if (!classroomId) throw new AppError('bad_request', 'name the classroom');
-        await j.lesson.interaction.read(classroomId, 'host');
+        await lesson.interaction.read(classroomId, 'host');
       } else {
-        await j.lesson.interaction.read(j.classroomId!, 'classroom');
+        await lesson.interaction.read(page.classroomId, 'classroom');
       }
       return null;
     },

@@ -1,17 +1,21 @@
 import type { Server, Socket } from 'socket.io';
-import type { ClusterEnvelope } from '../cluster/ClusterBus.ts';
 import type { Account } from '../domain/types.ts';
 import type { ClientToServerEvents, Role, ServerToClientEvents } from '@cloudschool/protocol';
 
 /** What the server knows of a connection: its login (from the handshake cookie), then the lesson it joined. */
 export interface SocketData {
   account?: Account;
+  /** Set while its `lesson:join` runs: a second join on the connection is refused. */
+  joining?: boolean;
   joined?: { lessonId: string; peerId: string; role: Role; classroomId: string | null };
 }
 
-/** Between nodes (Socket.IO's serverSideEmit over the Redis adapter). */
+/**
+ * Between nodes (Socket.IO's serverSideEmit over the adapter): what the fabric of several nodes sends.
+ * Typed `unknown`: the receiving node validates every message.
+ */
 export interface InterServerEvents {
-  cluster: (envelope: ClusterEnvelope) => void;
+  fabric: (message: unknown) => void;
 }
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -71,7 +71,7 @@ describe('GET /api/lessons/:id/board', () => {
     expect(expected.pages.map((p) => p.objects.length)).toEqual([4, 1]); // the erase was undone
     expect(room.replica.state).toEqual(expected);
     expect(server.boardState(seeded.lessonId)).toEqual(expected);
-    expect(server.app.boards.loaded(seeded.lessonId)!.snapshotSeq).toBeGreaterThan(0);
+    expect(server.app.lessons.get(seeded.lessonId)!.board.snapshotSeq).toBeGreaterThan(0);
     expect(await boardOf(seeded.lessonId, seeded.coordinatorCookie)).toEqual(expected);
 
     const ended = await fetch(`${server.url}/api/lessons/${seeded.lessonId}/end`, {
@@ -89,7 +89,7 @@ describe('GET /api/lessons/:id/board', () => {
       await new Promise((r) => setTimeout(r, 50));
       stored = await server.store.loadBoard(seeded.lessonId);
     }
-    expect(server.app.boards.loaded(seeded.lessonId)).toBeUndefined();
+    expect(server.app.lessons.get(seeded.lessonId)).toBeUndefined();
     expect(stored).toMatchObject({ snapshot: { seq: head }, ops: [] });
     expect(await boardOf(seeded.lessonId, seeded.coordinatorCookie)).toEqual(expected);
     expect(await boardOf(seeded.lessonId, seeded.teacherCookie)).toEqual(expected);

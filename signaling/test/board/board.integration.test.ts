@@ -108,7 +108,7 @@ describe('the shared whiteboard', () => {
     await ok(host.socket, 'board:op', { op: { type: 'page:add', after: null, background: null } });
     await ok(host.socket, 'board:stroke:end', strokeOf('p14', 7));
     await ok(host.socket, 'board:op', { op: { type: 'undo', target: 13 } });
-    await waitFor(() => server.app.boards.loaded(seeded.lessonId)!.snapshotSeq >= 10, 'a compaction');
+    await waitFor(() => server.app.lessons.get(seeded.lessonId)!.board.snapshotSeq >= 10, 'a compaction');
 
     const late = await open({ role: 'classroom', index: 2 });
     const res = await ok(late.socket, 'board:sync', {});

@@ -230,7 +230,7 @@ describe('the board converges', () => {
         (k) => !['ok', 'not_found', 'conflict', 'forbidden', 'disconnected', 'rate_limited'].includes(k),
       ),
     ).toEqual([]);
-    expect(server.app.boards.loaded(seeded.lessonId)!.snapshotSeq).toBeGreaterThan(0); // compactions happened
+    expect(server.app.lessons.get(seeded.lessonId)!.board.snapshotSeq).toBeGreaterThan(0); // compactions happened
     for (const c of clients) {
       expect(c.violations).toEqual([]);
       expect([c.name, c.replica.state]).toEqual([c.name, state]);

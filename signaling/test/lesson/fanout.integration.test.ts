@@ -4,7 +4,7 @@
  * Real RTP, real workers; two of the classrooms receive SRTP like a browser would.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MediaReport } from '../../src/lesson/Lesson.ts';
+import type { MediaReport } from '../../src/lesson/LessonMedia.ts';
 import { seedLiveLesson } from '../support/fixtures.ts';
 import {
   connectClient,
@@ -84,7 +84,7 @@ describe('fan-out across workers', () => {
     }
     for (const [i, r] of received.entries()) await waitFor(() => receivesBoth(r), `classroom ${i} receives`);
 
-    const report = server.app.lessons.get(seeded.lessonId)!.mediaReport();
+    const report = await server.app.lessons.get(seeded.lessonId)!.mediaReport();
     expect(report.workers).toHaveLength(2);
     // 1 host + 6 classrooms placed by load: 4 and 3 peers, never all on one worker.
     expect(report.workers.map((w) => w.peers).sort()).toEqual([3, 4]);
@@ -117,7 +117,7 @@ describe('fan-out across workers', () => {
     for (const token of seeded.tokens) received.push(await receiving(seeded.lessonId, token, producerIds));
     for (const r of received)
       await waitFor(() => receivesBoth(r), 'every classroom receives through the ingest worker');
-    const report = server.app.lessons.get(seeded.lessonId)!.mediaReport();
+    const report = await server.app.lessons.get(seeded.lessonId)!.mediaReport();
     const hostPid = report.participants.find((p) => p.role === 'host')!.workerPid;
     expect(report.workers).toHaveLength(3);
     // The ingest worker holds the host and nobody else; the classrooms split 2 / 2 over the others.
@@ -181,7 +181,7 @@ describe('fan-out across workers', () => {
     for (const c of classrooms) await subscribe(c.socket, port, producerIds, c.caps);
 
     const lesson = server.app.lessons.get(seeded.lessonId)!;
-    const before = lesson.mediaReport();
+    const before = await lesson.mediaReport();
     const hostPid = before.participants.find((p) => p.role === 'host')!.workerPid!;
     const otherPid = before.workers.map((w) => w.pid).find((pid) => pid !== hostPid)!;
     process.kill(otherPid, 'SIGKILL');
@@ -195,6 +195,6 @@ describe('fan-out across workers', () => {
       () => ssrcs.every((s) => sink.count(s.get('video')!) >= 20 && sink.count(s.get('audio')!) >= 20),
       'every classroom receives again',
     );
-    expect(lesson.mediaReport().workers).toHaveLength(2);
+    expect((await lesson.mediaReport()).workers).toHaveLength(2);
   });
 });

@@ -1,6 +1,6 @@
 /** The host's overview of many classrooms: tiles appear as classrooms publish; a page receives a bounded number. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_TILE_CONSUMERS } from '../../src/lesson/Lesson.ts';
+import { MAX_TILE_CONSUMERS } from '../../src/lesson/mediaRules.ts';
 import type { InteractionState } from '@cloudschool/protocol';
 import { connectClient, ok, request, videoRtpParameters, waitFor } from '@cloudschool/testkit';
 import type { ClientSocket } from '@cloudschool/testkit';
@@ -70,7 +70,7 @@ describe('the overview grid', () => {
       producerId: extra,
       rtpCapabilities: join.routerRtpCapabilities,
     });
-    const report = server.app.lessons.get(seeded.lessonId)!.mediaReport();
+    const report = await server.app.lessons.get(seeded.lessonId)!.mediaReport();
     expect(report.participants.find((p) => p.role === 'host')).toMatchObject({
       video: MAX_TILE_CONSUMERS,
       audio: 0,

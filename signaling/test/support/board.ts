@@ -21,7 +21,7 @@ export async function startBoardServer(opts: { compactEvery?: number } = {}): Pr
   return {
     ...server,
     boardState: (lessonId) => {
-      const board = server.app.boards.loaded(lessonId);
+      const board = server.app.lessons.get(lessonId)?.board;
       if (!board) throw new Error(`no board loaded for ${lessonId}`);
       return board.state;
     },

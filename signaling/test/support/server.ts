@@ -4,6 +4,8 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { Sfu } from '@cloudschool/sfu';
 import type { BoardOptions } from '../../src/board/Board.ts';
+import { ClusteredFabric } from '../../src/cluster/ClusteredFabric.ts';
+import { LocalFabric } from '../../src/fabric/Fabric.ts';
 import { createApp } from '../../src/server.ts';
 import type { App } from '../../src/server.ts';
 import { createStore } from '../../src/store/createStore.ts';
@@ -56,7 +58,10 @@ export async function startTestServer(
     nodeId: cluster?.nodeId ?? 'test',
     dataDir,
     allowPlainTransports: true,
-    cluster: cluster && { redisUrl: cluster.redisUrl, url: `http://127.0.0.1:${port}` },
+    fabric: async (io) =>
+      cluster
+        ? ClusteredFabric.join({ io, sfu, log: logger, ...cluster, url: `http://127.0.0.1:${port}` })
+        : new LocalFabric('test'),
     board: options.board,
   });
   await app.listen(port, '127.0.0.1');

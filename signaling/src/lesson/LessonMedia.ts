@@ -1,0 +1,370 @@
+import { EventEmitter } from 'node:events';
+import type { types as ms } from 'mediasoup';
+import type {
+  MediaPeer,
+  MediaRoom,
+  PlainSrtp,
+  PlainTransportInfo,
+  Sfu,
+  WebRtcTransportInfo,
+} from '@cloudschool/sfu';
+import type {
+  ConsumerInfo,
+  DtlsParameters,
+  MediaKind,
+  MediaSource,
+  ProducerInfo,
+  RtpCapabilities,
+  RtpParameters,
+} from '@cloudschool/protocol';
+import { AppError } from '../errors.ts';
+import type { Fabric, LessonChange, TrackInfo } from '../fabric/Fabric.ts';
+import type { StageMember } from '../domain/types.ts';
+import { receiveLayers, stageEffect } from './mediaRules.ts';
+import type { Page, Roster } from './Roster.ts';
+
+/** A track of the lesson and the node that receives it (where consumers elsewhere bring it from). */
+export interface Track extends TrackInfo {
+  node: string;
+}
+
+export interface LessonMediaEvents {
+  /** For the other nodes running the lesson. */
+  tell: [change: LessonChange];
+  /** The lesson's main media or the classrooms' cameras changed (`classroom`: a classroom's track). */
+  changed: [classroom: boolean];
+  /** The server closed a page's consumer (its producer went, or the stage rule): the page must drop it. */
+  consumerclose: [peerId: string, consumerId: string];
+  /** The media room is gone (a worker died): every page must rebuild its transports. */
+  reset: [reason: string];
+}
+
+export interface MediaReport {
+  participants: {
+    peerId: string;
+    role: Page['role'];
+    classroomId: string | null;
+    audio: number;
+    video: number;
+    workerPid: number | null;
+  }[];
+  /** The workers the lesson's media uses: peers placed on each and their consumers. */
+  workers: { pid: number; peers: number; consumers: number }[];
+  /** Each published track and how many other workers it is piped into (one copy per worker). */
+  producers: { id: string; source: MediaSource; classroomId: string | null; pipedTo: number }[];
+}
+
+/**
+ * Validated payloads are typed like mediasoup's own parameters except that the schemas keep unknown keys;
+ * mediasoup checks them again in the worker.
+ */
+const asRtpParameters = (p: RtpParameters): ms.RtpParameters => p as ms.RtpParameters;
+const asRtpCapabilities = (p: RtpCapabilities): ms.RtpCapabilities => p as ms.RtpCapabilities;
+
+/**
+ * The media of a lesson on this node: its room on the SFU (created on demand, again after a worker died),
+ * every track of the lesson wherever it is received, and the media rules (mediaRules.ts) applied to this
+ * node's pages when they consume and when the stage changes.
+ */
+export class LessonMedia extends EventEmitter<LessonMediaEvents> {
+  readonly #lessonId: string;
+  readonly #sfu: Sfu;
+  readonly #fabric: Fabric;
+  readonly #roster: Roster;
+  readonly #tracks = new Map<string, Track>();
+  #stage: StageMember[] = [];
+  #room: MediaRoom | undefined;
+  /** Classroom → its camera track, built on demand and dropped on every change of the tracks. */
+  #cameras: Map<string, string> | undefined;
+  /** Set once the lesson is over: no room is made again. */
+  #stopped = false;
+  #closed = false;
+
+  constructor(lessonId: string, sfu: Sfu, fabric: Fabric, roster: Roster) {
+    super();
+    this.#lessonId = lessonId;
+    this.#sfu = sfu;
+    this.#fabric = fabric;
+    this.#roster = roster;
+  }
+
+  /** The main media: the host's tracks and those of on-stage classrooms. */
+  mainTracks(): ProducerInfo[] {
+    return [...this.#tracks.values()]
+      .filter((t) => t.classroomId === null || this.onStage(t.classroomId))
+      .map(({ id, kind, source, classroomId }) => ({ id, kind, source, classroomId }));
+  }
+
+  onStage(classroomId: string): boolean {
+    return this.#stage.some((m) => m.classroomId === classroomId);
+  }
+
+  cameraOf(classroomId: string): string | null {
+    if (!this.#cameras) {
+      this.#cameras = new Map();
+      for (const t of this.#tracks.values()) {
+        if (t.classroomId && t.source === 'camera' && !this.#cameras.has(t.classroomId))
+          this.#cameras.set(t.classroomId, t.id);
+      }
+    }
+    return this.#cameras.get(classroomId) ?? null;
+  }
+
+  /** The room's capabilities, for a page that joins (the room is made if there is none). */
+  async rtpCapabilities(): Promise<RtpCapabilities> {
+    return (await this.#ensureRoom()).rtpCapabilities;
+  }
+
+  // ---------------------------------------------------------------- a page's media
+
+  async createTransport(page: Page, direction: 'send' | 'recv'): Promise<WebRtcTransportInfo> {
+    return (await this.#peer(page)).createWebRtcTransport(direction);
+  }
+
+  async createPlainTransport(
+    page: Page,
+    direction: 'send' | 'recv',
+    srtp?: boolean,
+  ): Promise<PlainTransportInfo> {
+    return (await this.#peer(page)).createPlainTransport(direction, srtp);
+  }
+
+  async connectTransport(page: Page, transportId: string, dtlsParameters: DtlsParameters): Promise<void> {
+    await (await this.#peer(page)).connectWebRtcTransport(transportId, dtlsParameters);
+  }
+
+  async connectPlainTransport(
+    page: Page,
+    transportId: string,
+    ip: string,
+    port: number,
+    srtp?: PlainSrtp,
+  ): Promise<void> {
+    await (await this.#peer(page)).connectPlainTransport(transportId, ip, port, srtp);
+  }
+
+  /** One camera and one microphone per page; a muted stage classroom's mic starts paused. */
+  async produce(
+    page: Page,
+    transportId: string,
+    kind: MediaKind,
+    source: MediaSource,
+    rtpParameters: RtpParameters,
+  ): Promise<string> {
+    if (page.role === 'observer') throw new AppError('forbidden', 'observers send nothing');
+    if ((source === 'camera') !== (kind === 'video')) {
+      throw new AppError('bad_request', `a ${source} source cannot carry ${kind}`);
+    }
+    for (const t of this.#tracks.values()) {
+      if (t.source === source && t.peerId === page.peerId)
+        throw new AppError('bad_request', `the ${source} is already broadcasting`);
+    }
+    const peer = await this.#peer(page);
+    const producer = await peer.produce(transportId, kind, asRtpParameters(rtpParameters), { source });
+    this.#addLocalTrack(page, producer, source);
+    return producer.id;
+  }
+
+  async closeProducer(page: Page, producerId: string): Promise<void> {
+    (await this.#peer(page)).closeProducer(producerId);
+  }
+
+  /** A consumer of a track for one of this node's pages, by the rules; the track is brought here first. */
+  async consume(
+    page: Page,
+    transportId: string,
+    producerId: string,
+    rtpCapabilities: RtpCapabilities,
+  ): Promise<ConsumerInfo> {
+    const track = this.#tracks.get(producerId);
+    if (!track) throw new AppError('not_found', `no producer ${producerId} in this lesson`);
+    const room = await this.#ensureRoom();
+    const peer = await this.#peer(page);
+    const staged = track.classroomId !== null && this.onStage(track.classroomId);
+    const layers = receiveLayers(page, track, staged, peer.consumerCount('video'));
+    await this.#fabric.bring(room, producerId, track.node);
+    const consumer = await peer.consume(transportId, producerId, asRtpCapabilities(rtpCapabilities), layers);
+    return { id: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters };
+  }
+
+  async resumeConsumer(page: Page, consumerId: string): Promise<void> {
+    await (await this.#peer(page)).resumeConsumer(consumerId);
+  }
+
+  async closeConsumer(page: Page, consumerId: string): Promise<void> {
+    (await this.#peer(page)).closeConsumer(consumerId);
+  }
+
+  /** A page of this node left: its transports, producers and consumers go. */
+  leave(peerId: string): void {
+    const room = this.#openRoom();
+    room?.existingPeer(peerId)?.close();
+  }
+
+  // ---------------------------------------------------------------- what other nodes tell
+
+  addRemoteTrack(track: Track): void {
+    this.#tracks.set(track.id, track);
+    this.#trackChanged(track.classroomId !== null);
+  }
+
+  removeRemoteTrack(id: string): void {
+    const track = this.#tracks.get(id);
+    if (track && this.#tracks.delete(id)) this.#trackChanged(track.classroomId !== null);
+  }
+
+  /** Tracks this node receives, for a node that starts running the lesson. */
+  localTracks(): TrackInfo[] {
+    return [...this.#tracks.values()].filter((t) => t.node === this.#fabric.nodeId).map(trackInfo);
+  }
+
+  // ---------------------------------------------------------------- the stage
+
+  /** Media follows the stage: who leaves is no longer heard nor shown to classrooms; mute pauses the mic. */
+  applyStage(stage: StageMember[]): void {
+    const before = new Set(this.#stage.map((m) => m.classroomId));
+    const after = new Set(stage.map((m) => m.classroomId));
+    this.#stage = stage;
+    const room = this.#openRoom();
+    if (!room) return;
+    for (const track of this.#tracks.values()) {
+      if (track.classroomId === null) continue;
+      const change = before.has(track.classroomId)
+        ? after.has(track.classroomId)
+          ? null
+          : 'left'
+        : after.has(track.classroomId)
+          ? 'joined'
+          : null;
+      if (change) {
+        for (const { peer, consumer } of room.consumersOf(track.id)) {
+          const effect = stageEffect(this.#roster.local(peer.id), track, change);
+          if (effect?.close) peer.closeConsumer(consumer.id, true);
+          else if (effect) void consumer.setPreferredLayers(effect.layers).catch(() => undefined);
+        }
+      }
+      // The node receiving a mic pauses it; the copies on other nodes follow.
+      if (track.source === 'mic' && track.node === this.#fabric.nodeId) {
+        const producer = room.getProducer(track.id);
+        const muted = stage.find((m) => m.classroomId === track.classroomId)?.muted ?? false;
+        if (producer && muted !== producer.paused)
+          void (muted ? producer.pause() : producer.resume()).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Who receives what on this node, and on which worker: for operators and tests (never sent to classrooms). */
+  report(pages: Page[]): MediaReport {
+    const room = this.#openRoom();
+    return {
+      participants: pages.map((p) => {
+        const peer = room?.existingPeer(p.peerId);
+        return {
+          peerId: p.peerId,
+          role: p.role,
+          classroomId: p.classroomId,
+          audio: peer?.consumerCount('audio') ?? 0,
+          video: peer?.consumerCount('video') ?? 0,
+          workerPid: peer?.workerPid ?? null,
+        };
+      }),
+      workers: room?.workerReport() ?? [],
+      producers: [...this.#tracks.values()].map((t) => ({
+        id: t.id,
+        source: t.source,
+        classroomId: t.classroomId,
+        pipedTo: room?.pipedCount(t.id) ?? 0,
+      })),
+    };
+  }
+
+  /** Stops every stream of the lesson on this node for good (the lesson ended, or it closes). */
+  stop(): void {
+    this.#stopped = true;
+    this.#room?.close();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.stop();
+    this.removeAllListeners();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  #openRoom(): MediaRoom | undefined {
+    return this.#room && !this.#room.closed ? this.#room : undefined;
+  }
+
+  async #ensureRoom(): Promise<MediaRoom> {
+    if (this.#stopped) throw new AppError('lesson_closed', 'the lesson is over');
+    const room = await this.#sfu.room(this.#lessonId);
+    if (room !== this.#room) {
+      this.#room = room;
+      room.once('close', (reason) => this.#onRoomClose(room, reason));
+    }
+    return room;
+  }
+
+  /** The page's media peer: the host goes to the node's ingest worker, classrooms spread. */
+  async #peer(page: Page): Promise<MediaPeer> {
+    const room = await this.#ensureRoom();
+    const fresh = room.existingPeer(page.peerId) === undefined;
+    const peer = room.peer(page.peerId, page.role === 'host' ? 'sender' : 'receiver');
+    if (fresh) peer.on('consumerclose', (consumerId) => this.emit('consumerclose', page.peerId, consumerId));
+    return peer;
+  }
+
+  #addLocalTrack(page: Page, producer: ms.Producer, source: MediaSource): void {
+    const { classroomId } = page;
+    const node = this.#fabric.nodeId;
+    // A reloaded classroom page replaces the producer its previous page left behind.
+    if (classroomId !== null) {
+      for (const old of [...this.#tracks.values()]) {
+        if (old.classroomId === classroomId && old.source === source && old.node === node)
+          this.#room?.getProducer(old.id)?.close();
+      }
+    }
+    const track: Track = {
+      id: producer.id,
+      kind: producer.kind,
+      source,
+      classroomId,
+      peerId: page.peerId,
+      node,
+    };
+    this.#tracks.set(track.id, track);
+    this.emit('tell', { type: 'track', track: trackInfo(track), present: true });
+    const room = this.#room;
+    producer.observer.once('close', () => {
+      this.emit('tell', { type: 'track', track: trackInfo(track), present: false });
+      // A dying router closes its producers before it reports 'workerclose': let the room's close
+      // announce the reset first, then the state without producers.
+      if (room?.closing) return;
+      if (this.#tracks.delete(track.id)) this.#trackChanged(classroomId !== null);
+    });
+    if (classroomId && source === 'mic' && this.#stage.find((m) => m.classroomId === classroomId)?.muted) {
+      void producer.pause().catch(() => undefined);
+    }
+    this.#trackChanged(classroomId !== null);
+  }
+
+  #trackChanged(classroom: boolean): void {
+    this.#cameras = undefined;
+    this.emit('changed', classroom);
+  }
+
+  #onRoomClose(room: MediaRoom, reason: string): void {
+    if (this.#room !== room) return;
+    this.#room = undefined;
+    const node = this.#fabric.nodeId;
+    for (const [id, t] of this.#tracks) if (t.node === node) this.#tracks.delete(id);
+    if (reason === 'worker-died') this.emit('reset', 'media server restarted');
+    this.#trackChanged(true);
+  }
+}
+
+function trackInfo(t: Track): TrackInfo {
+  return { id: t.id, kind: t.kind, source: t.source, classroomId: t.classroomId, peerId: t.peerId };
+}

@@ -1,0 +1,295 @@
+import { EventEmitter } from 'node:events';
+import type { LinkReport, Sfu } from '@cloudschool/sfu';
+import type { LessonInfo, LessonState } from '@cloudschool/protocol';
+import { Board } from '../board/Board.ts';
+import type { BoardOptions } from '../board/Board.ts';
+import type { Lesson as LessonRecord, StageMember } from '../domain/types.ts';
+import { AppError } from '../errors.ts';
+import type { Fabric, LessonChange, LessonLink, PageInfo } from '../fabric/Fabric.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/Store.ts';
+import { describeLesson } from './describe.ts';
+import { Interaction } from './Interaction.ts';
+import { LessonMedia } from './LessonMedia.ts';
+import type { MediaReport } from './LessonMedia.ts';
+import { LessonViews } from './LessonViews.ts';
+import type { LessonAudience } from './LessonViews.ts';
+import { Roster } from './Roster.ts';
+import type { Page } from './Roster.ts';
+
+export interface LiveLessonDeps {
+  sfu: Sfu;
+  fabric: Fabric;
+  store: Store;
+  audience: LessonAudience;
+  log: Logger;
+  board?: BoardOptions | undefined;
+}
+
+export interface LiveLessonObserverEvents {
+  /** The lesson stopped running on this node (its last page here left, or the node shuts down). */
+  close: [];
+}
+
+const NO_LINK: LessonLink = { tell: () => undefined, close: () => undefined };
+
+/**
+ * A lesson while it runs on this node: who is in it (`Roster`), its media and their rules
+ * (`LessonMedia`), hands, stage, questions, quizzes and backchannel (`Interaction`), the whiteboard
+ * (`Board`), and what its pages are pushed (`LessonViews`). Every node serving pages of the lesson runs
+ * one; each knows the whole lesson through its link to the others (`Fabric`) and serves its own pages.
+ * Durable data (schedule, roster, interaction records, the stage, the board) lives in the store.
+ *
+ * Made by `open()` (never half-built), ended by `close()` (idempotent): interaction, board (a final
+ * snapshot), media room and link close, then `observer` emits 'close'.
+ */
+export class LiveLesson {
+  readonly id: string;
+  readonly observer = new EventEmitter<LiveLessonObserverEvents>();
+  readonly interaction: Interaction;
+  readonly board: Board;
+  readonly media: LessonMedia;
+  readonly #roster: Roster;
+  readonly #views: LessonViews;
+  readonly #deps: LiveLessonDeps;
+  readonly #log: Logger;
+  #info: LessonInfo;
+  #link: LessonLink = NO_LINK;
+  #closing: Promise<void> | undefined;
+
+  static async open(record: LessonRecord, deps: LiveLessonDeps): Promise<LiveLesson> {
+    const log = deps.log.child({ lessonId: record.id });
+    const { info, invitation } = await describeLesson(deps.store, record);
+    const board = await Board.load(record.id, deps.store, log.child({ component: 'board' }), deps.board);
+    const lesson = new LiveLesson(
+      record.id,
+      info,
+      new Roster(deps.fabric.nodeId, invitation),
+      board,
+      deps,
+      log,
+    );
+    try {
+      await lesson.interaction.restore();
+      lesson.#applyStage(await lesson.interaction.stage());
+      // Registered before it asks: what the other nodes tell arrives while it waits.
+      lesson.#link = await deps.fabric.link(record.id, (from, change) => lesson.#hear(from, change));
+      // An operation sequenced elsewhere between the load and the link is in the log.
+      await board.catchUp();
+      return lesson;
+    } catch (error) {
+      await lesson.close();
+      throw error;
+    }
+  }
+
+  private constructor(
+    id: string,
+    info: LessonInfo,
+    roster: Roster,
+    board: Board,
+    deps: LiveLessonDeps,
+    log: Logger,
+  ) {
+    this.id = id;
+    this.#info = info;
+    this.#roster = roster;
+    this.board = board;
+    this.#deps = deps;
+    this.#log = log;
+    const { audience } = deps;
+    this.media = new LessonMedia(id, deps.sfu, deps.fabric, roster);
+    this.#views = new LessonViews(
+      id,
+      audience,
+      () => this.state(),
+      async () => {
+        const [staff, classrooms] = await Promise.all([
+          this.interaction.view('staff'),
+          this.interaction.view('classrooms'),
+        ]);
+        return { staff, classrooms };
+      },
+      (err) => log.error({ err }, 'interaction push failed'),
+    );
+    this.interaction = new Interaction(id, deps.store, {
+      classroomName: (classroomId) => roster.classroomName(classroomId),
+      invitedClassroomIds: () => roster.invitedClassroomIds,
+      connected: (classroomId) => roster.isConnected(classroomId),
+      cameraProducerId: (classroomId) => this.media.cameraOf(classroomId),
+      stageChanged: (stage) => {
+        this.#applyStage(stage);
+        this.#link.tell({ type: 'stage' });
+      },
+      changed: () => {
+        this.#views.interactionChanged();
+        this.#link.tell({ type: 'interaction' });
+      },
+      message: (message) => audience.chat(id, message),
+    });
+    this.media.on('tell', (change) => this.#link.tell(change));
+    this.media.on('changed', (classroom) => this.#changed(classroom));
+    this.media.on('consumerclose', (peerId, consumerId) => audience.consumerClosed(id, peerId, consumerId));
+    this.media.on('reset', (reason) => {
+      log.warn({ reason }, 'media reset');
+      audience.mediaReset(id, reason);
+    });
+    board.on('op', (op, here) => {
+      audience.boardOp(id, op);
+      if (here) this.#link.tell({ type: 'board', op });
+    });
+  }
+
+  get info(): LessonInfo {
+    return this.#info;
+  }
+
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /** The host's pages, on this node or another (two for a moment while a host page takes over). */
+  hostPeerIds(): string[] {
+    return this.#roster.hostPeerIds();
+  }
+
+  /** How many pages this node serves in the lesson (its share of the load). */
+  get localPageCount(): number {
+    return this.#roster.localCount;
+  }
+
+  /** One of this node's pages. */
+  page(peerId: string): Page | undefined {
+    return this.#roster.local(peerId);
+  }
+
+  isInvited(classroomId: string): boolean {
+    return this.#roster.isInvited(classroomId);
+  }
+
+  onStage(classroomId: string): boolean {
+    return this.media.onStage(classroomId);
+  }
+
+  state(): LessonState {
+    const main = this.media.mainTracks();
+    return {
+      lessonId: this.id,
+      lesson: this.#info,
+      serverTime: new Date().toISOString(),
+      host: { connected: this.hostPeerIds().length > 0, live: main.some((p) => p.classroomId === null) },
+      producers: main,
+      classroomCount: this.#roster.classroomCount,
+    };
+  }
+
+  /** Adds a page of this node; false if the lesson closed meanwhile (the caller opens it again). */
+  join(info: PageInfo): boolean {
+    if (this.closed) return false;
+    this.#roster.add({ ...info, node: this.#deps.fabric.nodeId });
+    this.#link.tell({ type: 'page', page: info, present: true });
+    this.#changed(info.classroomId !== null);
+    return true;
+  }
+
+  /** A page of this node left; the lesson closes here when it was the last. */
+  leave(peerId: string): void {
+    const page = this.#roster.local(peerId);
+    if (!page) return;
+    this.#roster.remove(peerId);
+    const { node: _node, ...info } = page;
+    this.#link.tell({ type: 'page', page: info, present: false });
+    this.media.leave(peerId);
+    this.#changed(page.classroomId !== null);
+    if (this.#roster.localCount === 0) void this.close();
+  }
+
+  /** The lesson's record changed (started, ended, edited): everyone is told; an ended lesson's media stops. */
+  async refresh(record: LessonRecord): Promise<void> {
+    const { info, invitation } = await describeLesson(this.#deps.store, record);
+    this.#info = info;
+    this.#roster.invitation = invitation;
+    if (info.status === 'ended' || info.status === 'cancelled') this.media.stop();
+    this.#changed(true);
+  }
+
+  /** Who receives what on this node, and on which worker, and what crosses to and from other nodes. */
+  async mediaReport(): Promise<MediaReport & { node: string; links: LinkReport[] }> {
+    return {
+      node: this.#deps.fabric.nodeId,
+      ...this.media.report(this.#roster.localPages()),
+      links: await this.#deps.fabric.links(this.id),
+    };
+  }
+
+  /** Idempotent; resolves once the board has stored its final snapshot. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#views.close();
+    this.interaction.close();
+    this.media.close();
+    this.#link.close();
+    try {
+      await this.board.close();
+    } catch (err) {
+      this.#log.error({ err }, 'board close failed');
+    }
+    this.observer.emit('close');
+  }
+
+  /** Media follows the stage; a pen holder that left the stage loses the pen. */
+  #applyStage(stage: StageMember[]): void {
+    this.media.applyStage(stage);
+    this.#changed(false);
+    if (!this.board.closed) {
+      this.board
+        .reconcilePens((classroomId) => this.media.onStage(classroomId))
+        .catch((err: unknown) => this.#log.error({ err }, 'pen revoke failed'));
+    }
+  }
+
+  #changed(classroom: boolean): void {
+    this.#views.stateChanged();
+    if (classroom) this.#views.interactionChanged();
+  }
+
+  /** What another node running the lesson tells. */
+  #hear(from: string, change: LessonChange): void {
+    switch (change.type) {
+      case 'page':
+        if (change.present) this.#roster.add({ ...change.page, node: from });
+        else this.#roster.remove(change.page.peerId);
+        this.#changed(change.page.classroomId !== null);
+        return;
+      case 'track':
+        if (change.present) this.media.addRemoteTrack({ ...change.track, node: from });
+        else this.media.removeRemoteTrack(change.track.id);
+        return;
+      case 'stage':
+        this.#after(this.interaction.stage().then((stage) => this.#applyStage(stage)));
+        return;
+      case 'interaction':
+        this.#views.interactionChanged();
+        return;
+      case 'info':
+        this.#after(
+          this.#deps.store.getLesson(this.id).then((record) => {
+            if (!record) throw new AppError('not_found', 'the lesson is gone from the store');
+            return this.refresh(record);
+          }),
+        );
+        return;
+      case 'board':
+        this.#after(this.board.applyRemote(change.op));
+        return;
+    }
+  }
+
+  #after(work: Promise<unknown>): void {
+    work.catch((err: unknown) => this.#log.error({ err }, 'change from another node failed'));
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Who may receive what in a lesson, and at which simulcast layer. The rules of the dual-teacher lesson:
+ * - the host's media: everyone, at the best layer;
+ * - a classroom's microphone: only while that classroom is on stage — a classroom hears another
+ *   classroom only then;
+ * - a classroom's camera: the host side always (the overview, at the lowest layer, at most
+ *   MAX_TILE_CONSUMERS tiles at once), other classrooms only while it is on stage (best layer);
+ * - nobody receives itself.
+ * Pure: the live lesson applies them when a page asks to consume and when the stage changes.
+ */
+import { AppError } from '../errors.ts';
+import type { TrackInfo } from '../fabric/Fabric.ts';
+import type { Page } from './Roster.ts';
+
+export interface Layers {
+  spatialLayer: number;
+  temporalLayer: number;
+}
+
+/** An overview tile gets the lowest layer, the main view the highest the producer sends. */
+export const LOW: Layers = { spatialLayer: 0, temporalLayer: 2 };
+export const HIGH: Layers = { spatialLayer: 2, temporalLayer: 2 };
+
+/** Overview tiles one host-side page may receive at once: a 16-tile page, the stage, and some slack. */
+export const MAX_TILE_CONSUMERS = 24;
+
+const isStaff = (page: Page): boolean => page.role === 'host' || page.role === 'observer';
+
+/**
+ * The layer `who` receives `track` at, or an AppError why it may not. `tiles`: the video consumers
+ * `who` has now.
+ */
+export function receiveLayers(who: Page, track: TrackInfo, onStage: boolean, tiles: number): Layers {
+  if (track.peerId === who.peerId || (track.classroomId !== null && track.classroomId === who.classroomId)) {
+    throw new AppError('forbidden', 'a page does not receive its own media');
+  }
+  if (track.classroomId === null) return HIGH;
+  if (track.source === 'mic' && !onStage)
+    throw new AppError('forbidden', 'only on-stage classrooms are heard');
+  if (track.source === 'camera' && !onStage && !isStaff(who)) {
+    throw new AppError('forbidden', 'this classroom is not on stage');
+  }
+  if (!onStage && tiles >= MAX_TILE_CONSUMERS) {
+    throw new AppError(
+      'conflict',
+      `at most ${MAX_TILE_CONSUMERS} overview tiles at once: close tiles off the page`,
+    );
+  }
+  return onStage ? HIGH : LOW;
+}
+
+/** What becomes of a consumer of a classroom's track when that classroom goes on or off the stage. */
+export type StageEffect = { close: true } | { close: false; layers: Layers } | null;
+
+export function stageEffect(who: Page | undefined, track: TrackInfo, change: 'joined' | 'left'): StageEffect {
+  if (track.classroomId === null) return null;
+  const staff = who !== undefined && isStaff(who);
+  if (change === 'left') {
+    // Off stage: nobody hears it any more; the host side keeps its overview tile at the lowest layer.
+    if (track.source === 'mic' || !staff) return { close: true };
+    return { close: false, layers: LOW };
+  }
+  return track.source === 'camera' ? { close: false, layers: HIGH } : null;
+}
