@@ -1,65 +1,53 @@
-import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
-import { MediaError, NotFoundError } from './errors.ts';
-import type { MediaRoom, Placement } from './MediaRoom.ts';
+import { InvalidStateError, MediaError, NotFoundError } from './errors.ts';
+import { Lifecycle } from './Lifecycle.ts';
+import type {
+  MediaPeerEvents,
+  MediaPeerObserverEvents,
+  PeerRoom,
+  Placement,
+  PlainSrtp,
+  PlainTransportInfo,
+  WebRtcTransportInfo,
+} from './MediaPeerTypes.ts';
 import type { PeerKind, TransportDirection } from './SfuTypes.ts';
 
-export interface MediaPeerEvents {
-  /** A consumer closed on the server side (its producer went away). */
-  consumerclose: [consumerId: string];
-  close: [];
-}
-
-export interface WebRtcTransportInfo {
-  id: string;
-  iceParameters: ms.IceParameters;
-  iceCandidates: ms.IceCandidate[];
-  dtlsParameters: ms.DtlsParameters;
-}
-
 type Transport = ms.WebRtcTransport | ms.PlainTransport;
-
-/** SRTP of a load-test plain transport: the AEAD suite Chrome negotiates (cheap in this worker build). */
-export interface PlainSrtp {
-  cryptoSuite: 'AEAD_AES_256_GCM';
-  keyBase64: string;
-}
-
-export interface PlainTransportInfo {
-  id: string;
-  ip: string;
-  port: number;
-  /** The key the worker encrypts with, for an SRTP transport. */
-  srtp?: PlainSrtp;
-}
 
 /** Bandwidth caps: a host sends camera + voice; a classroom only receives. */
 const MAX_INCOMING_BITRATE = 3_000_000;
 const INITIAL_OUTGOING_BITRATE = 1_000_000;
 
-/** One participant's transports, producers and consumers in a MediaRoom. */
-export class MediaPeer extends EventEmitter<MediaPeerEvents> {
+/**
+ * One participant's transports, producers and consumers in a room. Made by `MediaRoom.peer()`; placed on a
+ * worker when it creates its first transport. Closing it closes its transports, and so their producers and
+ * consumers.
+ */
+export class MediaPeer extends Lifecycle<MediaPeerEvents, MediaPeerObserverEvents> {
   readonly id: string;
-  readonly #room: MediaRoom;
+  readonly #room: PeerRoom;
+  readonly #kind: PeerKind;
   readonly #transports = new Map<string, Transport>();
   readonly #producers = new Map<string, ms.Producer>();
   readonly #consumers = new Map<string, ms.Consumer>();
   #placement: Promise<Placement> | undefined;
   /** Set as soon as the placement is known: a peer with a transport always has it. */
   #placed: Placement | undefined;
-  #closed = false;
 
-  readonly #kind: PeerKind;
-
-  constructor(id: string, room: MediaRoom, kind: PeerKind) {
-    super();
-    this.id = id;
-    this.#room = room;
-    this.#kind = kind;
+  /** For MediaRoom (through its `peer()`): a peer of `room`, not yet placed. */
+  static create(id: string, kind: PeerKind, room: PeerRoom): MediaPeer {
+    return new MediaPeer(id, kind, room);
   }
 
-  get closed(): boolean {
-    return this.#closed;
+  private constructor(id: string, kind: PeerKind, room: PeerRoom) {
+    super(room.options.logger);
+    this.id = id;
+    this.#kind = kind;
+    this.#room = room;
+  }
+
+  get kind(): PeerKind {
+    return this.#kind;
   }
 
   /** The worker this peer's transports are on, once placed. */
@@ -80,16 +68,16 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
 
   /** The worker and router this peer's transports live on, chosen when it creates its first transport. */
   placement(): Promise<Placement> {
-    this.#assertOpen();
+    if (this.closed) return Promise.reject(this.#closedError());
     if (!this.#placement) {
       const placing = this.#room.place(this.#kind);
       this.#placement = placing;
       placing.then(
         (placed) => {
-          const { slot } = placed;
+          // Closed while being placed: it never counted on that worker.
+          if (this.closed) return;
           this.#placed = placed;
-          slot.peers++;
-          this.once('close', () => slot.peers--);
+          placed.slot.peers++;
         },
         () => {
           if (this.#placement === placing) this.#placement = undefined;
@@ -110,8 +98,8 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
       initialAvailableOutgoingBitrate: INITIAL_OUTGOING_BITRATE,
       appData: { peerId: this.id, direction },
     });
-    if (direction === 'send') await transport.setMaxIncomingBitrate(MAX_INCOMING_BITRATE);
     this.#track(transport);
+    if (direction === 'send') await transport.setMaxIncomingBitrate(MAX_INCOMING_BITRATE);
     return {
       id: transport.id,
       iceParameters: transport.iceParameters,
@@ -228,10 +216,9 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
     const onServerClose = (): void => {
       consumer.close();
-      this.emit('consumerclose', consumer.id);
+      this.safeEmit('consumerclose', consumer.id);
     };
     consumer.once('producerclose', onServerClose);
-    consumer.once('transportclose', () => this.#consumers.delete(consumer.id));
     return consumer;
   }
 
@@ -245,7 +232,7 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     const consumer = this.#consumers.get(consumerId);
     if (!consumer) throw new NotFoundError(`no consumer ${consumerId}`);
     consumer.close();
-    if (notify) this.emit('consumerclose', consumerId);
+    if (notify) this.safeEmit('consumerclose', consumerId);
   }
 
   async resumeConsumer(consumerId: string): Promise<void> {
@@ -254,16 +241,21 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     await consumer.resume();
   }
 
-  /** Closes every transport (and so every producer and consumer) of this peer. */
+  /** Closes every transport (and so every producer and consumer) of this peer. Idempotent. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    for (const transport of this.#transports.values()) transport.close();
-    this.#transports.clear();
-    this.emit('close');
+    this.closeOnce(() => {
+      for (const transport of [...this.#transports.values()]) transport.close();
+      this.#transports.clear();
+      if (this.#placed) this.#placed.slot.peers--;
+    });
   }
 
   #track(transport: Transport): void {
+    if (this.closed) {
+      // Made while the peer was closing: it goes too, and the caller hears why.
+      transport.close();
+      this.#assertOpen();
+    }
     this.#transports.set(transport.id, transport);
     // Both transport types share the 'close' observer event; the union's overloads hide that from TS.
     const observer: ms.TransportObserver = transport.observer;
@@ -278,6 +270,10 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new MediaError('media peer closed');
+    if (this.closed) throw this.#closedError();
+  }
+
+  #closedError(): InvalidStateError {
+    return new InvalidStateError(`media peer ${this.id} closed`);
   }
 }

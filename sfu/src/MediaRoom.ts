@@ -1,22 +1,14 @@
-import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
 import { mediaCodecs } from './codecs.ts';
-import { NotFoundError } from './errors.ts';
+import { InvalidStateError, NotFoundError } from './errors.ts';
+import { Lifecycle } from './Lifecycle.ts';
 import { MediaPeer } from './MediaPeer.ts';
+import type { PeerRoom, Placement } from './MediaPeerTypes.ts';
+import type { MediaRoomCloseReason, MediaRoomEvents, MediaRoomObserverEvents } from './MediaRoomTypes.ts';
 import { SOCKET_BUFFER_BYTES } from './SfuTypes.ts';
 import type { PeerKind, SfuOptions } from './SfuTypes.ts';
-import type { WorkerPool, WorkerSlot } from './WorkerPool.ts';
-
-export interface MediaRoomEvents {
-  /** The room is gone: closed by its owner or because one of its workers died. */
-  close: [reason: 'closed' | 'worker-died'];
-}
-
-/** Where a peer's transports live: one of the room's routers and its worker's WebRtcServer. */
-export interface Placement {
-  readonly slot: WorkerSlot;
-  readonly router: ms.Router;
-}
+import type { WorkerPool } from './WorkerPool.ts';
+import type { WorkerSlot } from './WorkerPoolTypes.ts';
 
 interface RoomProducer {
   producer: ms.Producer;
@@ -30,7 +22,7 @@ interface RoomProducer {
  * receives each track once however many of its peers watch it. Whatever the room means (a lesson) is
  * the caller's business.
  */
-export class MediaRoom extends EventEmitter<MediaRoomEvents> {
+export class MediaRoom extends Lifecycle<MediaRoomEvents, MediaRoomObserverEvents> implements PeerRoom {
   readonly id: string;
   readonly #pool: WorkerPool;
   readonly #options: SfuOptions;
@@ -43,7 +35,6 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   readonly #producers = new Map<string, RoomProducer>();
   /** Pipes made or being made, by `${producerId} ${routerId}`. */
   readonly #pipes = new Map<string, Promise<void>>();
-  #closed = false;
 
   static async create(id: string, pool: WorkerPool, options: SfuOptions): Promise<MediaRoom> {
     // The first router receives the senders and links to other nodes: on the ingest worker if there is one.
@@ -60,7 +51,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   }
 
   private constructor(id: string, pool: WorkerPool, options: SfuOptions, first: Placement) {
-    super();
+    super(options.logger);
     this.id = id;
     this.#pool = pool;
     this.#options = options;
@@ -68,16 +59,12 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     this.#adopt(first.slot, first.router);
   }
 
-  get closed(): boolean {
-    return this.#closed;
-  }
-
   /**
    * True from the moment one of the room's routers is closed, before the room's own 'close': a dying worker
    * closes its producers first, and their owners must not mistake that for senders leaving.
    */
   get closing(): boolean {
-    return this.#closed || this.#made.some((r) => r.closed);
+    return this.closed || this.#made.some((r) => r.closed);
   }
 
   /** Every router of the room offers the same codecs (same list, same order): the first one's answer holds for all. */
@@ -109,12 +96,15 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
    * creates its first transport.
    */
   peer(peerId: string, kind: PeerKind = 'receiver'): MediaPeer {
-    if (this.#closed) throw new Error(`room ${this.id} is closed`);
+    this.#assertOpen();
     let peer = this.#peers.get(peerId);
     if (!peer) {
-      peer = new MediaPeer(peerId, this, kind);
-      this.#peers.set(peerId, peer);
-      peer.once('close', () => this.#peers.delete(peerId));
+      const created = MediaPeer.create(peerId, kind, this);
+      this.#peers.set(peerId, created);
+      created.once('@close', () => {
+        if (this.#peers.get(peerId) === created) this.#peers.delete(peerId);
+      });
+      peer = created;
     }
     return peer;
   }
@@ -153,7 +143,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   async place(kind: PeerKind): Promise<Placement> {
     const ingest = kind === 'sender' ? this.#pool.ingest : undefined;
     const slot = ingest ?? (await this.#pool.leastLoaded((s) => this.#routers.has(s)));
-    if (this.#closed) throw new Error(`room ${this.id} is closed`);
+    this.#assertOpen();
     let router = this.#routers.get(slot);
     if (!router) {
       router = MediaRoom.#createRouter(this.id, slot);
@@ -163,7 +153,10 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
         () => this.#routers.delete(slot),
       );
     }
-    return { slot, router: await router };
+    const placed = { slot, router: await router };
+    // Closed while the router was being made (#adopt has closed it): no transport goes there.
+    this.#assertOpen();
+    return placed;
   }
 
   /** Called by MediaPeer: producers are looked up room-wide when consuming. */
@@ -224,6 +217,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     await pipe;
   }
 
+  /** Closes the room: its peers (and so their transports), then its routers. Idempotent. */
   close(): void {
     this.#close('closed');
   }
@@ -231,16 +225,23 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   #adopt(slot: WorkerSlot, router: ms.Router): void {
     if (!this.#routers.has(slot)) this.#routers.set(slot, Promise.resolve(router));
     this.#made.push(router);
-    router.on('workerclose', () => this.#close('worker-died'));
-    if (this.#closed) router.close();
+    // mediasoup closes a worker's routers when the worker dies, and when it is closed (the Sfu closing).
+    router.on('workerclose', () => this.#close(slot.worker.died ? 'worker-died' : 'closed'));
+    if (this.closed) router.close();
   }
 
-  #close(reason: 'closed' | 'worker-died'): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    for (const peer of [...this.#peers.values()]) peer.close();
-    // A dead worker takes one router; the room's others go too, so everyone rebuilds in one place.
-    for (const router of this.#routers.values()) void router.then((r) => r.close()).catch(() => undefined);
-    this.emit('close', reason);
+  #close(reason: MediaRoomCloseReason): void {
+    const closed = this.closeOnce(() => {
+      for (const peer of [...this.#peers.values()]) peer.close();
+      this.#peers.clear();
+      // A dead worker takes one router; the room's others go too, so everyone rebuilds in one place. A router
+      // still being made is closed when it comes (#adopt).
+      for (const router of this.#made) router.close();
+    }, reason);
+    if (closed) this.safeEmit('close', reason);
+  }
+
+  #assertOpen(): void {
+    if (this.closed) throw new InvalidStateError(`room ${this.id} is closed`);
   }
 }

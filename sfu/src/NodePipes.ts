@@ -1,43 +1,19 @@
 import type { types as ms } from 'mediasoup';
-import { MediaError } from './errors.ts';
+import { InvalidStateError, MediaError } from './errors.ts';
+import { Lifecycle } from './Lifecycle.ts';
 import type { MediaRoom } from './MediaRoom.ts';
+import type {
+  LinkReport,
+  NodePipesEvents,
+  NodePipesObserverEvents,
+  PipeCarrier,
+  PipeEnd,
+  PipedTrack,
+  PipeNotice,
+  PipeRequest,
+} from './NodePipesTypes.ts';
 import type { Sfu } from './Sfu.ts';
 import { SOCKET_BUFFER_BYTES } from './SfuTypes.ts';
-
-/** One end of a pipe between two nodes: where it listens and the key it encrypts with. */
-export interface PipeEnd {
-  ip: string;
-  port: number;
-  srtp: ms.SrtpParameters;
-}
-
-/** What one node's media plane asks of another's: link a room's routers, then send a track over the link. */
-export type PipeRequest =
-  | ({ type: 'link'; roomId: string; linkId: string } & PipeEnd)
-  | { type: 'consume'; roomId: string; linkId: string; producerId: string };
-
-/** The answer to a 'consume': what the pulling node's copy of the track must declare. */
-export interface PipedTrack {
-  kind: ms.MediaKind;
-  rtpParameters: ms.RtpParameters;
-  paused: boolean;
-}
-
-/** The sender's side of a piped track changed: its copy (over link `linkId`) follows. */
-export interface PipeNotice {
-  linkId: string;
-  producerId: string;
-  event: 'pause' | 'resume' | 'close';
-}
-
-/**
- * How pipe messages reach another node: the control plane carries them (over Redis in a cluster) and
- * hands what arrives for this node to NodePipes.serve / NodePipes.notice.
- */
-export interface PipeCarrier {
-  request(nodeId: string, request: PipeRequest): Promise<unknown>;
-  notify(nodeId: string, notice: PipeNotice): void;
-}
 
 /** A pipe between this node and another for one room; `id` is the pulling side's transport id. */
 interface Link {
@@ -45,7 +21,7 @@ interface Link {
   roomId: string;
   node: string;
   /** 'in': this node pulls tracks over it; 'out': the other node pulls from here. */
-  direction: 'in' | 'out';
+  direction: LinkReport['direction'];
   transport: ms.PipeTransport;
   router: ms.Router;
 }
@@ -61,7 +37,7 @@ interface Pulled {
  * out locally (the copy has the producer's id, so consumers and in-node pipes treat it like any producer).
  * SRTP and RTX are on: the link may cross a real network.
  */
-export class NodePipes {
+export class NodePipes extends Lifecycle<NodePipesEvents, NodePipesObserverEvents> {
   readonly #sfu: Sfu;
   readonly #carrier: PipeCarrier;
   /** Links this node made to pull, by `${roomId} ${nodeId}`. */
@@ -72,14 +48,22 @@ export class NodePipes {
   readonly #pulled = new Map<string, Promise<Pulled>>();
   /** Copies sent from here, by `${linkId} ${producerId}`: one per track per link. */
   readonly #sent = new Map<string, ms.Consumer>();
+  /** Every link made and not closed, both directions: what close() closes. */
+  readonly #links = new Set<Link>();
+  readonly #closeWithSfu = (): void => this.close();
 
+  /** The node's pipes to others; they close with `sfu`. */
   constructor(sfu: Sfu, carrier: PipeCarrier) {
+    super(sfu.logger);
     this.#sfu = sfu;
     this.#carrier = carrier;
+    if (sfu.closed) this.close();
+    else sfu.observer.once('close', this.#closeWithSfu);
   }
 
   /** Makes `producerId`, received by node `from`, consumable in `room` on this node (once per room and track). */
   pull(room: MediaRoom, producerId: string, from: string): Promise<void> {
+    if (this.closed) return Promise.reject(this.#closedError());
     if (room.getProducer(producerId)) return Promise.resolve();
     const key = `${room.id} ${producerId}`;
     let pulling = this.#pulled.get(key);
@@ -97,6 +81,7 @@ export class NodePipes {
 
   /** Answers another node's request. */
   async serve(from: string, request: PipeRequest): Promise<PipeEnd | PipedTrack> {
+    this.#assertOpen();
     if (request.type === 'link') {
       const room = await this.#sfu.room(request.roomId);
       const link = await this.#createLink(room, from, 'out', request.linkId);
@@ -118,6 +103,7 @@ export class NodePipes {
     this.#sent.get(sentKey)?.close();
     const consumer = await link.transport.consume({ producerId });
     this.#sent.set(sentKey, consumer);
+    this.#closeIfClosed(consumer);
     const tell = (event: PipeNotice['event']): void =>
       this.#carrier.notify(from, { linkId: link.id, producerId, event });
     consumer.on('producerpause', () => tell('pause'));
@@ -131,6 +117,7 @@ export class NodePipes {
 
   /** A track this node pulled changed at its source. */
   notice(notice: PipeNotice): void {
+    if (this.closed) return;
     for (const pending of this.#pulled.values()) {
       void pending
         .then(({ link, copy }) => {
@@ -154,6 +141,7 @@ export class NodePipes {
   /** Per link of a room: the other node, the tracks crossing it and the bytes it carried (transport stats). */
   async report(roomId: string): Promise<LinkReport[]> {
     const rows: LinkReport[] = [];
+    if (this.closed) return rows;
     const links = [
       ...(await Promise.all([...this.#pulling.values()].map((p) => p.catch(() => undefined)))),
       ...this.#serving.values(),
@@ -184,6 +172,7 @@ export class NodePipes {
       linkId: link.id,
       producerId,
     })) as PipedTrack;
+    this.#assertOpen();
     const copy = await link.transport.produce({
       id: producerId,
       kind: track.kind,
@@ -191,6 +180,7 @@ export class NodePipes {
       paused: track.paused,
       appData: { pipedFrom: from },
     });
+    this.#closeIfClosed(copy);
     room.addProducer(copy, link.router);
     return { link, copy };
   }
@@ -210,6 +200,7 @@ export class NodePipes {
           ...this.#end(link.transport),
         })) as PipeEnd;
         await link.transport.connect({ ip: end.ip, port: end.port, srtpParameters: end.srtp });
+        this.#closeIfClosed(link.transport);
         return link;
       } catch (error) {
         link.transport.close();
@@ -235,7 +226,42 @@ export class NodePipes {
       enableRtx: true,
       enableSrtp: true,
     });
-    return { id: id ?? transport.id, roomId: room.id, node, direction, transport, router };
+    this.#closeIfClosed(transport);
+    const link: Link = { id: id ?? transport.id, roomId: room.id, node, direction, transport, router };
+    this.#links.add(link);
+    transport.observer.once('close', () => this.#links.delete(link));
+    return link;
+  }
+
+  /**
+   * Closes every link (their copies and the tracks sent over them close with them); pulls and requests under
+   * way fail with InvalidStateError. Idempotent; also when the Sfu closes.
+   */
+  close(): void {
+    this.closeOnce(() => {
+      this.#sfu.observer.off('close', this.#closeWithSfu);
+      // Links still being made close as they come (#closeIfClosed).
+      for (const link of [...this.#links]) link.transport.close();
+      this.#pulling.clear();
+      this.#serving.clear();
+      this.#pulled.clear();
+      this.#sent.clear();
+    });
+  }
+
+  /** Something made while NodePipes was closing: it goes too, and the caller hears why. */
+  #closeIfClosed(made: { close(): void }): void {
+    if (!this.closed) return;
+    made.close();
+    throw this.#closedError();
+  }
+
+  #assertOpen(): void {
+    if (this.closed) throw this.#closedError();
+  }
+
+  #closedError(): InvalidStateError {
+    return new InvalidStateError('node pipes closed');
   }
 
   #end(transport: ms.PipeTransport): PipeEnd {
@@ -247,12 +273,4 @@ export class NodePipes {
   #forget<V>(map: Map<string, V>, key: string, value: V): void {
     if (map.get(key) === value) map.delete(key);
   }
-}
-
-export interface LinkReport {
-  node: string;
-  direction: Link['direction'];
-  tracks: number;
-  bytesReceived: number;
-  bytesSent: number;
 }

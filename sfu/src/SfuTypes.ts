@@ -1,4 +1,6 @@
 import type { types as ms } from 'mediasoup';
+import type { LifecycleEvents } from './LifecycleTypes.ts';
+import type { WorkerPoolEvents } from './WorkerPoolTypes.ts';
 
 type LogFn = (obj: object, msg?: string) => void;
 
@@ -44,3 +46,11 @@ export type PeerKind = 'sender' | 'receiver';
 
 /** Kernel socket buffers of the media ports: a busy machine must not drop a burst at the door. */
 export const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/** What the owner of an Sfu hears: its workers' deaths and replacements. */
+export type SfuEvents = WorkerPoolEvents & LifecycleEvents;
+
+export type SfuObserverEvents = {
+  /** The Sfu closed: its rooms, then its workers. */
+  close: [];
+};

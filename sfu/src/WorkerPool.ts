@@ -1,27 +1,10 @@
-import { EventEmitter } from 'node:events';
 import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
+import { EnhancedEventEmitter } from 'mediasoup/extras';
+import { InvalidStateError } from './errors.ts';
 import { SOCKET_BUFFER_BYTES } from './SfuTypes.ts';
 import type { SfuOptions } from './SfuTypes.ts';
-
-/** One mediasoup worker process and the WebRtcServer that owns its fixed UDP/TCP port. */
-export interface WorkerSlot {
-  readonly index: number;
-  /** Receives senders' media and pipes it to the other workers; receivers are never placed on it. */
-  readonly ingest: boolean;
-  readonly worker: ms.Worker;
-  readonly webRtcServer: ms.WebRtcServer;
-  /** Peers placed on this worker, every room counted: the load measure used for placement. */
-  peers: number;
-  /** Routers on this worker: breaks ties, so new rooms spread before they fill. */
-  routers: number;
-}
-
-export interface WorkerPoolEvents {
-  workerdied: [info: { index: number; pid: number; error: Error }];
-  workerreplaced: [info: { index: number; pid: number }];
-  workerfailed: [info: { index: number; error: Error }];
-}
+import type { WorkerPoolEvents, WorkerSlot } from './WorkerPoolTypes.ts';
 
 const RESPAWN_DELAYS_MS = [0, 250, 1000, 3000, 5000];
 
@@ -30,7 +13,7 @@ const RESPAWN_DELAYS_MS = [0, 250, 1000, 3000, 5000];
  * new process listening on the same port; routers on the dead one are closed by
  * mediasoup ('workerclose'), which tells their owners.
  */
-export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
+export class WorkerPool extends EnhancedEventEmitter<WorkerPoolEvents> {
   readonly #options: SfuOptions;
   readonly #slots: (WorkerSlot | undefined)[];
   readonly #waiters: (() => void)[] = [];
@@ -38,7 +21,13 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
 
   static async create(options: SfuOptions): Promise<WorkerPool> {
     const pool = new WorkerPool(options);
-    await Promise.all(pool.#slots.map((_, index) => pool.#spawn(index)));
+    const spawned = await Promise.allSettled(pool.#slots.map((_, index) => pool.#spawn(index)));
+    const failed = spawned.find((s) => s.status === 'rejected');
+    if (failed) {
+      // Never half-built: the workers that did start go too.
+      pool.close();
+      throw failed.reason;
+    }
     return pool;
   }
 
@@ -69,7 +58,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
    */
   async leastLoaded(preferred: (slot: WorkerSlot) => boolean = () => false): Promise<WorkerSlot> {
     for (;;) {
-      if (this.#closed) throw new Error('worker pool closed');
+      if (this.#closed) throw new InvalidStateError('worker pool closed');
       const live = this.slots.filter((s) => !s.ingest);
       if (live.length > 0) {
         const rank = (s: WorkerSlot): [number, number, number] => [s.peers, preferred(s) ? 0 : 1, s.routers];
@@ -79,6 +68,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     }
   }
 
+  /** Closes every worker (their routers close with them) and wakes `leastLoaded` callers, who then fail. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -115,6 +105,11 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       worker.close();
       throw error;
     }
+    if (this.#closed) {
+      // Closed while this one was starting: it must not outlive the pool.
+      worker.close();
+      throw new InvalidStateError('worker pool closed');
+    }
     const ingest = index >= this.#options.workerCount;
     const slot: WorkerSlot = { index, ingest, worker, webRtcServer, peers: 0, routers: 0 };
     worker.on('died', (error) => this.#onDied(slot, error));
@@ -131,7 +126,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       { index: slot.index, pid: slot.worker.pid, err: error },
       'mediasoup worker died',
     );
-    this.emit('workerdied', { index: slot.index, pid: slot.worker.pid, error });
+    this.safeEmit('workerdied', { index: slot.index, pid: slot.worker.pid, error });
     void this.#respawn(slot.index);
   }
 
@@ -142,18 +137,15 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       if (this.#closed) return;
       try {
         const slot = await this.#spawn(index);
-        if (this.#closed) {
-          slot.worker.close();
-          return;
-        }
-        this.emit('workerreplaced', { index, pid: slot.worker.pid });
+        this.safeEmit('workerreplaced', { index, pid: slot.worker.pid });
         return;
       } catch (error) {
+        if (this.#closed) return;
         lastError = error instanceof Error ? error : new Error(String(error));
         this.#options.logger.warn({ index, err: lastError }, 'respawning mediasoup worker failed');
       }
     }
-    this.emit('workerfailed', { index, error: lastError ?? new Error('respawn failed') });
+    this.safeEmit('workerfailed', { index, error: lastError ?? new Error('respawn failed') });
   }
 }
 

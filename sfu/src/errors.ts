@@ -7,3 +7,11 @@ export class NotFoundError extends Error {
 export class MediaError extends Error {
   override name = 'MediaError';
 }
+
+/**
+ * The object asked is closed (or closed while the call was under way): the Sfu, a room, a peer or NodePipes.
+ * A MediaError, so a client that raced a close sees `media_error`.
+ */
+export class InvalidStateError extends MediaError {
+  override name = 'InvalidStateError';
+}

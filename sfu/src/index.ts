@@ -1,13 +1,36 @@
 export { Sfu } from './Sfu.ts';
-export type { SfuEvents } from './Sfu.ts';
-export { MediaRoom } from './MediaRoom.ts';
-export type { Placement } from './MediaRoom.ts';
-export { MediaPeer } from './MediaPeer.ts';
-export type { PlainSrtp, PlainTransportInfo, WebRtcTransportInfo } from './MediaPeer.ts';
+export type {
+  SfuEvents,
+  SfuLogger,
+  SfuObserverEvents,
+  SfuOptions,
+  PeerKind,
+  TransportDirection,
+} from './SfuTypes.ts';
 export { WorkerPool } from './WorkerPool.ts';
-export type { WorkerSlot } from './WorkerPool.ts';
-export { MediaError, NotFoundError } from './errors.ts';
-export type { PeerKind, SfuLogger, SfuOptions, TransportDirection } from './SfuTypes.ts';
-export { mediaCodecs } from './codecs.ts';
+export type { WorkerPoolEvents, WorkerSlot } from './WorkerPoolTypes.ts';
+export { MediaRoom } from './MediaRoom.ts';
+export type { MediaRoomCloseReason, MediaRoomEvents, MediaRoomObserverEvents } from './MediaRoomTypes.ts';
+export { MediaPeer } from './MediaPeer.ts';
+export type {
+  MediaPeerEvents,
+  MediaPeerObserverEvents,
+  PeerRoom,
+  Placement,
+  PlainSrtp,
+  PlainTransportInfo,
+  WebRtcTransportInfo,
+} from './MediaPeerTypes.ts';
 export { NodePipes } from './NodePipes.ts';
-export type { LinkReport, PipeCarrier, PipeEnd, PipeNotice, PipeRequest, PipedTrack } from './NodePipes.ts';
+export type {
+  LinkReport,
+  NodePipesEvents,
+  NodePipesObserverEvents,
+  PipeCarrier,
+  PipeEnd,
+  PipeNotice,
+  PipeRequest,
+  PipedTrack,
+} from './NodePipesTypes.ts';
+export { InvalidStateError, MediaError, NotFoundError } from './errors.ts';
+export { mediaCodecs } from './codecs.ts';

@@ -3,36 +3,13 @@
  * by direct calls instead of Redis: a track received by node A is pulled once by node B and fanned out
  * there; pause and close follow it.
  */
-import dgram from 'node:dgram';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NodePipes, Sfu } from '../src/index.ts';
-import type { MediaPeer, MediaRoom, PipeCarrier } from '../src/index.ts';
-import { freePortRange } from '@cloudschool/testkit';
+import { InvalidStateError, NodePipes } from '../src/index.ts';
+import type { PipeCarrier, Sfu } from '../src/index.ts';
+import { createSfu, onTeardown, receive, sendVideo, teardown, until } from './support.ts';
+import type { Receiver } from './support.ts';
 
-const sfus: Sfu[] = [];
-const sockets: dgram.Socket[] = [];
-const timers: NodeJS.Timeout[] = [];
-afterEach(() => {
-  for (const t of timers.splice(0)) clearInterval(t);
-  for (const s of sockets.splice(0)) s.close();
-  for (const s of sfus.splice(0)) s.close();
-});
-
-async function node(): Promise<Sfu> {
-  const sfu = await Sfu.create({
-    workerCount: 1,
-    listenIp: '127.0.0.1',
-    announcedAddress: '127.0.0.1',
-    rtcPortBase: await freePortRange(1),
-    plainPortRange: { min: 44000, max: 44999 },
-    keyFrameRequestDelayMs: 1000,
-    logLevel: 'warn',
-    logger: pino({ level: 'silent' }),
-  });
-  sfus.push(sfu);
-  return sfu;
-}
+afterEach(teardown);
 
 /** Wires the nodes' NodePipes to each other the way the control plane does over Redis. */
 function link(nodes: Record<string, Sfu>): Record<string, NodePipes> {
@@ -42,83 +19,37 @@ function link(nodes: Record<string, Sfu>): Record<string, NodePipes> {
       request: (to, request) => pipes[to]!.serve(id, structuredClone(request)),
       notify: (to, notice) => setImmediate(() => pipes[to]!.notice(notice)),
     };
-    pipes[id] = new NodePipes(sfu, carrier);
+    const nodePipes = new NodePipes(sfu, carrier);
+    onTeardown(() => nodePipes.close());
+    pipes[id] = nodePipes;
   }
   return pipes;
 }
 
-const VP8 = { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 };
-
-async function sendVideo(peer: MediaPeer): Promise<string> {
-  const t = await peer.createPlainTransport('send');
-  const producer = await peer.produce(
-    t.id,
-    'video',
-    { codecs: [VP8], encodings: [{ ssrc: 1111 }] },
-    { source: 'camera' },
-  );
-  const socket = dgram.createSocket('udp4');
-  sockets.push(socket);
-  let seq = 0;
-  timers.push(
-    setInterval(() => {
-      const b = Buffer.alloc(312, 0xab);
-      b[0] = 0x80;
-      b[1] = 0x80 | VP8.payloadType;
-      b.writeUInt16BE(seq & 0xffff, 2);
-      b.writeUInt32BE((seq * 3000) >>> 0, 4);
-      b.writeUInt32BE(1111, 8);
-      b[12] = 0x10;
-      b[13] = seq % 10 === 0 ? 0x00 : 0x01;
-      seq++;
-      socket.send(b, t.port, t.ip);
-    }, 20),
-  );
-  return producer.id;
-}
-
-async function receive(peer: MediaPeer, producerId: string, rtpCapabilities: MediaRoom['rtpCapabilities']) {
-  const socket = dgram.createSocket('udp4');
-  sockets.push(socket);
-  let count = 0;
-  socket.on('message', (m) => {
-    const pt = (m[1] ?? 0) & 0x7f;
-    if (m.length >= 12 && (pt < 72 || pt > 76)) count++; // not RTCP (rtcp-mux)
-  });
-  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
-  const t = await peer.createPlainTransport('recv');
-  await peer.connectPlainTransport(t.id, '127.0.0.1', socket.address().port);
-  const consumer = await peer.consume(t.id, producerId, rtpCapabilities);
-  await peer.resumeConsumer(consumer.id);
-  return { consumer, count: () => count };
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out: ${what}`);
+/** Node a receives a track, node b is linked to it; both have the room 'lesson'. */
+async function twoNodes() {
+  const a = await createSfu(1);
+  const b = await createSfu(1);
+  const pipes = link({ a, b });
+  const roomA = await a.room('lesson');
+  const roomB = await b.room('lesson');
+  const producer = await sendVideo(roomA.peer('host', 'sender'));
+  return { a, b, pipes: { a: pipes.a!, b: pipes.b! }, roomA, roomB, producerId: producer.id };
 }
 
 describe('NodePipes', () => {
   it('pulls a track once per node, fans it out there, and follows pause and close', async () => {
-    const a = await node();
-    const b = await node();
-    const pipes = link({ a, b });
-    const roomA = await a.room('lesson');
-    const roomB = await b.room('lesson');
-    const producerId = await sendVideo(roomA.peer('host'));
+    const { pipes, roomA, roomB, producerId } = await twoNodes();
 
-    const receivers: Awaited<ReturnType<typeof receive>>[] = [];
+    const receivers: Receiver[] = [];
     for (const id of ['c1', 'c2', 'c3']) {
-      await pipes.b!.pull(roomB, producerId, 'a');
+      await pipes.b.pull(roomB, producerId, 'a');
       receivers.push(await receive(roomB.peer(id), producerId, roomB.rtpCapabilities));
     }
-    await until(() => receivers.every((r) => r.count() >= 20), 'every receiver on node b gets RTP');
+    await until(() => receivers.every((r) => r.packets() >= 20), 'every receiver on node b gets RTP');
 
-    const [outA] = await pipes.a!.report('lesson');
-    const [inB] = await pipes.b!.report('lesson');
+    const [outA] = await pipes.a.report('lesson');
+    const [inB] = await pipes.b.report('lesson');
     expect(outA).toMatchObject({ node: 'b', direction: 'out', tracks: 1 });
     expect(inB).toMatchObject({ node: 'a', direction: 'in', tracks: 1 });
     expect(inB!.bytesReceived).toBeGreaterThan(0);
@@ -135,16 +66,44 @@ describe('NodePipes', () => {
   });
 
   it('drops the links of a node that is gone', async () => {
-    const a = await node();
-    const b = await node();
-    const pipes = link({ a, b });
-    const roomA = await a.room('lesson');
-    const roomB = await b.room('lesson');
-    const producerId = await sendVideo(roomA.peer('host'));
-    await pipes.b!.pull(roomB, producerId, 'a');
+    const { pipes, roomB, producerId } = await twoNodes();
+    await pipes.b.pull(roomB, producerId, 'a');
     expect(roomB.getProducer(producerId)).toBeDefined();
-    pipes.b!.dropNode('a');
+    pipes.b.dropNode('a');
     await until(() => roomB.getProducer(producerId) === undefined, 'the copy closes');
-    expect(await pipes.b!.report('lesson')).toEqual([]);
+    expect(await pipes.b.report('lesson')).toEqual([]);
+  });
+
+  it('closes once: its links and the copies over them; pulls and requests then fail', async () => {
+    const { pipes, roomB, producerId } = await twoNodes();
+    await pipes.b.pull(roomB, producerId, 'a');
+    let closes = 0;
+    pipes.b.observer.on('close', () => closes++);
+    pipes.b.close();
+    pipes.b.close();
+    expect(closes).toBe(1);
+    expect(pipes.b.closed).toBe(true);
+    expect(roomB.getProducer(producerId)).toBeUndefined();
+    expect(await pipes.b.report('lesson')).toEqual([]);
+    expect((await roomB.linkRouter.dump()).transportIds).toEqual([]);
+    await expect(pipes.b.pull(roomB, producerId, 'a')).rejects.toBeInstanceOf(InvalidStateError);
+    await expect(
+      pipes.b.serve('a', { type: 'consume', roomId: 'lesson', linkId: 'x', producerId }),
+    ).rejects.toBeInstanceOf(InvalidStateError);
+  });
+
+  it('fails a pull under way when it closes, leaving no link behind', async () => {
+    const { pipes, roomB, producerId } = await twoNodes();
+    const pulling = pipes.b.pull(roomB, producerId, 'a');
+    pipes.b.close();
+    await expect(pulling).rejects.toBeInstanceOf(InvalidStateError);
+    expect((await roomB.linkRouter.dump()).transportIds).toEqual([]);
+  });
+
+  it('closes with its Sfu', async () => {
+    const { b, pipes } = await twoNodes();
+    b.close();
+    expect(pipes.b.closed).toBe(true);
+    expect(pipes.a.closed).toBe(false);
   });
 });

@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidStateError, WorkerPool } from '../src/index.ts';
+import type { WorkerSlot } from '../src/index.ts';
+import { onTeardown, sfuOptions, teardown } from './support.ts';
+
+afterEach(teardown);
+
+async function createPool(workerCount: number, ingestWorker = false): Promise<WorkerPool> {
+  const options = await sfuOptions(workerCount, ingestWorker);
+  const pool = await WorkerPool.create(options);
+  onTeardown(() => pool.close());
+  return pool;
+}
+
+const udpPort = async (slot: WorkerSlot): Promise<number | undefined> =>
+  (await slot.webRtcServer.dump()).udpSockets[0]?.port;
+
+describe('WorkerPool', () => {
+  it('starts one worker per slot, the ingest worker last, each on its own port', async () => {
+    const pool = await createPool(2, true);
+    const slots = pool.slots;
+    expect(slots.map((s) => [s.index, s.ingest])).toEqual([
+      [0, false],
+      [1, false],
+      [2, true],
+    ]);
+    expect(pool.ingest).toBe(slots[2]);
+    const ports = await Promise.all(slots.map(udpPort));
+    const base = ports[0]!;
+    expect(ports).toEqual([base, base + 1, base + 2]);
+  });
+
+  it('answers the forwarding worker with the fewest peers, then a preferred one, then the fewest routers', async () => {
+    const pool = await createPool(3, true);
+    const [a, b, c] = pool.slots as [WorkerSlot, WorkerSlot, WorkerSlot];
+    a.peers = 2;
+    b.peers = 1;
+    c.peers = 1;
+    c.routers = 1;
+    // The ingest worker has no peers but never takes a receiver.
+    expect(await pool.leastLoaded()).toBe(b);
+    expect(await pool.leastLoaded((s) => s === c)).toBe(c);
+    b.routers = 2;
+    expect(await pool.leastLoaded()).toBe(c);
+  });
+
+  it('replaces a killed worker in its slot, on the same port', async () => {
+    const pool = await createPool(2);
+    const slot = pool.slots[1]!;
+    const port = await udpPort(slot);
+    const died = new Promise<{ index: number; pid: number }>((resolve) => pool.once('workerdied', resolve));
+    const replaced = new Promise<{ index: number; pid: number }>((resolve) =>
+      pool.once('workerreplaced', resolve),
+    );
+    process.kill(slot.worker.pid, 'SIGKILL');
+    expect(await died).toMatchObject({ index: 1, pid: slot.worker.pid });
+    const { index, pid } = await replaced;
+    expect(index).toBe(1);
+    expect(pid).not.toBe(slot.worker.pid);
+    const next = pool.slots[1]!;
+    expect(next.worker.pid).toBe(pid);
+    expect(await udpPort(next)).toBe(port);
+  });
+
+  it('makes a caller wait while every forwarding worker is being replaced', async () => {
+    const pool = await createPool(1);
+    const first = pool.slots[0]!;
+    const waiting = new Promise<WorkerSlot>((resolve, reject) =>
+      // Asked at the moment the slot is empty.
+      pool.once('workerdied', () => pool.leastLoaded().then(resolve, reject)),
+    );
+    process.kill(first.worker.pid, 'SIGKILL');
+    const slot = await waiting;
+    expect(slot.index).toBe(0);
+    expect(slot.worker.pid).not.toBe(first.worker.pid);
+  });
+
+  it('closes every worker once; callers then fail, a waiting one too, and a worker being started is closed', async () => {
+    const pool = await createPool(1, true);
+    const workers = pool.slots.map((s) => s.worker);
+    const waiting = new Promise<unknown>((resolve) =>
+      pool.once('workerdied', () => {
+        const asked = pool.leastLoaded();
+        // The replacement is being started now: closing the pool must not leave it running (teardown waits).
+        pool.close();
+        resolve(asked.catch((error: unknown) => error));
+      }),
+    );
+    process.kill(workers[0]!.pid, 'SIGKILL');
+    expect(await waiting).toBeInstanceOf(InvalidStateError);
+    pool.close();
+    expect(pool.closed).toBe(true);
+    expect(pool.slots).toEqual([]);
+    expect(workers.every((w) => w.closed)).toBe(true);
+    await expect(pool.leastLoaded()).rejects.toBeInstanceOf(InvalidStateError);
+  });
+});
