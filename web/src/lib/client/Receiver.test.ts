@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JoinResult, ProducerInfo } from '@cloudschool/protocol';
-import { ownPublisher, wantedProducers } from './Receiver.ts';
+import { hostTracks, ownPublisher, wantedProducers, type Received } from './Receiver.ts';
 
 const hostCamera: ProducerInfo = { id: 'h1', kind: 'video', source: 'camera', classroomId: null };
 const hostMic: ProducerInfo = { id: 'h2', kind: 'audio', source: 'mic', classroomId: null };
@@ -41,5 +41,20 @@ describe('what a page receives', () => {
     expect(ownPublisher(joined('host', null))).toBeNull();
     expect(ownPublisher(joined('classroom', 'c2'))).toBe('c2');
     expect(ownPublisher(joined('observer', null))).toBeUndefined();
+  });
+
+  it("picks the host's own tracks for the big picture", () => {
+    const track = (id: string) => ({ id }) as MediaStreamTrack;
+    const received = (producerId: string, classroomId: string | null, main: boolean): Received => ({
+      producerId,
+      classroomId,
+      kind: 'video',
+      track: track(producerId),
+      main,
+      grid: !main,
+    });
+    const list = [received('h1', null, true), received('s1', 'c2', true), received('g3', 'c3', false)];
+    expect(hostTracks(list).map((t) => t.id)).toEqual(['h1']);
+    expect(hostTracks([])).toEqual([]);
   });
 });

@@ -92,6 +92,11 @@ export function wantedProducers(
   return wanted;
 }
 
+/** The host's own tracks among those received: its picture and sound, for a page's big <video>. */
+export function hostTracks(received: readonly Received[]): MediaStreamTrack[] {
+  return received.filter((r) => r.main && r.classroomId === null).map((r) => r.track);
+}
+
 export class Receiver implements MediaSide {
   readonly #onChange: (received: Received[]) => void;
   #link: MediaLink | null = null;

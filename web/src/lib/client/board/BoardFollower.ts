@@ -23,7 +23,7 @@ import { SignalError } from '#lib/client/signal.ts';
 import type { MessageKey } from '#lib/i18n/index.ts';
 import type { InkInProgress } from './render.ts';
 import { STROKE_BATCH_MS, StrokeRecorder, type BoardPointTuple, type StrokeStyle } from './stroke.ts';
-import { authorOf, eraseOps } from './tools.ts';
+import { authorOf, eraseOps, previewObject } from './tools.ts';
 
 export type Send = <E extends ClientEvent>(event: E, payload: RequestOf<E>) => Promise<Responses[E]>;
 export type Stream = <E extends BoardStreamEvent>(
@@ -203,8 +203,8 @@ export class BoardFollower implements BoardListener {
   /** A shape or a text: drawn here at once, until the server's copy is applied. */
   async add(op: Extract<BoardWriteBody, { type: 'shape' | 'text' }>): Promise<number | null> {
     const key = `local${++this.#localSeq}`;
-    const object = previewOf(op, this.#me ?? 'host');
-    if (object) this.#pending.set(key, { pageId: op.pageId, object, seq: null });
+    const object = previewObject(op, this.#me ?? 'host');
+    this.#pending.set(key, { pageId: op.pageId, object, seq: null });
     this.onLive();
     const seq = await this.write(op);
     this.#settle(key, seq);
@@ -430,18 +430,4 @@ export class BoardFollower implements BoardListener {
       }
     }, 500);
   }
-}
-
-/** What a shape or text operation will look like once the server has it. */
-function previewOf(
-  op: Extract<BoardWriteBody, { type: 'shape' | 'text' }>,
-  by: BoardAuthor,
-): BoardObject | null {
-  const base = { id: 'o0', by, z: Number.MAX_SAFE_INTEGER };
-  if (op.type === 'shape') {
-    const { shape, from, to, color, width, fill } = op;
-    return { ...base, kind: 'shape', shape, from, to, color, width, fill };
-  }
-  const { at, text, color, size } = op;
-  return { ...base, kind: 'text', at, text, color, size };
 }

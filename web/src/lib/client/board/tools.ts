@@ -76,6 +76,20 @@ export function shapeOp(
   return { type: 'shape', pageId, shape, from: xy(from), to: xy(to), color, width, fill: null };
 }
 
+/** A shape or text operation as it will be drawn once the server has it (drawn here until then). */
+export function previewObject(
+  op: Extract<BoardWriteBody, { type: 'shape' | 'text' }>,
+  by: BoardAuthor,
+): BoardObject {
+  const base = { id: 'o0', by, z: Number.MAX_SAFE_INTEGER };
+  if (op.type === 'shape') {
+    const { shape, from, to, color, width, fill } = op;
+    return { ...base, kind: 'shape', shape, from, to, color, width, fill };
+  }
+  const { at, text, color, size } = op;
+  return { ...base, kind: 'text', at, text, color, size };
+}
+
 export function textOp(
   pageId: string,
   at: Point,
