@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { canStart, lessonStatus, TOKEN_GRACE_MS } from '../domain/lessonStatus.ts';
-import { DEFAULT_TIME_ZONE } from '../domain/roster.ts';
 import {
   endOfDayIn,
   findConflicts,
@@ -11,6 +10,7 @@ import {
 import type { Account, Classroom, Lesson, School } from '../domain/types.ts';
 import type { JoinTokens } from '../auth/JoinTokens.ts';
 import { AppError } from '../errors.ts';
+import { lessonTimeZone } from '../lesson/describe.ts';
 import type { Invitation } from '../domain/schedule.ts';
 import type { Store } from '../store/Store.ts';
 
@@ -57,10 +57,8 @@ export class LessonService {
   }
 
   /** The host school's zone: the one the lesson's times are shown in. */
-  async timeZoneOf(lesson: Pick<Lesson, 'hostClassroomId'>): Promise<string> {
-    const classroom = await this.#store.getClassroom(lesson.hostClassroomId);
-    const school = classroom && (await this.#store.getSchool(classroom.schoolId));
-    return school?.timeZone ?? DEFAULT_TIME_ZONE;
+  timeZoneOf(lesson: Pick<Lesson, 'hostClassroomId'>): Promise<string> {
+    return lessonTimeZone(this.#store, lesson);
   }
 
   create(input: LessonInput, by: Account, now = Date.now()): Promise<Lesson[]> {
