@@ -10,7 +10,7 @@ export interface StoredBoard {
 /**
  * The whiteboard of a lesson: an append-only operation log, numbered by the store (1, 2, 3… per lesson,
  * no gaps, never reused), and a snapshot that compaction writes while it drops the operations the snapshot
- * covers. Both stores implement it and pass signaling/test/boardstore.contract.test.ts.
+ * covers. Both stores implement it and pass signaling/test/store/boardstore.contract.test.ts.
  */
 export interface BoardStore {
   /**

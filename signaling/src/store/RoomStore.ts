@@ -1,10 +1,10 @@
-import type { ChatMessage, Hand, Question, Quiz, QuizAnswer, StageMember } from '../domain/types.ts';
+import type { ChatMessage, Hand, Question, Quiz, QuizAnswer, StageMember } from './entities/room.ts';
 
 /**
  * The live interaction of a lesson (hands, stage, questions, quizzes,
  * backchannel), kept in the store so a reloaded page, a late joiner or a
  * restarted server gets the full state back. Both stores implement it and
- * pass signaling/test/roomstore.contract.test.ts.
+ * pass signaling/test/store/roomstore.contract.test.ts.
  */
 export interface RoomStore {
   /** Raises a hand unless it is already up; answers whether it was raised now. */

@@ -1,39 +1,38 @@
-import type { Classroom, Lesson, School } from '../domain/types.ts';
-import { checkRecord, classroomSchema, lessonSchema, schoolSchema } from './records.ts';
+import type { Entity, Field } from './entity.ts';
+import { checkRecord } from './records.ts';
 import { ConflictError } from './Store.ts';
 
 /**
- * What both stores do to a batch before writing it, so they agree on its meaning: every record is
- * checked against its schema; a record whose id comes again later in the batch is replaced by the later
- * one (as if the batch were written in order); two classrooms of the batch with one code conflict.
+ * What a batch write means, the same in both stores: every record is checked against its schema; a record
+ * whose key comes again later in the batch is replaced by the later one (as if the batch were written in
+ * order); two records of the batch with one unique value (a classroom code) conflict.
  *
- * A batch is written as a whole: a classroom may take the code that another classroom of the same batch
- * gives up (two classrooms swapping codes is one import), but not a code held by a classroom outside it.
+ * A batch is written as a whole: a record may take the unique value that another record of the same batch
+ * gives up (two classrooms swapping codes is one import), but not one held by a record outside it.
  */
-export function prepareRoster(
-  schools: readonly School[],
-  classrooms: readonly Classroom[],
-): { schools: School[]; classrooms: Classroom[] } {
-  const checkedSchools = lastById(schools.map((school) => checkRecord(schoolSchema, school, 'school')));
-  const checkedClassrooms = lastById(
-    classrooms.map((classroom) => checkRecord(classroomSchema, classroom, 'classroom')),
-  );
-  const codes = new Map<string, string>();
-  for (const classroom of checkedClassrooms) {
-    const other = codes.get(classroom.code);
-    if (other !== undefined) {
-      throw new ConflictError(`classrooms ${other} and ${classroom.id} both have the code ${classroom.code}`);
-    }
-    codes.set(classroom.code, classroom.id);
+export function checkBatch<T extends object, S extends Field<T>, I extends Field<T>>(
+  entity: Entity<T, S, I>,
+  records: readonly T[],
+): T[] {
+  const byKey = new Map<string, T>();
+  for (const record of records) {
+    const checked = checkRecord(entity.schema, record, entity.name);
+    const key = JSON.stringify([...entity.scope, entity.id].map((field) => checked[field]));
+    byKey.set(key, checked);
   }
-  return { schools: checkedSchools, classrooms: checkedClassrooms };
-}
-
-/** Checks a batch of lessons; a lesson whose id comes again later is replaced by the later one. */
-export function prepareLessons(lessons: readonly Lesson[]): Lesson[] {
-  return lastById(lessons.map((lesson) => checkRecord(lessonSchema, lesson, 'lesson')));
-}
-
-function lastById<T extends { id: string }>(records: readonly T[]): T[] {
-  return [...new Map(records.map((record) => [record.id, record])).values()];
+  const batch = [...byKey.values()];
+  if (entity.unique !== undefined) {
+    const holders = new Map<unknown, unknown>();
+    for (const record of batch) {
+      const value = record[entity.unique];
+      const other = holders.get(value);
+      if (other !== undefined) {
+        throw new ConflictError(
+          `${entity.name}s ${String(other)} and ${String(record[entity.id])} both have the ${entity.unique} ${String(value)}`,
+        );
+      }
+      holders.set(value, record[entity.id]);
+    }
+  }
+  return batch;
 }

@@ -3,13 +3,12 @@
  * (also under concurrent appends and after compaction), readBoardOps, snapshots, and compaction that
  * keeps exactly the operations after the snapshot.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { applyOps, initialBoard } from '@cloudschool/board';
 import type { BoardOp, BoardState } from '@cloudschool/board';
 import { InvalidRecordError } from '../../src/store/records.ts';
 import type { Store } from '../../src/store/Store.ts';
-import { storeFactories } from '../support/stores.ts';
-import type { Location } from '../support/stores.ts';
+import { storeFactories, storePerTest } from '../support/stores.ts';
 
 const L = 'lesson-1';
 const T = Date.UTC(2026, 10, 30, 8, 0);
@@ -37,35 +36,19 @@ function body(n: number): Omit<BoardOp, 'seq'> {
 const withSeq = (seq: number, n = seq): BoardOp => ({ ...body(n), seq });
 
 describe.each(storeFactories())('$name board store contract', (factory) => {
-  let location: Location;
-  let opened: Store[] = [];
+  const suite = storePerTest(factory);
+  const open = () => suite.open();
   let store: Store;
 
-  async function open(): Promise<Store> {
-    const opening = await location.open();
-    opened.push(opening);
-    return opening;
-  }
+  beforeEach(() => {
+    store = suite.store;
+  });
 
   async function append(count: number, lessonId = L): Promise<number[]> {
     const seqs: number[] = [];
     for (let i = 0; i < count; i++) seqs.push(await store.appendBoardOp(lessonId, body(i + 1)));
     return seqs;
   }
-
-  beforeAll(() => factory.setup());
-  afterAll(() => factory.teardown());
-
-  beforeEach(async () => {
-    location = await factory.location();
-    store = await open();
-  });
-
-  afterEach(async () => {
-    await Promise.all(opened.map((each) => each.close()));
-    opened = [];
-    await location.remove();
-  });
 
   it('numbers appended operations 1, 2, 3… per lesson, and reads them back as written', async () => {
     expect(await store.loadBoard(L)).toEqual({ snapshot: null, ops: [] });

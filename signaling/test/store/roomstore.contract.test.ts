@@ -1,9 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { ChatMessage, Hand, Question, Quiz, QuizAnswer, StageMember } from '../../src/domain/types.ts';
 import { InvalidRecordError } from '../../src/store/records.ts';
 import type { Store } from '../../src/store/Store.ts';
-import { storeFactories } from '../support/stores.ts';
-import type { Location } from '../support/stores.ts';
+import { storeFactories, storePerTest } from '../support/stores.ts';
 
 const T = Date.UTC(2026, 10, 30, 8, 0);
 const L = 'lesson-1';
@@ -57,28 +56,12 @@ function message(
 }
 
 describe.each(storeFactories())('$name room store contract', (factory) => {
-  let location: Location;
-  let opened: Store[] = [];
+  const suite = storePerTest(factory);
+  const open = () => suite.open();
   let store: Store;
 
-  async function open(): Promise<Store> {
-    const opening = await location.open();
-    opened.push(opening);
-    return opening;
-  }
-
-  beforeAll(() => factory.setup());
-  afterAll(() => factory.teardown());
-
-  beforeEach(async () => {
-    location = await factory.location();
-    store = await open();
-  });
-
-  afterEach(async () => {
-    await Promise.all(opened.map((each) => each.close()));
-    opened = [];
-    await location.remove();
+  beforeEach(() => {
+    store = suite.store;
   });
 
   describe('hands', () => {

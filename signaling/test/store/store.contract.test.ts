@@ -1,10 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Account, Classroom, Lesson, Presence, School } from '../../src/domain/types.ts';
 import { CorruptRecordError, InvalidRecordError } from '../../src/store/records.ts';
 import { ConflictError } from '../../src/store/Store.ts';
 import type { Store } from '../../src/store/Store.ts';
-import { storeFactories } from '../support/stores.ts';
-import type { Location } from '../support/stores.ts';
+import { storeFactories, storePerTest } from '../support/stores.ts';
 
 const HOUR = 60 * 60 * 1000;
 const T = Date.UTC(2026, 10, 30, 8, 0); // Monday 30 November 2026, 16:00 in Beijing
@@ -73,28 +72,12 @@ function presence(connectionId: string, lastSeen: number, lessonId = 'lesson-1')
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each(storeFactories())('$name store contract', (factory) => {
-  let location: Location;
-  let opened: Store[] = [];
+  const suite = storePerTest(factory);
+  const open = () => suite.open();
   let store: Store;
 
-  async function open(): Promise<Store> {
-    const opening = await location.open();
-    opened.push(opening);
-    return opening;
-  }
-
-  beforeAll(() => factory.setup());
-  afterAll(() => factory.teardown());
-
-  beforeEach(async () => {
-    location = await factory.location();
-    store = await open();
-  });
-
-  afterEach(async () => {
-    await Promise.all(opened.map((each) => each.close()));
-    opened = [];
-    await location.remove();
+  beforeEach(() => {
+    store = suite.store;
   });
 
   it('says what it is', () => {
@@ -114,7 +97,7 @@ describe.each(storeFactories())('$name store contract', (factory) => {
 
     it('reading a corrupted record fails loudly', async () => {
       await store.putSchool(school(1));
-      await location.corruptSchool('school-1');
+      await suite.location.corruptSchool('school-1');
       await expect(store.getSchool('school-1')).rejects.toBeInstanceOf(CorruptRecordError);
       await expect(store.listSchools()).rejects.toBeInstanceOf(CorruptRecordError);
     });

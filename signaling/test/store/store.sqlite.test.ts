@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SQLITE_FILE, SqliteStore } from '../../src/store/SqliteStore.ts';
-import { SCHEMA_VERSION, SchemaTooNewError } from '../../src/store/sqliteSchema.ts';
+import { SCHEMA_VERSION, SchemaTooNewError } from '../../src/store/sqlite/schema.ts';
 
 /** What only SqliteStore has: its schema migrations. The rest is in the contract suites. */
 describe('SqliteStore schema', () => {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { createClient } from 'redis';
-import { RedisKeys } from '../../src/store/keys.ts';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { RedisKeys } from '../../src/store/redis/keys.ts';
 import { RedisStore } from '../../src/store/RedisStore.ts';
 import { SQLITE_FILE, SqliteStore } from '../../src/store/SqliteStore.ts';
 import type { Store } from '../../src/store/Store.ts';
@@ -11,8 +12,8 @@ import { startRedis } from '@cloudschool/testkit';
 import type { TestRedis } from '@cloudschool/testkit';
 
 /**
- * The two stores as the contract suites (store.contract.test.ts, roomstore.contract.test.ts) run them:
- * `describe.each(storeFactories())`.
+ * The two stores as the contract suites (store.contract, roomstore.contract, boardstore.contract) run them:
+ * `describe.each(storeFactories())`, then `storePerTest(factory)` inside.
  */
 
 /** Where one test's data lives: open() may be called again to reopen the same data (SQLite) or reconnect (Redis). */
@@ -73,7 +74,7 @@ function redisFactory(): Factory {
         corruptSchool: async (id) => {
           const client = createClient({ url });
           await client.connect();
-          await client.set(new RedisKeys(prefix).school(id), '{"id":1}');
+          await client.set(new RedisKeys(prefix).key('school', id), '{"id":1}');
           await client.close();
         },
         remove: async () => undefined,
@@ -84,4 +85,56 @@ function redisFactory(): Factory {
 
 export function storeFactories(): Factory[] {
   return [sqliteFactory(), redisFactory()];
+}
+
+/** The store of the running test, and its data's location. */
+export interface StoreUnderTest {
+  /** Opened before each test. */
+  readonly store: Store;
+  readonly location: Location;
+  /** Opens the test's data once more (another node, a restart); closed after the test like the first. */
+  open(): Promise<Store>;
+}
+
+/**
+ * Registers a contract suite's hooks: the factory's setup and teardown, fresh data and a store opened on it
+ * before each test, and after it every store opened closed and the data removed.
+ */
+export function storePerTest(factory: Factory): StoreUnderTest {
+  let location: Location | undefined;
+  let store: Store | undefined;
+  let opened: Store[] = [];
+
+  const open = async (): Promise<Store> => {
+    if (location === undefined) throw new Error('no test is running');
+    const opening = await location.open();
+    opened.push(opening);
+    return opening;
+  };
+
+  beforeAll(() => factory.setup());
+  afterAll(() => factory.teardown());
+
+  beforeEach(async () => {
+    location = await factory.location();
+    store = await open();
+  });
+
+  afterEach(async () => {
+    await Promise.all(opened.map((each) => each.close()));
+    opened = [];
+    await location?.remove();
+  });
+
+  return {
+    get store() {
+      if (store === undefined) throw new Error('no test is running');
+      return store;
+    },
+    get location() {
+      if (location === undefined) throw new Error('no test is running');
+      return location;
+    },
+    open,
+  };
 }

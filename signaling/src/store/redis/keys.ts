@@ -1,7 +1,8 @@
 /**
- * The Redis key layout of RedisStore: the one place where a key name is built. `<p>` is the prefix
- * (`cs` unless configured); every id, code, username and name is encodeURIComponent-encoded, so no
- * value can contain a ':' and reach another key.
+ * The Redis key layout of RedisStore. The names are declared with each entity (entities/), the generic
+ * collections place records by them (RedisCollection, RedisMembers, RedisLog), and RedisKeys below is the
+ * one place a key is built. `<p>` is the prefix (`cs` unless configured); every id, code, username and name
+ * is encodeURIComponent-encoded, so no value can contain a ':' and reach another key.
  *
  * | key                          | type       | holds                                                        |
  * | ---------------------------- | ---------- | ------------------------------------------------------------ |
@@ -49,8 +50,8 @@
  *
  * A sorted set orders equal scores by member bytes; the stores sort what they list in order.ts anyway.
  *
- * The index keys (code, username) are written only by RedisStore's Lua script together with their
- * record, so a record and its index entry never disagree. The layout assumes one Redis (or one
+ * The index keys (code, username) are written only by the Lua script of putRecordsScript.ts together
+ * with their record, so a record and its index entry never disagree. The layout assumes one Redis (or one
  * cluster slot): a multi-key script or MULTI spans keys of several of these.
  */
 export class RedisKeys {
@@ -61,107 +62,8 @@ export class RedisKeys {
     this.#prefix = encodeURIComponent(prefix);
   }
 
-  schools(): string {
-    return `${this.#prefix}:schools`;
-  }
-
-  school(id: string): string {
-    return `${this.#prefix}:school:${encodeURIComponent(id)}`;
-  }
-
-  classrooms(): string {
-    return `${this.#prefix}:classrooms`;
-  }
-
-  classroom(id: string): string {
-    return `${this.#prefix}:classroom:${encodeURIComponent(id)}`;
-  }
-
-  classroomCode(code: string): string {
-    return `${this.#prefix}:classroom-code:${encodeURIComponent(code)}`;
-  }
-
-  accounts(): string {
-    return `${this.#prefix}:accounts`;
-  }
-
-  account(id: string): string {
-    return `${this.#prefix}:account:${encodeURIComponent(id)}`;
-  }
-
-  accountUsername(username: string): string {
-    return `${this.#prefix}:account-username:${encodeURIComponent(username)}`;
-  }
-
-  session(id: string): string {
-    return `${this.#prefix}:session:${encodeURIComponent(id)}`;
-  }
-
-  lesson(id: string): string {
-    return `${this.#prefix}:lesson:${encodeURIComponent(id)}`;
-  }
-
-  lessonsByStart(): string {
-    return `${this.#prefix}:lessons:by-start`;
-  }
-
-  attendance(lessonId: string): string {
-    return `${this.#prefix}:attendance:${encodeURIComponent(lessonId)}`;
-  }
-
-  presence(lessonId: string): string {
-    return `${this.#prefix}:presence:${encodeURIComponent(lessonId)}`;
-  }
-
-  secret(name: string): string {
-    return `${this.#prefix}:secret:${encodeURIComponent(name)}`;
-  }
-
-  hands(lessonId: string): string {
-    return `${this.#prefix}:hands:${encodeURIComponent(lessonId)}`;
-  }
-
-  stage(lessonId: string): string {
-    return `${this.#prefix}:stage:${encodeURIComponent(lessonId)}`;
-  }
-
-  questions(lessonId: string): string {
-    return `${this.#prefix}:questions:${encodeURIComponent(lessonId)}`;
-  }
-
-  question(lessonId: string, id: string): string {
-    return `${this.#prefix}:question:${encodeURIComponent(lessonId)}:${encodeURIComponent(id)}`;
-  }
-
-  votes(lessonId: string, questionId: string): string {
-    return `${this.#prefix}:votes:${encodeURIComponent(lessonId)}:${encodeURIComponent(questionId)}`;
-  }
-
-  quizzes(lessonId: string): string {
-    return `${this.#prefix}:quizzes:${encodeURIComponent(lessonId)}`;
-  }
-
-  quiz(lessonId: string, id: string): string {
-    return `${this.#prefix}:quiz:${encodeURIComponent(lessonId)}:${encodeURIComponent(id)}`;
-  }
-
-  quizAnswers(lessonId: string, quizId: string): string {
-    return `${this.#prefix}:quiz-answers:${encodeURIComponent(lessonId)}:${encodeURIComponent(quizId)}`;
-  }
-
-  chat(lessonId: string, classroomId: string): string {
-    return `${this.#prefix}:chat:${encodeURIComponent(lessonId)}:${encodeURIComponent(classroomId)}`;
-  }
-
-  boardOps(lessonId: string): string {
-    return `${this.#prefix}:board-ops:${encodeURIComponent(lessonId)}`;
-  }
-
-  boardSnapshot(lessonId: string): string {
-    return `${this.#prefix}:board-snapshot:${encodeURIComponent(lessonId)}`;
-  }
-
-  chatRead(lessonId: string, classroomId: string): string {
-    return `${this.#prefix}:chat-read:${encodeURIComponent(lessonId)}:${encodeURIComponent(classroomId)}`;
+  /** `<prefix>:<name>:<part>…`: `name` as declared (it may hold a ':'), each part encoded. */
+  key(name: string, ...parts: readonly string[]): string {
+    return [this.#prefix, name, ...parts.map(encodeURIComponent)].join(':');
   }
 }

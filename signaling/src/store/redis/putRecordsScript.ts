@@ -2,9 +2,9 @@ import { defineScript } from 'redis';
 import type { CommandParser } from 'redis';
 
 /**
- * RedisStore's one write that needs a uniqueness check: records with a unique index (classrooms by code,
- * accounts by username), optionally with plain records (the schools of a roster import), written
- * atomically by one Lua script. The script checks everything before it writes anything, so a conflict
+ * The write of records with a unique value (Entity.unique: classrooms by code, accounts by username),
+ * optionally with plain records (the schools of a roster import), atomically by one Lua script; see
+ * RedisCollection's put. The script checks everything before it writes anything, so a conflict
  * leaves Redis untouched.
  *
  * The caller reads each indexed record first (to know which index entry it gives up) and passes what it

@@ -4,9 +4,9 @@ import type { DatabaseSync } from 'node:sqlite';
  * The schema of SqliteStore's database, versioned by `PRAGMA user_version`. MIGRATIONS[v] takes a database
  * from version v to v + 1; a new version is a new entry at the end, never an edit of an old one.
  *
- * Records are JSON in a `data` column (parsed back with the zod schemas of records.ts); what a query
- * filters or orders on, or what a uniqueness rule covers, is a real column beside it. Times are INTEGER
- * epoch milliseconds.
+ * Each table is the one its entity declares (entities/: the table, the columns, what the `data` column
+ * holds). Records are JSON in a `data` column; what a query filters or orders on, or what a uniqueness rule
+ * covers, is a real column beside it. Times are INTEGER epoch milliseconds.
  */
 const MIGRATIONS: readonly string[] = [
   // 0 → 1

@@ -1,0 +1,310 @@
+import type { BoardOp, BoardState } from '@cloudschool/board';
+import type { z } from 'zod';
+import type { Backend } from './Backend.ts';
+import type { StoredBoard } from './BoardStore.ts';
+import { checkBatch } from './batches.ts';
+import { accounts, sessions } from './entities/accounts.ts';
+import type { Account, Session } from './entities/accounts.ts';
+import { boardOpRecord, boardSnapshot } from './entities/board.ts';
+import { attendance, lessons, MAX_LESSON_MS, presence } from './entities/lessons.ts';
+import type { AttendanceEvent, Lesson, Presence } from './entities/lessons.ts';
+import {
+  chatMessages,
+  hands,
+  questions,
+  quizAnswers,
+  quizzes,
+  readMarks,
+  stages,
+  votes,
+} from './entities/room.ts';
+import type { ChatMessage, Hand, Question, Quiz, QuizAnswer, StageMember } from './entities/room.ts';
+import { classrooms, schools } from './entities/roster.ts';
+import type { Classroom, School } from './entities/roster.ts';
+import { secrets } from './entities/secrets.ts';
+import { checkRecord, checkTtl } from './records.ts';
+import type { Store } from './Store.ts';
+
+/** The collections a Store is made of, one per declared entity. */
+function collectionsOf(backend: Backend) {
+  return {
+    schools: backend.collection(schools),
+    classrooms: backend.collection(classrooms),
+    accounts: backend.collection(accounts),
+    sessions: backend.collection(sessions),
+    lessons: backend.collection(lessons),
+    attendance: backend.log(attendance),
+    secrets: backend.collection(secrets),
+    hands: backend.members(hands),
+    stages: backend.collection(stages),
+    questions: backend.collection(questions),
+    votes: backend.members(votes),
+    quizzes: backend.collection(quizzes),
+    quizAnswers: backend.collection(quizAnswers),
+    chatMessages: backend.log(chatMessages),
+    readMarks: backend.collection(readMarks),
+  };
+}
+
+/** Checks a record of an entity before it is written (InvalidRecordError). */
+function check<T>(entity: { readonly name: string; readonly schema: z.ZodType<T> }, record: T): T {
+  return checkRecord(entity.schema, record, entity.name);
+}
+
+/**
+ * The Store written once over the collections of a Backend: what each method means (which records it
+ * checks, what it writes together, how a session expires) is decided here for SQLite and Redis alike;
+ * how records are kept is the backend's. SqliteStore and RedisStore only open their backend.
+ */
+export class CollectionStore implements Store {
+  readonly kind: 'sqlite' | 'redis';
+  readonly #backend: Backend;
+  readonly #in: ReturnType<typeof collectionsOf>;
+  #closed = false;
+
+  protected constructor(backend: Backend) {
+    this.kind = backend.kind;
+    this.#backend = backend;
+    this.#in = collectionsOf(backend);
+  }
+
+  // --- roster
+
+  async listSchools(): Promise<School[]> {
+    return this.#in.schools.list({});
+  }
+
+  async getSchool(id: string): Promise<School | undefined> {
+    return this.#in.schools.get({ id });
+  }
+
+  async putSchool(school: School): Promise<void> {
+    await this.#in.schools.put([check(schools, school)]);
+  }
+
+  async listClassrooms(): Promise<Classroom[]> {
+    return this.#in.classrooms.list({});
+  }
+
+  async getClassroom(id: string): Promise<Classroom | undefined> {
+    return this.#in.classrooms.get({ id });
+  }
+
+  async getClassroomByCode(code: string): Promise<Classroom | undefined> {
+    return this.#in.classrooms.getByUnique(code);
+  }
+
+  async putClassroom(classroom: Classroom): Promise<void> {
+    await this.#in.classrooms.put([check(classrooms, classroom)]);
+  }
+
+  async importRoster(schoolList: School[], classroomList: Classroom[]): Promise<void> {
+    await this.#in.classrooms.put(checkBatch(classrooms, classroomList), {
+      entity: schools,
+      records: checkBatch(schools, schoolList),
+    });
+  }
+
+  // --- accounts and login sessions
+
+  async listAccounts(): Promise<Account[]> {
+    return this.#in.accounts.list({});
+  }
+
+  async getAccount(id: string): Promise<Account | undefined> {
+    return this.#in.accounts.get({ id });
+  }
+
+  async getAccountByUsername(username: string): Promise<Account | undefined> {
+    return this.#in.accounts.getByUnique(username);
+  }
+
+  async putAccount(account: Account): Promise<void> {
+    await this.#in.accounts.put([check(accounts, account)]);
+  }
+
+  async putSession(session: Session): Promise<void> {
+    const checked = check(sessions, session);
+    // An already expired session is one that getSession would not return: keep nothing.
+    if (checked.expiresAt <= Date.now()) await this.#in.sessions.delete(checked);
+    else await this.#in.sessions.put([checked]);
+  }
+
+  async getSession(id: string): Promise<Session | undefined> {
+    const session = await this.#in.sessions.get({ id });
+    // The session's own time decides, on this node's clock (Redis expires the key on its own clock).
+    if (session === undefined || session.expiresAt > Date.now()) return session;
+    await this.#in.sessions.delete({ id });
+    return undefined;
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    await this.#in.sessions.delete({ id });
+  }
+
+  // --- lessons
+
+  async getLesson(id: string): Promise<Lesson | undefined> {
+    return this.#in.lessons.get({ id });
+  }
+
+  async putLessons(lessonList: Lesson[]): Promise<void> {
+    await this.#in.lessons.put(checkBatch(lessons, lessonList));
+  }
+
+  async listLessons(range: { from: number; to: number }): Promise<Lesson[]> {
+    // A lesson overlaps [from, to) if it starts before `to` and ends after `from`; as none lasts longer
+    // than MAX_LESSON_MS, only those that start from `from - MAX_LESSON_MS` on can.
+    const starting = await this.#in.lessons.listBetween({}, 'startsAt', range.from - MAX_LESSON_MS, range.to);
+    return starting.filter((lesson) => lesson.endsAt > range.from);
+  }
+
+  // --- attendance and presence
+
+  async appendAttendance(event: AttendanceEvent): Promise<void> {
+    await this.#in.attendance.append(check(attendance, event));
+  }
+
+  async listAttendance(lessonId: string): Promise<AttendanceEvent[]> {
+    return this.#in.attendance.list({ lessonId });
+  }
+
+  async putPresence(record: Presence, ttlMs: number): Promise<void> {
+    await this.#backend.presence.putPresence(check(presence, record), checkTtl(ttlMs));
+  }
+
+  async removePresence(lessonId: string, connectionId: string): Promise<void> {
+    await this.#backend.presence.removePresence(lessonId, connectionId);
+  }
+
+  async listPresence(lessonId: string, now: number): Promise<Presence[]> {
+    return this.#backend.presence.listPresence(lessonId, now);
+  }
+
+  // --- secrets
+
+  async getOrCreateSecret(name: string, create: () => string): Promise<string> {
+    const existing = await this.#in.secrets.get({ name });
+    if (existing !== undefined) return existing.value;
+    // Read again after the insert: another node may have inserted its own value first, and that one is the secret.
+    await this.#in.secrets.insert(check(secrets, { name, value: create() }));
+    const secret = await this.#in.secrets.get({ name });
+    if (secret === undefined) throw new Error(`secret ${name} is missing after it was created`);
+    return secret.value;
+  }
+
+  // --- the live interaction of a lesson
+
+  async raiseHand(hand: Hand): Promise<boolean> {
+    // Inserted only if absent: a hand already up keeps its place in the queue.
+    return this.#in.hands.insert(check(hands, hand));
+  }
+
+  async lowerHand(lessonId: string, classroomId: string): Promise<boolean> {
+    return this.#in.hands.delete({ lessonId, classroomId });
+  }
+
+  async listHands(lessonId: string): Promise<Hand[]> {
+    return this.#in.hands.list({ lessonId });
+  }
+
+  async getStage(lessonId: string): Promise<StageMember[]> {
+    return (await this.#in.stages.get({ lessonId }))?.members ?? [];
+  }
+
+  async putStage(lessonId: string, members: StageMember[]): Promise<void> {
+    const stage = check(stages, { lessonId, members });
+    if (stage.members.length === 0) await this.#in.stages.delete(stage);
+    else await this.#in.stages.put([stage]);
+  }
+
+  async putQuestion(question: Question): Promise<void> {
+    await this.#in.questions.put([check(questions, question)]);
+  }
+
+  async getQuestion(lessonId: string, questionId: string): Promise<Question | undefined> {
+    return this.#in.questions.get({ lessonId, id: questionId });
+  }
+
+  async setVote(lessonId: string, questionId: string, classroomId: string, on: boolean): Promise<void> {
+    const vote = check(votes, { lessonId, questionId, classroomId });
+    if (on) await this.#in.votes.insert(vote);
+    else await this.#in.votes.delete(vote);
+  }
+
+  async listQuestions(lessonId: string): Promise<(Question & { voters: string[] })[]> {
+    const listed = await this.#in.questions.list({ lessonId });
+    const voted = await Promise.all(
+      listed.map((question) => this.#in.votes.list({ lessonId, questionId: question.id })),
+    );
+    return listed.map((question, index) => ({
+      ...question,
+      voters: (voted[index] ?? []).map((vote) => vote.classroomId),
+    }));
+  }
+
+  async putQuiz(quiz: Quiz): Promise<void> {
+    await this.#in.quizzes.put([check(quizzes, quiz)]);
+  }
+
+  async getQuiz(lessonId: string, quizId: string): Promise<Quiz | undefined> {
+    return this.#in.quizzes.get({ lessonId, id: quizId });
+  }
+
+  async listQuizzes(lessonId: string): Promise<Quiz[]> {
+    return this.#in.quizzes.list({ lessonId });
+  }
+
+  async putQuizAnswer(answer: QuizAnswer): Promise<void> {
+    await this.#in.quizAnswers.put([check(quizAnswers, answer)]);
+  }
+
+  async listQuizAnswers(lessonId: string, quizId: string): Promise<QuizAnswer[]> {
+    return this.#in.quizAnswers.list({ lessonId, quizId });
+  }
+
+  async appendMessage(message: ChatMessage): Promise<void> {
+    await this.#in.chatMessages.append(check(chatMessages, message));
+  }
+
+  async listMessages(lessonId: string, classroomId: string): Promise<ChatMessage[]> {
+    return this.#in.chatMessages.list({ lessonId, classroomId });
+  }
+
+  async setReadUntil(
+    lessonId: string,
+    classroomId: string,
+    side: 'host' | 'classroom',
+    at: number,
+  ): Promise<void> {
+    await this.#in.readMarks.put([check(readMarks, { lessonId, classroomId, side, at })]);
+  }
+
+  async getReadUntil(lessonId: string, classroomId: string, side: 'host' | 'classroom'): Promise<number> {
+    return (await this.#in.readMarks.get({ lessonId, classroomId, side }))?.at ?? 0;
+  }
+
+  // --- the whiteboard
+
+  async appendBoardOp(lessonId: string, op: Omit<BoardOp, 'seq'>): Promise<number> {
+    return this.#backend.board.appendBoardOp(lessonId, checkRecord(boardOpRecord, op, 'board operation'));
+  }
+
+  async readBoardOps(lessonId: string, afterSeq: number): Promise<BoardOp[]> {
+    return this.#backend.board.readBoardOps(lessonId, afterSeq);
+  }
+
+  async loadBoard(lessonId: string): Promise<StoredBoard> {
+    return this.#backend.board.loadBoard(lessonId);
+  }
+
+  async compactBoard(lessonId: string, snapshot: BoardState): Promise<void> {
+    await this.#backend.board.compactBoard(lessonId, checkRecord(boardSnapshot, snapshot, 'board snapshot'));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#backend.close();
+  }
+}
