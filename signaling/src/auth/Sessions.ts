@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Account } from '../domain/types.ts';
-import type { Store } from '../store/Store.ts';
+import type { AccountStore } from '../store/Store.ts';
 
 export const SESSION_COOKIE = 'cs_session';
 export const SESSION_TTL_MS = 12 * 3600_000;
@@ -9,9 +9,9 @@ const digest = (cookie: string): string => createHash('sha256').update(cookie).d
 
 /** Login sessions: a random cookie value; the store keeps only its hash. */
 export class Sessions {
-  readonly #store: Store;
+  readonly #store: AccountStore;
 
-  constructor(store: Store) {
+  constructor(store: AccountStore) {
     this.#store = store;
   }
 

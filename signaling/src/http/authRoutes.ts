@@ -7,12 +7,12 @@ import type { Sessions } from '../auth/Sessions.ts';
 import { AppError } from '../errors.ts';
 import { createAccountRequest, loginRequest } from '@cloudschool/protocol';
 import { accountView } from '../services/views.ts';
-import type { Store } from '../store/Store.ts';
+import type { AccountStore } from '../store/Store.ts';
 import { ConflictError } from '../store/Store.ts';
 import { parse, requireAccount, requireRole, sessionCookie } from './middleware.ts';
 
 /** Login, logout, who am I, and accounts (coordinators manage them). */
-export function authRoutes(deps: { store: Store; sessions: Sessions }): express.Router {
+export function authRoutes(deps: { store: AccountStore; sessions: Sessions }): express.Router {
   const { store, sessions } = deps;
   const router = express.Router();
   const limiter = new LoginLimiter();
@@ -69,7 +69,7 @@ export function authRoutes(deps: { store: Store; sessions: Sessions }): express.
 }
 
 export async function createAccount(
-  store: Store,
+  store: AccountStore,
   input: { username: string; displayName: string; role: 'coordinator' | 'teacher'; password: string },
 ) {
   if (await store.getAccountByUsername(input.username)) throw new ConflictError('username taken');

@@ -6,11 +6,11 @@ import type { Courseware } from '../board/Courseware.ts';
 import type { Lesson } from '../domain/types.ts';
 import { AppError } from '../errors.ts';
 import { COURSEWARE_MAX_BYTES } from '@cloudschool/protocol';
-import type { Store } from '../store/Store.ts';
+import type { LessonStore } from '../store/Store.ts';
 import { accountOf, requireAccount } from './middleware.ts';
 
 export interface CoursewareRouteDeps {
-  store: Store;
+  store: LessonStore;
   tokens: JoinTokens;
   courseware: Courseware;
 }

@@ -17,13 +17,20 @@ import type { LessonService } from '../services/LessonService.ts';
 import type { PresenceTracker } from '../services/PresenceTracker.ts';
 import { lessonView } from '../services/views.ts';
 import { tally } from '../lesson/Interaction.ts';
-import type { Store } from '../store/Store.ts';
+import type {
+  AccountStore,
+  AttendanceStore,
+  BoardStore,
+  LessonStore,
+  RoomStore,
+  RosterStore,
+} from '../store/Store.ts';
 import { parse, requireAccount, requireRole } from './middleware.ts';
 
 const MAX_RANGE_MS = 62 * 24 * 3600_000;
 
 export interface LessonRouteDeps {
-  store: Store;
+  store: LessonStore & RosterStore & AccountStore & AttendanceStore & RoomStore & BoardStore;
   lessons: LessonService;
   presence: PresenceTracker;
   /** Origin used in join links; by default the one the request came in on. */

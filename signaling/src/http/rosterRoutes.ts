@@ -3,14 +3,14 @@ import { AppError } from '../errors.ts';
 import { classroomRequest, schoolRequest } from '@cloudschool/protocol';
 import type { RosterService } from '../services/RosterService.ts';
 import { classroomView, schoolView } from '../services/views.ts';
-import type { Store } from '../store/Store.ts';
+import type { RosterStore } from '../store/Store.ts';
 import { ConflictError } from '../store/Store.ts';
 import { parse, requireRole } from './middleware.ts';
 
 /** An 800-classroom roster is ~60 kB; 2 MB leaves room for 20,000 rows. */
 const MAX_CSV_BYTES = '2mb';
 
-export function rosterRoutes(deps: { store: Store; roster: RosterService }): express.Router {
+export function rosterRoutes(deps: { store: RosterStore; roster: RosterService }): express.Router {
   const { store, roster } = deps;
   const router = express.Router();
   router.use(['/api/schools', '/api/classrooms', '/api/roster'], requireRole('coordinator'));

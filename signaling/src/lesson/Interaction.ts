@@ -12,7 +12,7 @@ import type {
   QuizView,
   StageView,
 } from '@cloudschool/protocol';
-import type { Store } from '../store/Store.ts';
+import type { RoomStore } from '../store/Store.ts';
 
 /** What the interaction needs to know of the running lesson, and how it speaks to its pages. */
 export interface InteractionHost {
@@ -40,14 +40,14 @@ const DEFAULT_STAGE_CAPACITY = 1;
  */
 export class Interaction {
   readonly lessonId: string;
-  readonly #store: Store;
+  readonly #store: RoomStore;
   readonly #host: InteractionHost;
   #capacity = DEFAULT_STAGE_CAPACITY;
   #quizTimer: NodeJS.Timeout | undefined;
   /** Serializes changes so read-modify-write of the stage or a quiz never interleaves on this node. */
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(lessonId: string, store: Store, host: InteractionHost) {
+  constructor(lessonId: string, store: RoomStore, host: InteractionHost) {
     this.lessonId = lessonId;
     this.#store = store;
     this.#host = host;

@@ -3,7 +3,7 @@ import type { Account, Lesson } from '../domain/types.ts';
 import type { JoinTokens } from '../auth/JoinTokens.ts';
 import { AppError } from '../errors.ts';
 import type { Role } from '@cloudschool/protocol';
-import type { Store } from '../store/Store.ts';
+import type { LessonStore, RosterStore } from '../store/Store.ts';
 
 export interface JoinRequest {
   lessonId: string;
@@ -26,10 +26,10 @@ export interface JoinGrant {
  * cancelled lessons admit nobody.
  */
 export class JoinAuthorizer {
-  readonly #store: Store;
+  readonly #store: LessonStore & RosterStore;
   readonly #tokens: JoinTokens;
 
-  constructor(store: Store, tokens: JoinTokens) {
+  constructor(store: LessonStore & RosterStore, tokens: JoinTokens) {
     this.#store = store;
     this.#tokens = tokens;
   }

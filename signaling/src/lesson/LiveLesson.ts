@@ -7,7 +7,7 @@ import type { Lesson as LessonRecord, StageMember } from '../domain/types.ts';
 import { AppError } from '../errors.ts';
 import type { Fabric, LessonChange, LessonLink, PageInfo } from '../fabric/Fabric.ts';
 import type { Logger } from '../logger.ts';
-import type { Store } from '../store/Store.ts';
+import type { BoardStore, LessonStore, RoomStore, RosterStore } from '../store/Store.ts';
 import { describeLesson } from './describe.ts';
 import { Interaction } from './Interaction.ts';
 import { LessonMedia } from './LessonMedia.ts';
@@ -20,7 +20,7 @@ import type { Page } from './Roster.ts';
 export interface LiveLessonDeps {
   sfu: Sfu;
   fabric: Fabric;
-  store: Store;
+  store: RosterStore & LessonStore & RoomStore & BoardStore;
   audience: LessonAudience;
   log: Logger;
   board?: BoardOptions | undefined;

@@ -2,12 +2,12 @@ import type { LessonInfo } from '@cloudschool/protocol';
 import { DEFAULT_TIME_ZONE } from '../domain/roster.ts';
 import type { Lesson } from '../domain/types.ts';
 import { lessonInfo } from '../services/views.ts';
-import type { Store } from '../store/Store.ts';
+import type { RosterStore } from '../store/Store.ts';
 import type { Invitation } from './Roster.ts';
 
 /** The zone a lesson's times are shown in: its host school's. */
 export async function lessonTimeZone(
-  store: Pick<Store, 'getClassroom' | 'getSchool'>,
+  store: Pick<RosterStore, 'getClassroom' | 'getSchool'>,
   lesson: Pick<Lesson, 'hostClassroomId'>,
 ): Promise<string> {
   const classroom = await store.getClassroom(lesson.hostClassroomId);
@@ -17,7 +17,7 @@ export async function lessonTimeZone(
 
 /** What a running lesson needs of its record: the schedule side, and the invited classrooms with their names. */
 export async function describeLesson(
-  store: Pick<Store, 'getClassroom' | 'getSchool' | 'listClassrooms' | 'listSchools'>,
+  store: RosterStore,
   lesson: Lesson,
 ): Promise<{ info: LessonInfo; invitation: Invitation }> {
   const [zone, classrooms, schools] = await Promise.all([

@@ -12,7 +12,7 @@ import type { JoinTokens } from '../auth/JoinTokens.ts';
 import { AppError } from '../errors.ts';
 import { lessonTimeZone } from '../lesson/describe.ts';
 import type { Invitation } from '../domain/schedule.ts';
-import type { Store } from '../store/Store.ts';
+import type { AccountStore, LessonStore, RosterStore } from '../store/Store.ts';
 
 export interface LessonInput {
   title: string;
@@ -34,13 +34,17 @@ export interface LessonChange {
 
 /** Scheduling and running lessons: the rules of issue "lessons for real schools". */
 export class LessonService {
-  readonly #store: Store;
+  readonly #store: LessonStore & RosterStore & AccountStore;
   readonly #tokens: JoinTokens;
   readonly #onChange: (change: LessonChange) => void;
   /** Serializes bookings on this node so two coordinators cannot book one classroom at once. */
   #booking: Promise<unknown> = Promise.resolve();
 
-  constructor(store: Store, tokens: JoinTokens, onChange: (change: LessonChange) => void) {
+  constructor(
+    store: LessonStore & RosterStore & AccountStore,
+    tokens: JoinTokens,
+    onChange: (change: LessonChange) => void,
+  ) {
     this.#store = store;
     this.#tokens = tokens;
     this.#onChange = onChange;

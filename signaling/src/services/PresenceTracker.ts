@@ -1,4 +1,4 @@
-import type { Store } from '../store/Store.ts';
+import type { AttendanceStore } from '../store/Store.ts';
 
 export const PRESENCE_TTL_MS = 45_000;
 const HEARTBEAT_MS = 15_000;
@@ -9,11 +9,11 @@ const HEARTBEAT_MS = 15_000;
  * that attendance reports are computed from.
  */
 export class PresenceTracker {
-  readonly #store: Store;
+  readonly #store: AttendanceStore;
   readonly #nodeId: string;
   readonly #heartbeats = new Map<string, NodeJS.Timeout>();
 
-  constructor(store: Store, nodeId: string) {
+  constructor(store: AttendanceStore, nodeId: string) {
     this.#store = store;
     this.#nodeId = nodeId;
   }

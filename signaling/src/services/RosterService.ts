@@ -4,7 +4,7 @@ import { parseRosterCsv, planImport, rosterCsv } from '../domain/roster.ts';
 import type { Classroom, School } from '../domain/types.ts';
 import { AppError } from '../errors.ts';
 import type { ImportResult } from '@cloudschool/protocol';
-import type { Store } from '../store/Store.ts';
+import type { RosterStore } from '../store/Store.ts';
 
 export interface SchoolInput {
   name: string;
@@ -23,9 +23,9 @@ export interface ClassroomInput {
 
 /** Schools and classrooms: CSV import/export and single edits. */
 export class RosterService {
-  readonly #store: Store;
+  readonly #store: RosterStore;
 
-  constructor(store: Store) {
+  constructor(store: RosterStore) {
     this.#store = store;
   }
 
