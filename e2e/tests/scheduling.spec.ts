@@ -38,6 +38,16 @@ test('coordinator imports, schedules and links; teacher starts; classrooms join 
     ...[1, 2, 3, 4].map((i) => `布拖小学${tag},四川,凉山,布拖,${i}班,remote,`),
   ].join('\n');
   await coordinator.goto('/coordinator/roster');
+  // A file with a quote left open first: nothing imported, the problem said in Chinese on its line.
+  const [header, first] = csv.split('\n');
+  await coordinator.getByTestId('csv-input').fill(`${header}\n${first!.replace('录播教室', '"录播教室')}\n`);
+  await coordinator.getByTestId('csv-import').click();
+  await expect(coordinator.getByTestId('import-result')).toHaveAttribute('data-status', 'error');
+  const badLine = coordinator.getByTestId('import-line');
+  await expect(badLine).toHaveAttribute('data-line', '2');
+  await expect(badLine).toContainText('第 2 行：');
+  await expect(badLine).toContainText('引号');
+  await expect(coordinator.getByTestId('import-result')).not.toContainText(/quote|line/i);
   await coordinator.getByTestId('csv-input').fill(csv);
   await coordinator.getByTestId('csv-import').click();
   await expect(coordinator.getByTestId('import-result')).toContainText('10');

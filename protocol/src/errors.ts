@@ -1,4 +1,11 @@
-/** Error codes a client can receive in an ack. One list, used by both ends. */
+/**
+ * What a client is told when something is refused: a code from a closed list,
+ * and for details (the lines of a roster CSV) reason codes with parameters.
+ * Pages put these into words in their own language; the English `message`
+ * beside them is for logs and API users, and pages never show it.
+ */
+
+/** Error codes a client can receive in an ack or an HTTP error body. One list, used by both ends. */
 export const errorCodes = [
   'bad_request',
   'bad_csv',
@@ -20,8 +27,54 @@ export const errorCodes = [
 
 export type ErrorCode = (typeof errorCodes)[number];
 
+/**
+ * Why a line of a roster CSV was refused (`CsvProblem` in http.ts gives each
+ * its parameters).
+ */
+export const csvProblemReasons = [
+  /** Not even a header row. */
+  'empty_file',
+  /** A quoted value that is never closed: everything after it would be one value. */
+  'unclosed_quote',
+  /** A quote inside an unquoted value, or text right after a closing quote. */
+  'bad_quote',
+  /** Anything else the CSV reader refuses. */
+  'unreadable',
+  /** The header lacks a required `column`. */
+  'missing_column',
+  /** More than `limit` rows under the header. */
+  'too_many_rows',
+  /** `count` values where the header has `limit` columns (an unquoted comma, most likely). */
+  'too_many_fields',
+  /** A required `column` is blank. */
+  'empty_value',
+  /** The `column`'s value is longer than `limit` characters. */
+  'too_long',
+  /** The kind `value` is neither host / 主讲 nor remote / 听课. */
+  'unknown_kind',
+  /** The same school and classroom as on line `firstLine`. */
+  'duplicate',
+] as const;
+
+export type CsvProblemReason = (typeof csvProblemReasons)[number];
+
+const fileProblems: ReadonlySet<CsvProblemReason> = new Set<CsvProblemReason>([
+  'empty_file',
+  'unclosed_quote',
+  'bad_quote',
+  'unreadable',
+  'missing_column',
+  'too_many_rows',
+]);
+
+/** True for problems that refuse the file as a whole (the reader stops there), false for one row's. */
+export function isCsvFileProblem(reason: CsvProblemReason): boolean {
+  return fileProblems.has(reason);
+}
+
 export interface AckError {
   code: ErrorCode;
+  /** English, for logs and API users; pages say what `code` means in their language instead. */
   message: string;
 }
 

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { BoardState } from '@cloudschool/board';
+import type { CsvProblemReason } from './errors.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const isoTime = z.iso.datetime({ offset: true });
@@ -69,10 +70,49 @@ export interface ImportResult {
   classroomsCreated: number;
   classroomsUpdated: number;
 }
-export interface CsvLineError {
-  line: number;
-  message: string;
-}
+
+/** The roster CSV's columns, in the template's order; `notes` may be left out. */
+export const rosterColumns = [
+  'school',
+  'province',
+  'city',
+  'district',
+  'classroom',
+  'kind',
+  'notes',
+] as const;
+export type RosterColumn = (typeof rosterColumns)[number];
+
+const rosterColumn = z.enum(rosterColumns);
+const count = z.number().int().nonnegative();
+const lineNumber = z.number().int().positive();
+const reason = <R extends CsvProblemReason>(r: R) => z.literal(r);
+
+/** One thing wrong with a line of a roster CSV: a reason (errors.ts) and the values its sentence needs. */
+export const csvProblem = z.discriminatedUnion('reason', [
+  z.object({ reason: reason('empty_file') }),
+  z.object({ reason: reason('unclosed_quote') }),
+  z.object({ reason: reason('bad_quote') }),
+  z.object({ reason: reason('unreadable') }),
+  z.object({ reason: reason('missing_column'), column: rosterColumn }),
+  z.object({ reason: reason('too_many_rows'), limit: count }),
+  z.object({ reason: reason('too_many_fields'), count, limit: count }),
+  z.object({ reason: reason('empty_value'), column: rosterColumn }),
+  z.object({ reason: reason('too_long'), column: rosterColumn, limit: count }),
+  z.object({ reason: reason('unknown_kind'), value: z.string().max(100) }),
+  z.object({ reason: reason('duplicate'), firstLine: lineNumber }),
+]);
+export type CsvProblem = z.infer<typeof csvProblem>;
+
+/** A refused line of a roster CSV, in `lines` of a 400 bad_csv. */
+export const csvLineError = z.object({
+  /** Where the refused record (or the header) starts in the file, from 1. */
+  line: lineNumber,
+  problems: z.array(csvProblem).min(1),
+  /** The problems in English, for logs and API users; pages put `problems` into words. */
+  message: z.string(),
+});
+export type CsvLineError = z.infer<typeof csvLineError>;
 
 // ---------------------------------------------------------------- lessons
 export type LessonStatusView = 'scheduled' | 'open' | 'live' | 'ended' | 'cancelled';

@@ -4,18 +4,23 @@
  * a file with a bad row imports nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { parse } from 'csv-parse/sync';
+import { CsvError, parse, type CsvErrorCode } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import type { CsvLineError, ImportResult } from '@cloudschool/protocol';
+import {
+  isCsvFileProblem,
+  rosterColumns,
+  type CsvLineError,
+  type CsvProblem,
+  type ImportResult,
+  type RosterColumn,
+} from '@cloudschool/protocol';
 import { uniqueCode } from './codes.ts';
 import type { Classroom, ClassroomKind, School } from './types.ts';
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 export const MAX_ROSTER_ROWS = 20_000;
 
-const COLUMNS = ['school', 'province', 'city', 'district', 'classroom', 'kind', 'notes'] as const;
-type Column = (typeof COLUMNS)[number];
-const CHINESE: Record<string, Column> = {
+const CHINESE: Record<string, RosterColumn> = {
   学校: 'school',
   省: 'province',
   省份: 'province',
@@ -28,18 +33,8 @@ const CHINESE: Record<string, Column> = {
   类型: 'kind',
   备注: 'notes',
 };
-/** CSV problems are shown to coordinators as they are: in Chinese, naming the column as the template does. */
-const LABEL: Record<Column, string> = {
-  school: '学校',
-  province: '省',
-  city: '市',
-  district: '区县',
-  classroom: '教室',
-  kind: '类型',
-  notes: '备注',
-};
 const KINDS: Record<string, ClassroomKind> = { host: 'host', remote: 'remote', 主讲: 'host', 听课: 'remote' };
-const LIMITS: Record<Column, number> = {
+const LIMITS: Record<RosterColumn, number> = {
   school: 100,
   province: 30,
   city: 30,
@@ -47,6 +42,21 @@ const LIMITS: Record<Column, number> = {
   classroom: 60,
   kind: 10,
   notes: 500,
+};
+/** How much of a wrong kind a problem repeats. */
+const MAX_QUOTED = 30;
+
+/**
+ * csv-parse's refusals by its error code. Rows of any length are read
+ * (`relax_column_count`), so CSV_RECORD_INCONSISTENT_* never come: a row
+ * longer than the header is checked below (`too_many_fields`). Any other code
+ * is `unreadable`.
+ */
+const PARSER_REASONS: Partial<Record<CsvErrorCode, 'unclosed_quote' | 'bad_quote'>> = {
+  CSV_QUOTE_NOT_CLOSED: 'unclosed_quote',
+  CSV_INVALID_CLOSING_QUOTE: 'bad_quote',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'bad_quote',
+  INVALID_OPENING_QUOTE: 'bad_quote',
 };
 
 export interface RosterRow {
@@ -60,69 +70,84 @@ export interface RosterRow {
   notes: string;
 }
 
+/** Refused: `message` (English) for logs and API users, `lines` with reason codes for pages. */
 export type ParseResult =
   { ok: true; rows: RosterRow[] } | { ok: false; message: string; lines: CsvLineError[] };
 
 export function parseRosterCsv(text: string): ParseResult {
+  const lineAt = lineCounter(text);
+  /** The line each record starts on; and where the last one read ended (bytes, as csv-parse counts). */
+  const starts: number[] = [];
+  let end = 0;
   let records: string[][];
   try {
-    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true });
+    records = parse(text, {
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+      on_record: (record: string[], { bytes }) => {
+        starts.push(lineAt(end));
+        end = bytes;
+        return record;
+      },
+    });
   } catch (error) {
-    const line = typeof error === 'object' && error !== null && 'lines' in error ? Number(error.lines) : 1;
-    return { ok: false, message: '文件不是有效的 CSV', lines: [{ line, message: String(error) }] };
+    if (!(error instanceof CsvError)) throw error;
+    // The record that failed starts where the last one read ended.
+    const reason = PARSER_REASONS[error.code] ?? 'unreadable';
+    return refuse([lineError(lineAt(end), [{ reason }], error.code)]);
   }
   const [header, ...body] = records;
-  if (!header)
-    return { ok: false, message: 'the file is empty', lines: [{ line: 1, message: 'no header row' }] };
-  const index = new Map<Column, number>();
+  if (!header) return refuse([lineError(1, [{ reason: 'empty_file' }])]);
+  const index = new Map<RosterColumn, number>();
   header.forEach((name, i) => {
     const key = name.toLowerCase();
-    const column = (COLUMNS as readonly string[]).includes(key) ? (key as Column) : CHINESE[name];
-    if (column) index.set(column, i);
+    const column = rosterColumns.find((c) => c === key) ?? CHINESE[name];
+    if (column && !index.has(column)) index.set(column, i);
   });
-  const missing = COLUMNS.filter((c) => c !== 'notes' && !index.has(c));
-  if (missing.length > 0) {
-    return {
-      ok: false,
-      message: `缺少列：${missing.map((c) => `${LABEL[c]}(${c})`).join('、')}`,
-      lines: [
-        {
-          line: 1,
-          message: `表头需包含：${COLUMNS.map((c) => LABEL[c]).join(',')}（或 ${COLUMNS.join(',')}）`,
-        },
-      ],
-    };
-  }
+  const headerLine = starts[0] ?? 1;
+  const missing = rosterColumns.filter((c) => c !== 'notes' && !index.has(c));
+  if (missing.length > 0)
+    return refuse([
+      lineError(
+        headerLine,
+        missing.map((column) => ({ reason: 'missing_column', column })),
+      ),
+    ]);
   if (body.length > MAX_ROSTER_ROWS) {
-    return { ok: false, message: `每个文件最多 ${MAX_ROSTER_ROWS} 行`, lines: [] };
+    const line = starts[MAX_ROSTER_ROWS + 1] ?? headerLine;
+    return refuse([lineError(line, [{ reason: 'too_many_rows', limit: MAX_ROSTER_ROWS }])]);
   }
 
   const rows: RosterRow[] = [];
   const lines: CsvLineError[] = [];
   const seen = new Map<string, number>();
   body.forEach((record, i) => {
-    const line = i + 2;
-    const cell = (c: Column): string => {
+    const line = starts[i + 1] ?? i + 2;
+    const cell = (c: RosterColumn): string => {
       const at = index.get(c);
       return at === undefined ? '' : (record[at] ?? '');
     };
-    const problems: string[] = [];
-    for (const c of COLUMNS) {
-      const v = cell(c);
-      if (c !== 'notes' && v === '') problems.push(`${LABEL[c]}为空`);
-      if (v.length > LIMITS[c]) problems.push(`${LABEL[c]}超过 ${LIMITS[c]} 个字`);
+    const problems: CsvProblem[] = [];
+    const filled = record.findLastIndex((value) => value !== '') + 1;
+    if (filled > header.length)
+      problems.push({ reason: 'too_many_fields', count: filled, limit: header.length });
+    for (const column of rosterColumns) {
+      const value = cell(column);
+      if (column !== 'notes' && value === '') problems.push({ reason: 'empty_value', column });
+      if (value.length > LIMITS[column]) problems.push({ reason: 'too_long', column, limit: LIMITS[column] });
     }
     const kind = KINDS[cell('kind').toLowerCase()] ?? KINDS[cell('kind')];
-    if (cell('kind') !== '' && !kind)
-      problems.push(`类型应为 主讲/听课（host/remote），而不是“${cell('kind')}”`);
+    if (cell('kind') !== '' && !kind) problems.push({ reason: 'unknown_kind', value: quoted(cell('kind')) });
     const key = [cell('school'), cell('province'), cell('city'), cell('district'), cell('classroom')].join(
       '\u0000',
     );
     const firstLine = seen.get(key);
-    if (firstLine !== undefined) problems.push(`与第 ${firstLine} 行的学校和教室重复`);
+    if (firstLine !== undefined) problems.push({ reason: 'duplicate', firstLine });
     else seen.set(key, line);
     if (problems.length > 0 || !kind) {
-      lines.push({ line, message: problems.join('；') });
+      lines.push(lineError(line, problems));
       return;
     }
     rows.push({
@@ -136,9 +161,78 @@ export function parseRosterCsv(text: string): ParseResult {
       notes: cell('notes'),
     });
   });
-  if (lines.length > 0)
-    return { ok: false, message: `${lines.length} bad rows: nothing was imported`, lines };
+  if (lines.length > 0) return refuse(lines);
   return { ok: true, rows };
+}
+
+function lineError(line: number, problems: CsvProblem[], detail?: string): CsvLineError {
+  const message = problems.map(describe).join('; ');
+  return { line, problems, message: detail === undefined ? message : `${message} (${detail})` };
+}
+
+function refuse(lines: CsvLineError[]): ParseResult {
+  const [first] = lines;
+  const message =
+    first && lines.some((l) => l.problems.some((p) => isCsvFileProblem(p.reason)))
+      ? `line ${first.line}: ${first.message}`
+      : `${lines.length} bad rows: nothing was imported`;
+  return { ok: false, message, lines };
+}
+
+/** A problem in English, for logs and API users. */
+function describe(problem: CsvProblem): string {
+  switch (problem.reason) {
+    case 'empty_file':
+      return 'the file is empty';
+    case 'unclosed_quote':
+      return 'a quoted value that starts here is never closed';
+    case 'bad_quote':
+      return 'a quote out of place: quote whole values, and double the quotes inside them';
+    case 'unreadable':
+      return 'not readable as CSV';
+    case 'missing_column':
+      return `the header has no ${problem.column} column`;
+    case 'too_many_rows':
+      return `more than ${problem.limit} rows`;
+    case 'too_many_fields':
+      return `${problem.count} values where the header has ${problem.limit} columns: quote values with commas`;
+    case 'empty_value':
+      return `${problem.column} is empty`;
+    case 'too_long':
+      return `${problem.column} is longer than ${problem.limit} characters`;
+    case 'unknown_kind':
+      return `kind "${problem.value}" is neither host nor remote`;
+    case 'duplicate':
+      return `the same school and classroom as line ${problem.firstLine}`;
+  }
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const isBlank = (byte: number | undefined): boolean =>
+  byte === LF || byte === CR || byte === 0x20 || byte === 0x09;
+
+/**
+ * Line numbers (from 1) of offsets in bytes, as csv-parse counts them (UTF-8,
+ * a BOM included): the line of the first non-blank character at or after the
+ * offset, where the next record starts. csv-parse's own `lines` miscounts
+ * CRLF inside quotes, so the file is counted here, in one pass: offsets must
+ * not decrease.
+ */
+function lineCounter(text: string): (offset: number) => number {
+  const bytes = Buffer.from(text, 'utf8');
+  let at = 0;
+  let line = 1;
+  return (offset) => {
+    for (; at < bytes.length && (at < offset || isBlank(bytes[at])); at++) {
+      if (bytes[at] === LF || (bytes[at] === CR && bytes[at + 1] !== LF)) line++;
+    }
+    return line;
+  };
+}
+
+function quoted(value: string): string {
+  return value.length > MAX_QUOTED ? `${value.slice(0, MAX_QUOTED)}…` : value;
 }
 
 const schoolKey = (s: Pick<School, 'name' | 'province' | 'city' | 'district'>): string =>
@@ -210,5 +304,5 @@ export function rosterCsv(schools: School[], classrooms: Classroom[]): string {
     .filter((r): r is { c: Classroom; s: School } => r.s !== undefined)
     .sort((a, b) => a.s.name.localeCompare(b.s.name, 'zh-CN') || a.c.name.localeCompare(b.c.name, 'zh-CN'))
     .map(({ c, s }) => [s.name, s.province, s.city, s.district, c.name, c.kind, c.notes, c.code]);
-  return stringify([[...COLUMNS, 'code'], ...rows], { bom: true });
+  return stringify([[...rosterColumns, 'code'], ...rows], { bom: true });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRosterCsv, planImport, rosterCsv } from '../../src/domain/roster.ts';
+import { csvLineError } from '@cloudschool/protocol';
+import { MAX_ROSTER_ROWS, parseRosterCsv, planImport, rosterCsv } from '../../src/domain/roster.ts';
 
 const header = 'school,province,city,district,classroom,kind,notes';
 
@@ -35,7 +36,7 @@ describe('parseRosterCsv', () => {
     });
   });
 
-  it('names every bad line and accepts none', () => {
+  it('names every bad line by a reason code and accepts none', () => {
     const csv = [
       header,
       '一中,四川,成都,武侯,一班,remote,',
@@ -43,23 +44,99 @@ describe('parseRosterCsv', () => {
       '一中,四川,成都,武侯,二班,student,',
       '一中,四川,成都,武侯,一班,remote,dup',
       `一中,四川,成都,武侯,${'长'.repeat(61)},remote,`,
+      '一中,四川,成都,武侯,三班,remote,左边, 有投影',
     ].join('\n');
     const parsed = parseRosterCsv(csv);
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
-    expect(parsed.lines.map((l) => l.line)).toEqual([3, 4, 5, 6]);
-    expect(parsed.lines[0]!.message).toMatch(/教室为空/);
-    expect(parsed.lines[1]!.message).toMatch(/类型应为/);
-    expect(parsed.lines[2]!.message).toMatch(/第 2 行/);
-    expect(parsed.lines[3]!.message).toMatch(/超过 60 个字/);
+    expect(parsed.message).toBe('5 bad rows: nothing was imported');
+    expect(parsed.lines.map((l) => [l.line, l.problems])).toEqual([
+      [3, [{ reason: 'empty_value', column: 'classroom' }]],
+      [4, [{ reason: 'unknown_kind', value: 'student' }]],
+      [5, [{ reason: 'duplicate', firstLine: 2 }]],
+      [6, [{ reason: 'too_long', column: 'classroom', limit: 60 }]],
+      [7, [{ reason: 'too_many_fields', count: 8, limit: 7 }]],
+    ]);
+    // What the server sends is what pages validate.
+    for (const line of parsed.lines) expect(csvLineError.parse(line)).toEqual(line);
+    expect(parsed.lines[0]!.message).toBe('classroom is empty');
   });
 
-  it('refuses a file without the required columns', () => {
-    const parsed = parseRosterCsv('name,city\na,b');
+  it('gives a line every problem it has', () => {
+    const parsed = parseRosterCsv([header, `,四川,成都,武侯,一班,${'x'.repeat(40)},`].join('\n'));
     expect(parsed).toMatchObject({
       ok: false,
-      message: expect.stringMatching(/缺少列：学校\(school\)、省\(province\)/),
+      lines: [
+        {
+          line: 2,
+          problems: [
+            { reason: 'empty_value', column: 'school' },
+            { reason: 'too_long', column: 'kind', limit: 10 },
+            { reason: 'unknown_kind', value: `${'x'.repeat(30)}…` },
+          ],
+        },
+      ],
     });
+  });
+
+  it('counts lines as the file has them: blank lines, CRLF and line breaks inside quotes', () => {
+    const csv = `\r\n${header}\r\n\r\n一中,四川,成都,武侯,一班,remote,"两行\r\n备注"\r\n\r\n一中,四川,成都,武侯,,remote,\r\n`;
+    const parsed = parseRosterCsv(csv);
+    expect(parsed).toMatchObject({ ok: false, lines: [{ line: 7, problems: [{ reason: 'empty_value' }] }] });
+  });
+
+  it('refuses a file without the required columns, naming each on the header line', () => {
+    const parsed = parseRosterCsv('\nname,city,教室,类型\na,b');
+    expect(parsed).toMatchObject({
+      ok: false,
+      lines: [
+        {
+          line: 2,
+          problems: [
+            { reason: 'missing_column', column: 'school' },
+            { reason: 'missing_column', column: 'province' },
+            { reason: 'missing_column', column: 'district' },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('refuses an empty file', () => {
+    expect(parseRosterCsv('\uFEFF\n  \n')).toEqual({
+      ok: false,
+      message: 'line 1: the file is empty',
+      lines: [{ line: 1, problems: [{ reason: 'empty_file' }], message: 'the file is empty' }],
+    });
+  });
+
+  it("maps the CSV reader's errors to reason codes on the line where the bad record starts", () => {
+    const row = '一中,四川,成都,武侯,一班,remote,';
+    const cases: [string, number, string][] = [
+      // csv-parse reports CSV_QUOTE_NOT_CLOSED at the end of the file (line 5); the quote opens on line 3.
+      [[header, row, '一中,四川,成都,武侯,"二班,remote,', row, row].join('\n'), 3, 'unclosed_quote'],
+      [[header, row, '一中,四川,成都,武侯,"二班"x,remote,'].join('\n'), 3, 'bad_quote'],
+      [[header, '一中,四川,成都,武侯,二"班",remote,'].join('\n'), 2, 'bad_quote'],
+      [['"school",province,city,district,classroom,kind,"notes', row].join('\n'), 1, 'unclosed_quote'],
+    ];
+    for (const [csv, line, reason] of cases) {
+      const parsed = parseRosterCsv(csv);
+      expect(parsed, csv).toMatchObject({ ok: false, lines: [{ line, problems: [{ reason }] }] });
+      if (!parsed.ok) expect(parsed.lines[0]!.message).toMatch(/^a quote|^a quoted/);
+    }
+  });
+
+  it('refuses more than MAX_ROSTER_ROWS rows, naming the first one over', () => {
+    const rows = Array.from({ length: MAX_ROSTER_ROWS + 1 }, (_, i) => `一中,四川,成都,武侯,${i}班,remote,`);
+    expect(parseRosterCsv([header, ...rows].join('\n'))).toMatchObject({
+      ok: false,
+      lines: [{ line: MAX_ROSTER_ROWS + 2, problems: [{ reason: 'too_many_rows', limit: MAX_ROSTER_ROWS }] }],
+    });
+  });
+
+  it('reads rows longer than the header when the extra values are blank', () => {
+    const parsed = parseRosterCsv([header, '一中,四川,成都,武侯,一班,remote,,,'].join('\n'));
+    expect(parsed.ok).toBe(true);
   });
 });
 

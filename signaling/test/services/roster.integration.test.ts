@@ -1,6 +1,7 @@
 /** The roster over HTTP: an 800-classroom import in one go; a file with bad rows imports nothing. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedRoster } from '../support/fixtures.ts';
+import { csvLineError } from '@cloudschool/protocol';
 import { bigRoster } from '@cloudschool/testkit';
 import type { Seeded } from '../support/fixtures.ts';
 import { startTestServer } from '../support/server.ts';
@@ -52,9 +53,18 @@ describe('roster import over HTTP', () => {
     ];
     const res = await post(csv.join('\n'));
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: { code: string; lines: { line: number }[] } };
+    const body = (await res.json()) as { error: { code: string; message: string; lines: unknown[] } };
     expect(body.error.code).toBe('bad_csv');
-    expect(body.error.lines.map((l) => l.line)).toEqual([3, 4]);
+    expect(body.error.message).toBe('2 bad rows: nothing was imported');
+    // Each line with reason codes that pages translate, and English for API users.
+    expect(body.error.lines.map((l) => csvLineError.parse(l))).toEqual([
+      { line: 3, problems: [{ reason: 'empty_value', column: 'classroom' }], message: 'classroom is empty' },
+      {
+        line: 4,
+        problems: [{ reason: 'unknown_kind', value: 'teacher' }],
+        message: 'kind "teacher" is neither host nor remote',
+      },
+    ]);
     expect((await server.store.listSchools()).length).toBe(schools);
     expect((await server.store.listClassrooms()).length).toBe(classrooms);
   });

@@ -4,22 +4,19 @@
  * the socket client.
  */
 import { SignalError, type SignalErrorCode } from '#lib/client/signal.ts';
+import { errorText, type Translate } from '#lib/i18n/errors.ts';
 import type { MessageKey } from '#lib/i18n/index.ts';
 
-const keys: Partial<Record<SignalErrorCode, MessageKey>> = {
-  timeout: 'action.timeout',
-  not_joined: 'action.offline',
-  rate_limited: 'action.rateLimited',
-  forbidden: 'action.forbidden',
-  lesson_closed: 'action.closed',
-};
+/** Causes that are the same whatever was asked: said as such (#lib/i18n/errors.ts). */
+const general: ReadonlySet<SignalErrorCode> = new Set<SignalErrorCode>([
+  'timeout',
+  'not_joined',
+  'rate_limited',
+  'forbidden',
+  'lesson_closed',
+]);
 
 /** The cause when it is general (no link, too fast, …), else what the action could not do. */
-export function actionErrorText(
-  t: (key: MessageKey, vars?: Record<string, string | number>) => string,
-  error: unknown,
-  fallback: MessageKey,
-): string {
-  const key = error instanceof SignalError ? keys[error.code] : undefined;
-  return t(key ?? fallback);
+export function actionErrorText(t: Translate, error: unknown, fallback: MessageKey): string {
+  return error instanceof SignalError && general.has(error.code) ? errorText(t, error.code) : t(fallback);
 }

@@ -2,6 +2,7 @@
 import { ApiError } from '#lib/client/api.ts';
 import type { CaptureProblem } from '#lib/client/capture.ts';
 import type { FatalReason } from '#lib/client/lessonSession.ts';
+import { errorText, type PageErrorCode, type Translate } from '#lib/i18n/errors.ts';
 import type { MessageKey } from '#lib/i18n/index.ts';
 
 const fatalKeys: Record<FatalReason, MessageKey> = {
@@ -28,26 +29,15 @@ export const captureKeys: Record<CaptureProblem, MessageKey> = {
   unknown: 'capture.unknown',
 };
 
-/** Codes whose cause is the same whatever was asked: said in the page's language. */
-const apiKeys: Partial<Record<ApiError['code'], MessageKey>> = {
-  network: 'apiError.network',
-  unauthenticated: 'apiError.unauthenticated',
-  forbidden: 'apiError.forbidden',
-  not_found: 'apiError.notFound',
-  rate_limited: 'apiError.rateLimited',
-  bad_response: 'apiError.badResponse',
-};
-
 /**
- * How to explain a failed request: our own words for the codes above, the
- * server's message (which says what exactly was wrong) for everything else.
+ * How to explain a failed request: what its code means, from the dictionaries
+ * (#lib/i18n/errors.ts). The server's message is English for its logs and is
+ * never shown; a page that knows better for a code (a wrong password, a code
+ * that finds no lesson) says so before asking here.
  */
-export function apiErrorText(
-  t: (key: MessageKey, vars?: Record<string, string | number>) => string,
-  error: unknown,
-): string {
+export function apiErrorText(t: Translate, error: unknown): string {
   if (!(error instanceof ApiError)) return t('error.generic');
-  const key = apiKeys[error.code];
-  if (key) return t(key);
-  return error.message ? t('apiError.server', { message: error.message }) : t('error.generic');
+  // Every code the client can produce has its words (a new one is a type error here).
+  const code: PageErrorCode = error.code;
+  return errorText(t, code);
 }
