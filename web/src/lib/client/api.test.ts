@@ -1,14 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  ApiError,
-  conflictsOf,
-  csvLinesOf,
-  importRoster,
-  logout,
-  me,
-  onSessionExpired,
-  startLesson,
-} from './api.ts';
+import { ApiError, conflictsOf, importRoster, logout, me, onSessionExpired, startLesson } from './api.ts';
 
 function answer(status: number, body?: unknown): Response {
   return new Response(body === undefined ? null : JSON.stringify(body), {
@@ -68,12 +59,12 @@ describe('api', () => {
     expect(conflictsOf(error)).toEqual([conflict]);
   });
 
-  it('sends CSV as text and reads the refused lines', async () => {
+  it('sends CSV as text and keeps the refused lines in the details', async () => {
     const fake = stubFetch(
       answer(400, { error: { code: 'bad_csv', message: 'bad', lines: [{ line: 3, message: 'kind?' }] } }),
     );
     const error = await caught(importRoster('school,province\n'));
-    expect(csvLinesOf(error)).toEqual([{ line: 3, message: 'kind?' }]);
+    expect(error.details.lines).toEqual([{ line: 3, message: 'kind?' }]);
     expect(fake).toHaveBeenCalledWith(
       '/api/roster/import',
       expect.objectContaining({

@@ -10,7 +10,6 @@ import type {
   BookingConflict,
   ClassroomView,
   CoursewareFile,
-  CsvLineError,
   ErrorCode,
   ImportResult,
   JoinByCodeResult,
@@ -71,16 +70,6 @@ export function conflictsOf(error: ApiError): BookingConflict[] {
       typeof item.lessonId === 'string' &&
       typeof item.startsAt === 'string' &&
       typeof item.endsAt === 'string',
-  );
-}
-
-/** The refused lines of a 400 bad_csv. */
-export function csvLinesOf(error: ApiError): CsvLineError[] {
-  const list = error.details.lines;
-  if (!Array.isArray(list)) return [];
-  return list.filter(
-    (item): item is CsvLineError =>
-      isRecord(item) && typeof item.line === 'number' && typeof item.message === 'string',
   );
 }
 
@@ -220,7 +209,7 @@ export async function updateClassroom(id: string, request: ClassroomRequest): Pr
   return (await call<{ classroom: ClassroomView }>(path, { method: 'PUT', json: request })).classroom;
 }
 
-/** The CSV text as is; ApiError `bad_csv` with `csvLinesOf()` when any line is refused (nothing imported). */
+/** The CSV text as is; ApiError `bad_csv` with the refused lines in `details.lines` when any line is refused (nothing imported). */
 export async function importRoster(csv: string): Promise<ImportResult> {
   return call<ImportResult>('/api/roster/import', { text: { body: csv, type: 'text/csv; charset=utf-8' } });
 }

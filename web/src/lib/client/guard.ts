@@ -18,9 +18,10 @@ export function loginUrlFor(url: URL): string {
 export function failLoad(cause: unknown, url: URL): never {
   if (cause instanceof ApiError) {
     if (cause.code === 'unauthenticated') redirect(307, loginUrlFor(url));
-    if (cause.code === 'not_found') error(404, cause.message);
-    if (cause.code === 'forbidden') error(403, cause.message);
-    error(cause.status >= 400 ? cause.status : 503, cause.message);
+    // The error page speaks from the status (and code): the server's English message goes no further.
+    if (cause.code === 'not_found') error(404, cause.code);
+    if (cause.code === 'forbidden') error(403, cause.code);
+    error(cause.status >= 400 ? cause.status : 503, cause.code);
   }
   throw cause;
 }
