@@ -128,7 +128,10 @@ export class LessonService {
     if (existing.status === 'live') return existing;
     if (!canStart(existing, now)) {
       const status = lessonStatus(existing, now);
-      const message = status === 'scheduled' ? '课程开始前 15 分钟起才能开始上课' : `the lesson is ${status}`;
+      const message =
+        status === 'scheduled'
+          ? 'a lesson starts from 15 minutes before its start'
+          : `the lesson is ${status}`;
       throw new AppError(status === 'scheduled' ? 'outside_window' : 'lesson_closed', message);
     }
     const lesson: Lesson = { ...existing, status: 'live', startedAt: now, updatedAt: now };
