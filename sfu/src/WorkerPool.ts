@@ -9,14 +9,27 @@ import type { WorkerPoolEvents, WorkerSlot } from './WorkerPoolTypes.ts';
 const RESPAWN_DELAYS_MS = [0, 250, 1000, 3000, 5000];
 
 /**
+ * How long a worker's exit waits before it counts as a death (logged, reported, replaced). A signal meant
+ * for the whole node reaches its workers too: Ctrl-C goes to the terminal's process group, systemd's default
+ * stop to the whole control group, and mediasoup spawns workers in the node's group. A worker closes itself
+ * on SIGINT/SIGTERM and exits with code 0, as it does on any deliberate stop, so its exit cannot tell a
+ * node shutting down from anything else; the node closes the pool on that same signal, within moments.
+ * An exit the pool's close follows within this time was part of a shutdown: no error, no replacement.
+ */
+export const DEATH_SETTLE_MS = 250;
+
+/**
  * A fixed number of workers. A worker that dies is replaced in its slot with a
  * new process listening on the same port; routers on the dead one are closed by
- * mediasoup ('workerclose'), which tells their owners.
+ * mediasoup ('workerclose'), which tells their owners. Once the pool closes, a
+ * worker that exits is never replaced, nor reported.
  */
 export class WorkerPool extends EnhancedEventEmitter<WorkerPoolEvents> {
   readonly #options: SfuOptions;
   readonly #slots: (WorkerSlot | undefined)[];
   readonly #waiters: (() => void)[] = [];
+  /** Workers that exited and are not yet counted as dead (DEATH_SETTLE_MS), with their timers. */
+  readonly #settling = new Map<WorkerSlot, NodeJS.Timeout>();
   #closed = false;
 
   static async create(options: SfuOptions): Promise<WorkerPool> {
@@ -68,12 +81,23 @@ export class WorkerPool extends EnhancedEventEmitter<WorkerPoolEvents> {
     }
   }
 
-  /** Closes every worker (their routers close with them) and wakes `leastLoaded` callers, who then fail. Idempotent. */
+  /**
+   * Closes every worker (their routers close with them) and wakes `leastLoaded` callers, who then fail.
+   * Workers that exited just before (the same signal reached them) are neither reported nor replaced. Idempotent.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     for (const slot of this.slots) slot.worker.close();
     this.#slots.fill(undefined);
+    for (const [slot, timer] of this.#settling) {
+      clearTimeout(timer);
+      this.#options.logger.debug(
+        { index: slot.index, pid: slot.worker.pid },
+        'mediasoup worker exited as the pool closed',
+      );
+    }
+    this.#settling.clear();
     for (const wake of this.#waiters.splice(0)) wake();
   }
 
@@ -121,7 +145,18 @@ export class WorkerPool extends EnhancedEventEmitter<WorkerPoolEvents> {
 
   #onDied(slot: WorkerSlot, error: Error): void {
     if (this.#slots[slot.index] !== slot) return;
+    // Placement skips it at once (its routers are already closed); whether it died is known a moment later.
     this.#slots[slot.index] = undefined;
+    this.#settling.set(
+      slot,
+      setTimeout(() => {
+        this.#settling.delete(slot);
+        this.#died(slot, error);
+      }, DEATH_SETTLE_MS),
+    );
+  }
+
+  #died(slot: WorkerSlot, error: Error): void {
     this.#options.logger.error(
       { index: slot.index, pid: slot.worker.pid, err: error },
       'mediasoup worker died',

@@ -14,7 +14,10 @@ export interface WorkerSlot {
 }
 
 export type WorkerPoolEvents = {
-  /** A worker process died; its routers are closed and a new process is being started in its slot. */
+  /**
+   * A worker process died (its exit was not followed by the pool's close within `DEATH_SETTLE_MS`); its routers
+   * are closed and a new process is being started in its slot.
+   */
   workerdied: [info: { index: number; pid: number; error: Error }];
   /** A dead worker's slot has a new process, listening on the same port. */
   workerreplaced: [info: { index: number; pid: number }];

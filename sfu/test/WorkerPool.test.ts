@@ -1,16 +1,44 @@
+import * as mediasoup from 'mediasoup';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidStateError, WorkerPool } from '../src/index.ts';
-import type { WorkerSlot } from '../src/index.ts';
+import type { SfuLogger, WorkerSlot } from '../src/index.ts';
+import { DEATH_SETTLE_MS } from '../src/WorkerPool.ts';
 import { onTeardown, sfuOptions, teardown } from './support.ts';
 
 afterEach(teardown);
 
-async function createPool(workerCount: number, ingestWorker = false): Promise<WorkerPool> {
+async function createPool(
+  workerCount: number,
+  ingestWorker = false,
+  logger?: SfuLogger,
+): Promise<WorkerPool> {
   const options = await sfuOptions(workerCount, ingestWorker);
-  const pool = await WorkerPool.create(options);
+  const pool = await WorkerPool.create(logger ? { ...options, logger } : options);
   onTeardown(() => pool.close());
   return pool;
 }
+
+/** A logger that keeps each line's level and message. */
+function recordingLogger(): SfuLogger & { lines: { level: string; msg: string | undefined }[] } {
+  const lines: { level: string; msg: string | undefined }[] = [];
+  const at =
+    (level: string) =>
+    (_obj: object, msg?: string): void => {
+      lines.push({ level, msg });
+    };
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** What the pool reported, in order. */
+function poolEvents(pool: WorkerPool): string[] {
+  const events: string[] = [];
+  for (const name of ['workerdied', 'workerreplaced', 'workerfailed'] as const) {
+    pool.on(name, () => events.push(name));
+  }
+  return events;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const udpPort = async (slot: WorkerSlot): Promise<number | undefined> =>
   (await slot.webRtcServer.dump()).udpSockets[0]?.port;
@@ -44,22 +72,53 @@ describe('WorkerPool', () => {
     expect(await pool.leastLoaded()).toBe(c);
   });
 
-  it('replaces a killed worker in its slot, on the same port', async () => {
-    const pool = await createPool(2);
-    const slot = pool.slots[1]!;
-    const port = await udpPort(slot);
-    const died = new Promise<{ index: number; pid: number }>((resolve) => pool.once('workerdied', resolve));
-    const replaced = new Promise<{ index: number; pid: number }>((resolve) =>
-      pool.once('workerreplaced', resolve),
-    );
-    process.kill(slot.worker.pid, 'SIGKILL');
-    expect(await died).toMatchObject({ index: 1, pid: slot.worker.pid });
-    const { index, pid } = await replaced;
-    expect(index).toBe(1);
-    expect(pid).not.toBe(slot.worker.pid);
-    const next = pool.slots[1]!;
-    expect(next.worker.pid).toBe(pid);
-    expect(await udpPort(next)).toBe(port);
+  // SIGKILL: a crash. SIGTERM: the worker closes itself and exits 0, as on a shutdown; the pool stays open, so
+  // it is a death all the same.
+  it.each(['SIGKILL', 'SIGTERM'] as const)(
+    'replaces a worker stopped by %s in its slot, on the same port',
+    async (signal) => {
+      const logger = recordingLogger();
+      const pool = await createPool(2, false, logger);
+      const slot = pool.slots[1]!;
+      const port = await udpPort(slot);
+      const died = new Promise<{ index: number; pid: number }>((resolve) => pool.once('workerdied', resolve));
+      const replaced = new Promise<{ index: number; pid: number }>((resolve) =>
+        pool.once('workerreplaced', resolve),
+      );
+      process.kill(slot.worker.pid, signal);
+      expect(await died).toMatchObject({ index: 1, pid: slot.worker.pid });
+      expect(logger.lines).toContainEqual({ level: 'error', msg: 'mediasoup worker died' });
+      const { index, pid } = await replaced;
+      expect(index).toBe(1);
+      expect(pid).not.toBe(slot.worker.pid);
+      const next = pool.slots[1]!;
+      expect(next.worker.pid).toBe(pid);
+      expect(await udpPort(next)).toBe(port);
+    },
+  );
+
+  it('neither reports nor replaces workers that exit on the signal that stops the node, closed just after', async () => {
+    const logger = recordingLogger();
+    const pool = await createPool(2, true, logger);
+    const events = poolEvents(pool);
+    let started = 0;
+    const count = (): void => void started++;
+    mediasoup.observer.on('newworker', count);
+    onTeardown(() => mediasoup.observer.off('newworker', count));
+    const workers = pool.slots.map((s) => s.worker);
+    // Ctrl-C: the same SIGINT reaches every worker and the node; here the node's handler runs late, after a
+    // worker's exit was seen.
+    const firstExit = new Promise<void>((resolve) => workers.forEach((w) => w.once('died', () => resolve())));
+    for (const w of workers) process.kill(w.pid, 'SIGINT');
+    await firstExit;
+    expect(pool.slots.length).toBeLessThan(3);
+    pool.close();
+    await sleep(DEATH_SETTLE_MS + 250);
+    expect(events).toEqual([]);
+    expect(started).toBe(0);
+    expect(logger.lines.filter((l) => l.level === 'error' || l.level === 'warn')).toEqual([]);
+    expect(pool.slots).toEqual([]);
+    await expect(pool.leastLoaded()).rejects.toBeInstanceOf(InvalidStateError);
   });
 
   it('makes a caller wait while every forwarding worker is being replaced', async () => {

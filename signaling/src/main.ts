@@ -1,3 +1,4 @@
+import type { types as ms } from 'mediasoup';
 import { Sfu } from '@cloudschool/sfu';
 import { ClusteredFabric } from './cluster/ClusteredFabric.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -48,26 +49,63 @@ async function main(): Promise<void> {
   }
 
   let stopping = false;
-  const stop = (signal: string): void => {
+  const stop = (signal: NodeJS.Signals): void => {
+    // Once: a repeated signal (Ctrl-C again, or one a parent such as npm forwards) changes nothing.
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    // The media plane first, at once. Ctrl-C (the terminal's process group) and systemd (the control group)
+    // signal the workers too, and they close themselves; closed by us now, their exits are the pool's own, not
+    // deaths to log and replace, however long the lessons and the store take below.
+    const workers = sfu.workers;
+    sfu.close();
     // A clean close waits for Redis; if Redis is gone too (a whole machine stopping), do not wait forever.
     setTimeout(() => {
       log.warn('shutdown took too long: exiting');
-      sfu.close();
+      killWorkers(workers);
       process.exit(1);
     }, SHUTDOWN_GRACE_MS).unref();
-    void app
+    // Then no new connections, the lessons (each board stores its final snapshot), the store, and the worker
+    // processes gone: nothing is left behind when the terminal's prompt comes back.
+    app
       .close()
       .then(() => store.close())
-      .finally(() => {
-        sfu.close();
-        process.exit(0);
-      });
+      .then(() => workersExited(workers))
+      .then(
+        () => {
+          log.info('stopped');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          killWorkers(workers);
+          process.exit(1);
+        },
+      );
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+/** Resolves once every one of these workers' processes has ended. */
+function workersExited(workers: readonly ms.Worker[]): Promise<void> {
+  return Promise.all(
+    workers.map((w) =>
+      w.subprocessClosed ? undefined : new Promise<void>((resolve) => w.once('subprocessclose', resolve)),
+    ),
+  ).then(() => undefined);
+}
+
+/** A worker that has not ended when the node must go: not left running without its node. */
+function killWorkers(workers: readonly ms.Worker[]): void {
+  for (const w of workers) {
+    if (w.subprocessClosed) continue;
+    try {
+      process.kill(w.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 }
 
 main().catch((error: unknown) => {
