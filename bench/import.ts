@@ -3,19 +3,11 @@
  * (200 schools) against the real server process, with the embedded store and
  * with Redis. Writes bench/results/import.{md,json}.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  admin,
-  bigRoster,
-  kill9,
-  login,
-  ROOT,
-  serverEnv,
-  startRedis,
-  startServer,
-} from '@cloudschool/testkit';
+import { admin, bigRoster, kill9, login, serverEnv, startRedis, startServer } from '@cloudschool/testkit';
+import { machine, writeResults } from './support/report.ts';
 
 const RUNS = 5;
 
@@ -55,12 +47,7 @@ try {
     benchmark: 'roster import, 800 classrooms / 200 schools, one HTTP request',
     date: new Date().toISOString(),
     command: 'npm run bench:import',
-    machine: {
-      cpus: os.cpus().length,
-      cpu: os.cpus()[0]?.model,
-      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-      node: process.version,
-    },
+    machine: machine(),
     goal: 'under 5000 ms',
     ms: {
       sqlite: { firstImport: Math.round(sqlite.first), reimports: sqlite.again.map(Math.round) },
@@ -71,7 +58,7 @@ try {
     `# Roster import benchmark`,
     '',
     `- ${result.benchmark}; goal ${result.goal}`,
-    `- ${result.date}, \`${result.command}\`, ${result.machine.cpus} × ${result.machine.cpu}, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}`,
+    `- ${result.date}, \`${result.command}\`, ${result.machine.cores} × ${result.machine.cpu}, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}`,
     '',
     '| store | first import (creates 800) | re-imports (update 800) |',
     '|---|---|---|',
@@ -79,9 +66,7 @@ try {
     `| Redis | ${result.ms.redis.firstImport} ms | ${result.ms.redis.reimports.join(', ')} ms |`,
     '',
   ].join('\n');
-  writeFileSync(path.join(ROOT, 'bench/results/import.json'), JSON.stringify(result, null, 2) + '\n');
-  writeFileSync(path.join(ROOT, 'bench/results/import.md'), md);
-  process.stdout.write(md);
+  writeResults('import', result, md);
 } finally {
   await redis.stop();
   rmSync(dataDir, { recursive: true, force: true });

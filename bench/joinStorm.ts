@@ -7,21 +7,23 @@
  * during it and after, with key frames encoded and key frame requests received.
  * Writes bench/results/join-storm.{md,json}.
  */
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { launchChromium } from './support/chromium.ts';
-import { openCanaryClassrooms } from './support/canaryClassrooms.ts';
-import { joinSimulatedClassroom } from './support/classroomClient.ts';
 import type { SimulatedClassroom } from './support/classroomClient.ts';
 import { classroomDelivery, firstPackets, kindLossPercent, lossByWorker } from './support/delivery.ts';
-import { broadcastFromHostPage } from './support/hostPage.ts';
 import { GOAL_BURST_RATIO, renderJoinStorm } from './support/joinStormReport.ts';
 import type { CanaryPhase, JoinStormResult } from './support/joinStormReport.ts';
-import { probeHealth, startLessonServer } from './support/lessonServer.ts';
+import { lessonRigOptions, withLessonRig } from './support/lessonRig.ts';
+import { probeHealth } from './support/lessonServer.ts';
+import type { LessonServer } from './support/lessonServer.ts';
 import type { InboundSample } from './support/pageRtcStats.ts';
-import { CpuWindow, mediasoupWorkerPids, processTree, udpDrops } from './support/procStats.ts';
-import { distribution, gitCommit, machine, round, sleep, writeResults } from './support/report.ts';
-import { SrtpSinkPool } from './support/srtpSink.ts';
+import {
+  CpuWindow,
+  mediaCpuGroups,
+  mediasoupWorkerPids,
+  udpDrops,
+  workersCpuPercent,
+} from './support/procStats.ts';
+import { distribution, round, sleep, writeResults } from './support/report.ts';
 import type { SinkSnapshot } from './support/srtpSink.ts';
 import { blocksKbit, maxWindowKbit, phase, sampleEverySecond } from './support/uplink.ts';
 
@@ -32,11 +34,8 @@ const STORM_SECONDS = env('BENCH_STORM_SECONDS', 60);
 const WARMUP_SECONDS = env('BENCH_WARMUP_SECONDS', 20);
 const STEADY_SECONDS = env('BENCH_STEADY_SECONDS', 15);
 const AFTER_SECONDS = env('BENCH_AFTER_SECONDS', 15);
-const CANARIES = env('BENCH_CANARIES', 1);
-const MEDIA_WORKERS = env('BENCH_MEDIA_WORKERS', os.cpus().length);
-/** BENCH_INGEST_WORKER=0 runs the server without its ingest worker, to compare. */
-const INGEST_WORKER = process.env.BENCH_INGEST_WORKER !== '0';
-const SINK_THREADS = env('BENCH_SINK_THREADS', 2);
+const RIG = lessonRigOptions(CLASSROOMS, { canaries: 1 });
+const CANARIES = RIG.canaries;
 /** How long the run waits for a classroom's first video packet after its join started. */
 const FIRST_PACKET_DEADLINE_SECONDS = 30;
 const BURST_WINDOW_SECONDS = 5;
@@ -48,29 +47,9 @@ const canaryPhase = (a: InboundSample[], b: InboundSample[], seconds: number): C
     freezes: b[i]!.freezeCount - x.freezeCount,
   }));
 
-const startedAt = new Date();
-const server = await startLessonServer({
-  classrooms: CLASSROOMS + CANARIES,
-  mediaWorkers: MEDIA_WORKERS,
-  ingestWorker: INGEST_WORKER,
-});
-const browser = await launchChromium();
-const sinks = await SrtpSinkPool.start(SINK_THREADS, {
-  sockets: 4,
-  recvBufferBytes: 4 << 20,
-  decryptEvery: 50,
-});
-const classrooms: SimulatedClassroom[] = [];
-const machineAtStart = machine(browser.version());
-const commit = gitCommit();
-try {
-  const { lesson } = server;
-  const host = await broadcastFromHostPage(browser, server.url, lesson.lessonId, lesson.teacherCookie);
-  const { canaries, chromiumRtpCapabilities } = await openCanaryClassrooms(
-    browser,
-    lesson.tokens.slice(0, CANARIES).map(server.joinUrl),
-  );
-  const tokens = lesson.tokens.slice(CANARIES);
+await withLessonRig(RIG, async (rig) => {
+  const { server, sinks, host, canaries } = rig;
+  const classrooms: SimulatedClassroom[] = [];
   const uplink = sampleEverySecond(host);
 
   process.stderr.write(`host live; warm-up ${WARMUP_SECONDS} s, steady state ${STEADY_SECONDS} s\n`);
@@ -82,7 +61,7 @@ try {
   const workerPids = mediasoupWorkerPids(server.pid);
   const cpu = new CpuWindow();
   cpu.start();
-  const dropsAtStart = { sinks: udpDrops(sinks.ports), ...serverDrops() };
+  const dropsAtStart = { sinks: udpDrops(sinks.ports), ...serverDrops(server) };
   const loopAtStart = performance.eventLoopUtilization();
   const health = probeHealth(server.url);
   const stormStart = Date.now();
@@ -92,15 +71,7 @@ try {
     Array.from({ length: CLASSROOMS }, async (_, i) => {
       await sleep(stormStart + (i * STORM_SECONDS * 1000) / CLASSROOMS - Date.now());
       try {
-        classrooms.push(
-          await joinSimulatedClassroom(i, {
-            url: server.url,
-            lessonId: lesson.lessonId,
-            token: tokens[i]!,
-            rtpCapabilities: chromiumRtpCapabilities,
-            sinks,
-          }),
-        );
+        classrooms.push(await rig.joinClassroom(i));
       } catch (error) {
         failures.push((error as Error).message);
       }
@@ -110,13 +81,7 @@ try {
   const healthMs = await health.stop();
   const mainThreadBusy = round(100 * performance.eventLoopUtilization(loopAtStart).utilization);
   const stormEnd = Math.max(stormStart + STORM_SECONDS * 1000, joinsDone);
-  const cpuReport = cpu.stop([
-    ...workerPids.map((pid, i) => ({ name: `mediasoup worker ${i + 1}`, pids: [pid] })),
-    { name: 'server (node)', pids: [server.pid] },
-    { name: 'harness (this process)', pids: [process.pid] },
-    // What the harness started and is not the server: Chromium's processes.
-    { name: 'chromium', pids: processTree(process.pid).filter((p) => p !== server.pid) },
-  ]);
+  const cpuReport = cpu.stop(mediaCpuGroups({ workerPids, serverPid: server.pid }));
   const canaryDuring = await Promise.all(canaries.map((c) => c.inbound()));
 
   // Every classroom's first video packet, or the deadline after the last join started.
@@ -127,12 +92,12 @@ try {
     snapshot = await sinks.snapshot();
   }
   const afterStart = Date.now();
-  const dropsAfterStorm = serverDrops();
+  const dropsAfterStorm = serverDrops(server);
   const afterBefore = await sinks.snapshot();
   await sleep(AFTER_SECONDS * 1000);
   const afterEnd = await sinks.snapshot();
   await uplink.stop();
-  const dropsAtEnd = { sinks: udpDrops(sinks.ports), ...serverDrops() };
+  const dropsAtEnd = { sinks: udpDrops(sinks.ports), ...serverDrops(server) };
   const canaryAfter = await Promise.all(canaries.map((c) => c.inbound()));
   const canaryAfterAt = Date.now();
   const report = await server.mediaReport();
@@ -157,14 +122,10 @@ try {
   const after = phase(samples, afterStart, afterStart + AFTER_SECONDS * 1000);
   const stormMax = maxWindowKbit(samples, stormStart, stormEnd, BURST_WINDOW_SECONDS);
   const ratio = round(stormMax / steady.kbitPerSecond, 2);
-  const workersCpu = workerPids.reduce(
-    (s, _, i) => s + (cpuReport.groups[`mediasoup worker ${i + 1}`] ?? 0),
-    0,
-  );
   const json: JoinStormResult = {
     benchmark: `join storm: ${CLASSROOMS} classrooms join a live lesson within ${STORM_SECONDS} s`,
-    date: startedAt.toISOString(),
-    commit,
+    date: rig.startedAt.toISOString(),
+    commit: rig.commit,
     command: 'npm run bench:join-storm',
     parameters: {
       classrooms: CLASSROOMS,
@@ -173,14 +134,14 @@ try {
       steadySeconds: STEADY_SECONDS,
       afterSeconds: AFTER_SECONDS,
       canaries: CANARIES,
-      mediaWorkers: MEDIA_WORKERS,
-      ingestWorker: INGEST_WORKER,
+      mediaWorkers: RIG.mediaWorkers,
+      ingestWorker: RIG.ingestWorker,
       // The server's default unless the environment sets MEDIA_KEYFRAME_DELAY_MS.
       keyFrameRequestDelayMs: Number(server.env.MEDIA_KEYFRAME_DELAY_MS ?? 1000),
       burstWindowSeconds: BURST_WINDOW_SECONDS,
       firstPacketDeadlineSeconds: FIRST_PACKET_DEADLINE_SECONDS,
     },
-    machine: machineAtStart,
+    machine: rig.machine,
     goals: {
       allReceive: 'every classroom receives video and audio',
       burst: `max ${BURST_WINDOW_SECONDS}-s host bitrate during the storm ≤ ${GOAL_BURST_RATIO} × steady-state mean`,
@@ -239,7 +200,7 @@ try {
       canariesDuringStorm: canaryPhase(canaryBefore, canaryDuring, (stormEnd - stormStart) / 1000),
       canariesAfter: canaryPhase(canaryDuring, canaryAfter, (canaryAfterAt - stormEnd) / 1000),
       cpuDuringStorm: cpuReport,
-      workersCpuDuringStorm: round(workersCpu),
+      workersCpuDuringStorm: workersCpuPercent(cpuReport),
     },
     serverLog: server.logSummary(),
     hostPageProblems: host.problems,
@@ -255,20 +216,9 @@ try {
     })),
   };
   writeResults('join-storm', json, renderJoinStorm(json));
-} catch (error) {
-  const exit = server.exitCode();
-  process.stderr.write(
-    `${error instanceof Error ? error.stack : String(error)}\nserver ${exit === null ? 'running' : `exited (${exit})`}, stderr tail:\n${server.stderrTail()}\n`,
-  );
-  throw error;
-} finally {
-  for (const c of classrooms) c.socket.disconnect();
-  await browser.close();
-  await sinks.close();
-  await server.stop();
-}
+});
 
 /** Datagrams the kernel dropped so far on the workers' WebRTC ports and on plain and pipe transports. */
-function serverDrops(): { webRtc: number; plainAndPipe: number } {
+function serverDrops(server: LessonServer): { webRtc: number; plainAndPipe: number } {
   return { webRtc: udpDrops(server.webRtcPorts), plainAndPipe: udpDrops(server.plainPorts) };
 }

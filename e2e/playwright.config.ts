@@ -4,13 +4,14 @@ import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '@cloudschool/testkit/chromium';
 import { CLUSTER_BASE_PORT, CLUSTER_NODE_URLS, CLUSTER_NODES, CLUSTER_REDIS_PORT } from './cluster.ts';
+import { E2E_MEDIA_PORT, E2E_MEDIA_WORKERS, E2E_PLAIN_PORTS, E2E_PORT as PORT } from './ports.ts';
 import { COORDINATOR, TEACHER } from './tests/fixtures.ts';
 
-const PORT = Number(process.env.E2E_PORT ?? 3100);
+// Made once in the runner and inherited by the workers, like the ports (./ports.ts).
 /** A fresh embedded store per run. */
-const DATA_DIR = process.env.E2E_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'cs-e2e-'));
+const DATA_DIR = (process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), 'cs-e2e-')));
 /** The cluster's courseware and Redis files, fresh per run too. */
-const CLUSTER_DIR = process.env.E2E_CLUSTER_DIR ?? mkdtempSync(path.join(tmpdir(), 'cs-e2e-cluster-'));
+const CLUSTER_DIR = (process.env.E2E_CLUSTER_DIR ??= mkdtempSync(path.join(tmpdir(), 'cs-e2e-cluster-')));
 const admin = (command: string, who: { username: string; password: string }, name: string): string =>
   `node signaling/src/cli.ts ${command} --username ${who.username} --password ${who.password} --name ${name}`;
 
@@ -52,8 +53,10 @@ export default defineConfig({
         HOST: '127.0.0.1',
         MEDIA_LISTEN_IP: '127.0.0.1',
         MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',
-        MEDIA_PORT_BASE: '40100',
-        MEDIA_WORKERS: '2',
+        MEDIA_PORT_BASE: String(E2E_MEDIA_PORT),
+        MEDIA_PLAIN_PORT_MIN: String(E2E_PLAIN_PORTS.min),
+        MEDIA_PLAIN_PORT_MAX: String(E2E_PLAIN_PORTS.max),
+        MEDIA_WORKERS: String(E2E_MEDIA_WORKERS),
         LOG_LEVEL: 'warn',
         DATA_DIR,
         // Simulated classrooms in overview-grid.spec.ts publish raw RTP.
@@ -61,15 +64,14 @@ export default defineConfig({
       },
     },
     {
-      // cluster.spec.ts: three nodes and their Redis; the last node answers once all are up.
+      // cluster.spec.ts: three nodes and their Redis; the last node answers once all are up. The launcher
+      // picks free media and plain ports for each node itself.
       command: [
         'node infra/cluster.ts',
         `--nodes ${CLUSTER_NODES}`,
         `--base-port ${CLUSTER_BASE_PORT}`,
         `--redis-port ${CLUSTER_REDIS_PORT}`,
         `--data-dir ${CLUSTER_DIR}`,
-        '--media-port 45000',
-        '--plain-port 46000',
       ].join(' '),
       cwd: '..',
       url: `${CLUSTER_NODE_URLS.at(-1)}/healthz`,

@@ -4,21 +4,12 @@
  * SRTP on (the worker encrypts per consumer as for Chrome) connected to a sink, and consumers of the
  * host's camera and microphone with Chromium's own rtpCapabilities, resumed as a page would.
  */
-import { randomBytes } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
-import type { ClientEvent, MediaKind, ProducerInfo, RequestOf, Responses } from '@cloudschool/protocol';
-import { connectClient, ok as okWithin } from '@cloudschool/testkit';
+import type { ConsumerInfo, MediaKind, ProducerInfo } from '@cloudschool/protocol';
+import { connectClient, consumeResumed, openPlainReceiver } from '@cloudschool/testkit';
 import type { ClientSocket } from '@cloudschool/testkit';
+import { BENCH_ACK_TIMEOUT_MS, ok } from './acks.ts';
 import type { SrtpSinkPool } from './srtpSink.ts';
-
-/** A loaded 2-core machine answers slower than tests expect. */
-const ACK_TIMEOUT_MS = 60_000;
-
-const ok = <E extends ClientEvent>(
-  socket: ClientSocket,
-  event: E,
-  payload: RequestOf<E>,
-): Promise<Responses[E]> => okWithin(socket, event, payload, ACK_TIMEOUT_MS);
 
 export interface ClassroomTimes {
   /** Wall-clock ms: before connecting the socket, after the join ack, after both consumers resumed (0: not yet). */
@@ -27,11 +18,12 @@ export interface ClassroomTimes {
   resumed: number;
 }
 
+/** One receiving classroom as the fan-out and the join storm measure it, whatever media server it joined. */
 export interface SimulatedClassroom {
+  /** The sinks know the classroom by this number. */
   index: number;
-  /** The server's id of this participant (the media report names its worker by it). */
+  /** The media server's id of this participant (the media report names its worker by it). */
   peerId: string;
-  socket: ClientSocket;
   times: ClassroomTimes;
   /** SSRCs the worker sends this classroom the host's current camera and microphone with. */
   videoSsrc: number;
@@ -44,6 +36,30 @@ export interface SimulatedClassroom {
   statePushes: number;
   /** The last failure to follow the host's media after joining, if any. */
   followError?: string;
+  /** Leaves: its transport and consumers go with it. */
+  close(): void;
+}
+
+/** A classroom that has just started joining: nothing received, nothing counted yet. */
+export function newClassroom(index: number, close: () => void, start = Date.now()): SimulatedClassroom {
+  return {
+    index,
+    peerId: '',
+    times: { start, joined: 0, resumed: 0 },
+    videoSsrc: 0,
+    audioSsrc: 0,
+    reconsumed: 0,
+    mediaResets: 0,
+    statePushes: 0,
+    close,
+  };
+}
+
+/** A classroom of the real server: its socket and what its consumers receive. */
+export interface LessonClassroom extends SimulatedClassroom {
+  socket: ClientSocket;
+  /** The current consumer of each of the host's tracks. */
+  consumers: Map<MediaKind, ConsumerInfo>;
 }
 
 export interface ClassroomJoin {
@@ -51,50 +67,49 @@ export interface ClassroomJoin {
   lessonId: string;
   token: string;
   rtpCapabilities: ms.RtpCapabilities;
-  sinks: SrtpSinkPool;
+  /**
+   * Where the worker sends: into the SRTP sinks, encrypted as for a browser, or as plain RTP to a local port
+   * (the relay that feeds the bare router the host's stream).
+   */
+  receiveAt: { sinks: SrtpSinkPool } | { port: number };
 }
 
 /**
  * Joins and starts receiving; afterwards, like a classroom page, consumes the host's camera and
  * microphone again whenever the lesson state names new producers for them (the host republished).
  */
-export async function joinSimulatedClassroom(index: number, o: ClassroomJoin): Promise<SimulatedClassroom> {
+export async function joinSimulatedClassroom(index: number, o: ClassroomJoin): Promise<LessonClassroom> {
   const start = Date.now();
   const socket = await connectClient(o.url);
-  const classroom: SimulatedClassroom = {
-    index,
-    peerId: '',
+  const classroom: LessonClassroom = {
+    ...newClassroom(index, () => socket.disconnect(), start),
     socket,
-    times: { start, joined: 0, resumed: 0 },
-    videoSsrc: 0,
-    audioSsrc: 0,
-    reconsumed: 0,
-    mediaResets: 0,
-    statePushes: 0,
+    consumers: new Map(),
   };
   socket.on('media:reset', () => classroom.mediaResets++);
-  const consumedProducers = new Map<MediaKind, string>();
   let transportId: string | undefined;
+  // One follow at a time, in the order the states came.
   let following = Promise.resolve();
 
   /** Consumes and resumes each host track not consumed yet. */
   const follow = async (producers: ProducerInfo[]): Promise<void> => {
     for (const kind of ['video', 'audio'] as const) {
       const producer = producers.find((p) => p.classroomId === null && p.kind === kind);
-      if (!producer || !transportId || consumedProducers.get(kind) === producer.id) continue;
-      const consumer = await ok(socket, 'media:consume', {
+      const current = classroom.consumers.get(kind);
+      if (!producer || !transportId || current?.producerId === producer.id) continue;
+      const consumer = await consumeResumed(
+        socket,
         transportId,
-        producerId: producer.id,
-        rtpCapabilities: o.rtpCapabilities,
-      });
-      await ok(socket, 'media:resumeConsumer', { consumerId: consumer.id });
-      if (consumedProducers.has(kind)) classroom.reconsumed++;
-      consumedProducers.set(kind, producer.id);
-      const ssrc = consumer.rtpParameters.encodings?.[0]?.ssrc ?? 0;
-      if (kind === 'video') classroom.videoSsrc = ssrc;
-      else classroom.audioSsrc = ssrc;
+        producer.id,
+        o.rtpCapabilities,
+        BENCH_ACK_TIMEOUT_MS,
+      );
+      if (current) classroom.reconsumed++;
+      classroom.consumers.set(kind, consumer);
+      if (kind === 'video') classroom.videoSsrc = consumer.ssrc;
+      else classroom.audioSsrc = consumer.ssrc;
     }
-    if (!classroom.times.resumed && consumedProducers.size === 2) classroom.times.resumed = Date.now();
+    if (!classroom.times.resumed && classroom.consumers.size === 2) classroom.times.resumed = Date.now();
   };
   socket.on('lesson:state', (state) => {
     classroom.statePushes++;
@@ -113,15 +128,12 @@ export async function joinSimulatedClassroom(index: number, o: ClassroomJoin): P
     });
     classroom.times.joined = Date.now();
     classroom.peerId = joined.peerId;
-    const transport = await ok(socket, 'media:createPlainTransport', { direction: 'recv', srtp: true });
-    if (!transport.srtp) throw new Error('the server made a plain transport without SRTP');
-    const sinkPort = o.sinks.add(index, transport.port, transport.srtp.keyBase64);
-    await ok(socket, 'media:connectPlainTransport', {
-      transportId: transport.id,
-      ip: '127.0.0.1',
-      port: sinkPort,
-      // A receive-only sink never sends, so its own key only has to be well-formed.
-      srtp: { cryptoSuite: 'AEAD_AES_256_GCM', keyBase64: randomBytes(44).toString('base64') },
+    const { receiveAt } = o;
+    const transport = await openPlainReceiver(socket, {
+      timeoutMs: BENCH_ACK_TIMEOUT_MS,
+      ...('sinks' in receiveAt
+        ? { srtp: true, sinkPort: (t) => receiveAt.sinks.add(index, t.port, t.srtp!.keyBase64) }
+        : { srtp: false, sinkPort: receiveAt.port }),
     });
     transportId = transport.id;
     // While the host is off the air this consumes nothing; the next lesson state brings the producers.

@@ -4,7 +4,7 @@ import type { WorkerLoss } from './delivery.ts';
 import type { HostPage } from './hostPage.ts';
 import type { LogLine } from './lessonServer.ts';
 import type { CpuReport } from './procStats.ts';
-import { logSection, workers } from './report.ts';
+import { hostProblemsLine, logSection, workers } from './report.ts';
 import type { Distribution, Machine } from './report.ts';
 import type { Phase } from './uplink.ts';
 
@@ -152,7 +152,7 @@ export function renderJoinStorm(json: JoinStormResult): string {
     `Canary page${plural} during the storm: ${r.canariesDuringStorm.map((c) => `${c.fps} fps decoded, ${c.videoPacketsLost} video packets lost, ${c.freezes} freezes`).join('; ')}; after: ${r.canariesAfter.map((c) => `${c.fps} fps, ${c.videoPacketsLost} lost, ${c.freezes} freezes`).join('; ')}.`,
     '',
     ...logSection(json.serverLog),
-    `Host page console errors and warnings: ${json.hostPageProblems.count}${json.hostPageProblems.first[0] ? ` (first: ${json.hostPageProblems.first[0]})` : ''}.`,
+    hostProblemsLine(json.hostPageProblems),
     '',
     '## What limits it',
     '',

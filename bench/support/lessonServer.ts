@@ -8,7 +8,16 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { admin, kill9, liveLessonOverHttp, login, ROOT, serverEnv } from '@cloudschool/testkit';
+import {
+  admin,
+  freePortRange,
+  kill9,
+  liveLessonOverHttp,
+  login,
+  ROOT,
+  serverEnv,
+  waitForHealth,
+} from '@cloudschool/testkit';
 import type { LiveLesson } from '@cloudschool/testkit';
 
 export interface LogLine {
@@ -48,7 +57,6 @@ export interface LessonServer {
 }
 
 const WEB_HANDLER = path.join(ROOT, 'web/build/handler.js');
-const PLAIN_PORT_MIN = 20000;
 
 export async function startLessonServer(o: {
   classrooms: number;
@@ -57,16 +65,18 @@ export async function startLessonServer(o: {
   ingestWorker: boolean;
 }): Promise<LessonServer> {
   if (!existsSync(WEB_HANDLER)) throw new Error('the UI is not built: run `npm run build` first');
+  // One port per classroom transport and per pipe between workers, with room to spare; free now.
+  const plainPortCount = 2 * o.classrooms + 500;
+  const plainPortMin = await freePortRange(plainPortCount);
+  const plainPortMax = plainPortMin + plainPortCount - 1;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cs-bench-media-'));
-  const plainPortMax = PLAIN_PORT_MIN + 2 * o.classrooms + 500;
   const env = await serverEnv({
     DATA_DIR: dir,
     WEB_HANDLER,
     MEDIA_WORKERS: String(o.mediaWorkers),
     MEDIA_INGEST_WORKER: o.ingestWorker ? '1' : '0',
     ALLOW_PLAIN_TRANSPORTS: '1',
-    // One port per classroom transport and per pipe between workers, with room to spare.
-    MEDIA_PLAIN_PORT_MIN: String(PLAIN_PORT_MIN),
+    MEDIA_PLAIN_PORT_MIN: String(plainPortMin),
     MEDIA_PLAIN_PORT_MAX: String(plainPortMax),
   });
   await admin(env);
@@ -89,7 +99,7 @@ export async function startLessonServer(o: {
   };
   const url = `http://127.0.0.1:${env.PORT}`;
   try {
-    await waitForHealth(url, () => child.exitCode);
+    await waitForHealth(url, () => child.exitCode ?? child.signalCode, 30_000);
     const lesson = await liveLessonOverHttp(url, await login(url), o.classrooms);
     const base = Number(env.MEDIA_PORT_BASE);
     return {
@@ -98,7 +108,7 @@ export async function startLessonServer(o: {
       env,
       lesson,
       webRtcPorts: Array.from({ length: o.mediaWorkers }, (_, i) => base + i),
-      plainPorts: Array.from({ length: plainPortMax - PLAIN_PORT_MIN + 1 }, (_, i) => PLAIN_PORT_MIN + i),
+      plainPorts: Array.from({ length: plainPortCount }, (_, i) => plainPortMin + i),
       joinUrl: (token) => `${url}/classroom/${lesson.lessonId}?t=${token}`,
       mediaReport: async () =>
         (await (
@@ -139,21 +149,6 @@ export function probeHealth(url: string): { stop(): Promise<number[]> } {
       return latencies;
     },
   };
-}
-
-async function waitForHealth(url: string, exitCode: () => number | null): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (exitCode() !== null) throw new Error(`server exited with ${exitCode()}`);
-    if (
-      await fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not start');
 }
 
 /** pino levels: 40 warn, 50 error, 60 fatal. */

@@ -4,7 +4,7 @@
  * since on a shared 2-core box the other tenants change the result.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
@@ -61,6 +61,15 @@ export function mediasoupWorkerPids(serverPid: number): number[] {
     .map((p) => p.pid);
 }
 
+/** The file a process runs (null if it is gone or not ours to read). */
+export function executable(pid: number): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return null;
+  }
+}
+
 /** Resident memory in MiB (0 for a process that is gone). */
 export function rssMiB(pid: number): number {
   try {
@@ -86,6 +95,38 @@ export function udpDrops(ports: number[]): number {
 export interface CpuGroup {
   name: string;
   pids: number[];
+}
+
+/**
+ * The groups a media benchmark reports, taken when a window closes: each measured mediasoup worker, the
+ * server process, the server's workers that are not the ones measured (while the bare router is measured
+ * the server still relays the host), this harness, and Chromium (what else this harness started).
+ */
+export function mediaCpuGroups(o: { workerPids: number[]; serverPid: number }): CpuGroup[] {
+  const processes = listProcesses();
+  const measured = new Set(o.workerPids);
+  const server = new Set(processTree(o.serverPid, processes));
+  const serverWorkers = [...server].filter((pid) => pid !== o.serverPid && !measured.has(pid));
+  return [
+    ...o.workerPids.map((pid, i) => ({ name: `mediasoup worker ${i + 1}`, pids: [pid] })),
+    { name: 'server (node)', pids: [o.serverPid] },
+    ...(serverWorkers.length ? [{ name: "server's workers (not measured)", pids: serverWorkers }] : []),
+    { name: 'harness (this process)', pids: [process.pid] },
+    {
+      name: 'chromium',
+      pids: processTree(process.pid, processes).filter(
+        (pid) => pid !== process.pid && !server.has(pid) && !measured.has(pid),
+      ),
+    },
+  ];
+}
+
+/** The CPU of a report's mediasoup worker groups together, % of one core. */
+export function workersCpuPercent(report: CpuReport): number {
+  const sum = Object.entries(report.groups)
+    .filter(([name]) => name.startsWith('mediasoup worker'))
+    .reduce((s, [, percent]) => s + percent, 0);
+  return Math.round(sum * 10) / 10;
 }
 
 export interface CpuReport {

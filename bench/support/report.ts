@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '@cloudschool/testkit';
+import type { HostPage } from './hostPage.ts';
 import type { LogLine } from './lessonServer.ts';
 
 export interface Machine {
@@ -11,18 +12,19 @@ export interface Machine {
   cores: number;
   memoryGiB: number;
   node: string;
-  chromium: string;
+  chromium?: string;
   /** 1-minute load average when the run started: it counts this machine's recent past, a previous run included. */
   loadAverageAtStart: number;
 }
 
-export function machine(chromiumVersion: string): Machine {
+/** This machine as a result records it; `chromium` for the benchmarks that drive a browser. */
+export function machine(chromiumVersion?: string): Machine {
   return {
     cpu: os.cpus()[0]?.model,
     cores: os.cpus().length,
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
-    chromium: chromiumVersion,
+    ...(chromiumVersion === undefined ? {} : { chromium: chromiumVersion }),
     loadAverageAtStart: round(os.loadavg()[0]!, 2),
   };
 }
@@ -46,8 +48,10 @@ export function round(x: number, digits = 1): number {
 export interface Distribution {
   count: number;
   mean: number;
+  min: number;
   p50: number;
   p95: number;
+  p99: number;
   max: number;
 }
 
@@ -58,8 +62,10 @@ export function distribution(samples: number[], digits = 1): Distribution {
   return {
     count: sorted.length,
     mean: round(sorted.reduce((s, x) => s + x, 0) / sorted.length, digits),
+    min: round(sorted[0] ?? NaN, digits),
     p50: at(0.5),
     p95: at(0.95),
+    p99: at(0.99),
     max: round(sorted.at(-1) ?? NaN, digits),
   };
 }
@@ -84,6 +90,11 @@ export function logSection(lines: LogLine[]): string[] {
     ...lines.slice(0, 10).map((l) => `| ${l.level} | ${l.msg.replaceAll('|', '\\|')} | ${l.count} |`),
     '',
   ];
+}
+
+/** What the host teacher's page said on its console during the run. */
+export function hostProblemsLine(problems: HostPage['problems']): string {
+  return `Host page console errors and warnings: ${problems.count}${problems.first[0] ? ` (first: ${problems.first[0]})` : ''}.`;
 }
 
 /** The server's mediasoup workers as a sentence. */

@@ -1,27 +1,41 @@
 /** Publishing and receiving raw RTP over the real protocol (plain transports, enabled in test servers). */
-import type { InteractionState, JoinResult, LessonState } from '@cloudschool/protocol';
+import type {
+  ConsumerInfo,
+  InteractionState,
+  JoinResult,
+  LessonState,
+  MediaKind,
+  PlainTransportInfo,
+  RtpCapabilities,
+} from '@cloudschool/protocol';
 import { audioRtpParameters, RtpSink, videoRtpParameters } from './rtp.ts';
 import type { RtpSender } from './rtp.ts';
 import { connectClient, ok } from './client.ts';
 import type { ClientSocket } from './client.ts';
 
-/** Host: plain send transport + a VP8 and an Opus producer fed by an RtpSender. */
-export async function publish(host: ClientSocket, sender: RtpSender): Promise<string[]> {
-  const t = await ok(host, 'media:createPlainTransport', { direction: 'send' });
-  const video = await ok(host, 'media:produce', {
-    transportId: t.id,
-    kind: 'video',
-    source: 'camera',
-    rtpParameters: videoRtpParameters,
-  });
-  const audio = await ok(host, 'media:produce', {
-    transportId: t.id,
-    kind: 'audio',
-    source: 'mic',
-    rtpParameters: audioRtpParameters,
-  });
+/**
+ * Publishes from a plain send transport fed by an RtpSender: a VP8 camera and an Opus microphone (or only the
+ * `kinds` given); starts the sender and returns the producer ids in the order of `kinds`.
+ */
+export async function publish(
+  socket: ClientSocket,
+  sender: RtpSender,
+  kinds: readonly MediaKind[] = ['video', 'audio'],
+): Promise<string[]> {
+  const t = await ok(socket, 'media:createPlainTransport', { direction: 'send' });
+  const ids: string[] = [];
+  for (const kind of kinds) {
+    const produced = await ok(socket, 'media:produce', {
+      transportId: t.id,
+      kind,
+      ...(kind === 'video'
+        ? { source: 'camera', rtpParameters: videoRtpParameters }
+        : { source: 'mic', rtpParameters: audioRtpParameters }),
+    });
+    ids.push(produced.producerId);
+  }
   sender.start(t.ip, t.port);
-  return [video.producerId, audio.producerId];
+  return ids;
 }
 
 /** A random SRTP key (AEAD_AES_256_GCM: 32-byte key + 12-byte salt) for a receive-only plain transport. */
@@ -33,6 +47,47 @@ export function srtpKey(): { cryptoSuite: 'AEAD_AES_256_GCM'; keyBase64: string 
 }
 
 /**
+ * A plain receive transport of `socket`'s peer, connected to a local UDP port. With `srtp` the worker encrypts
+ * for it as for a browser (its key is in the answer); `sinkPort` may depend on the transport (a sink that tells
+ * classrooms apart by the worker's source port, or needs the key, registers it there).
+ */
+export async function openPlainReceiver(
+  socket: ClientSocket,
+  o: { srtp: boolean; sinkPort: number | ((transport: PlainTransportInfo) => number); timeoutMs?: number },
+): Promise<PlainTransportInfo> {
+  const t = await ok(socket, 'media:createPlainTransport', { direction: 'recv', srtp: o.srtp }, o.timeoutMs);
+  if (o.srtp && !t.srtp) throw new Error('the server made a plain transport without SRTP');
+  await ok(
+    socket,
+    'media:connectPlainTransport',
+    {
+      transportId: t.id,
+      ip: '127.0.0.1',
+      port: typeof o.sinkPort === 'number' ? o.sinkPort : o.sinkPort(t),
+      // A receive-only sink never sends, so its own key only has to be well-formed.
+      ...(o.srtp ? { srtp: srtpKey() } : {}),
+    },
+    o.timeoutMs,
+  );
+  return t;
+}
+
+/** A consumer of `producerId` on a receive transport, resumed as a page would once ready; with the SSRC it sends. */
+export async function consumeResumed(
+  socket: ClientSocket,
+  transportId: string,
+  producerId: string,
+  rtpCapabilities: RtpCapabilities,
+  timeoutMs?: number,
+): Promise<ConsumerInfo & { ssrc: number }> {
+  const c = await ok(socket, 'media:consume', { transportId, producerId, rtpCapabilities }, timeoutMs);
+  const ssrc = c.rtpParameters.encodings?.[0]?.ssrc;
+  if (ssrc === undefined) throw new Error('consumer without ssrc');
+  await ok(socket, 'media:resumeConsumer', { consumerId: c.id }, timeoutMs);
+  return { ...c, ssrc };
+}
+
+/**
  * Classroom: plain recv transport to `sink` (SRTP-encrypted by the worker with `srtp`), one resumed consumer
  * per producer; returns the SSRCs it will see.
  */
@@ -40,23 +95,14 @@ export async function subscribe(
   classroom: ClientSocket,
   sinkPort: number,
   producerIds: string[],
-  rtpCapabilities: JoinResult['routerRtpCapabilities'],
+  rtpCapabilities: RtpCapabilities,
   srtp = false,
-): Promise<Map<'audio' | 'video', number>> {
-  const t = await ok(classroom, 'media:createPlainTransport', { direction: 'recv', srtp });
-  await ok(classroom, 'media:connectPlainTransport', {
-    transportId: t.id,
-    ip: '127.0.0.1',
-    port: sinkPort,
-    ...(srtp ? { srtp: srtpKey() } : {}),
-  });
-  const ssrcs = new Map<'audio' | 'video', number>();
+): Promise<Map<MediaKind, number>> {
+  const t = await openPlainReceiver(classroom, { srtp, sinkPort });
+  const ssrcs = new Map<MediaKind, number>();
   for (const producerId of producerIds) {
-    const c = await ok(classroom, 'media:consume', { transportId: t.id, producerId, rtpCapabilities });
-    const ssrc = c.rtpParameters.encodings?.[0]?.ssrc;
-    if (ssrc === undefined) throw new Error('consumer without ssrc');
-    ssrcs.set(c.kind, ssrc);
-    await ok(classroom, 'media:resumeConsumer', { consumerId: c.id });
+    const c = await consumeResumed(classroom, t.id, producerId, rtpCapabilities);
+    ssrcs.set(c.kind, c.ssrc);
   }
   return ssrcs;
 }
@@ -97,9 +143,7 @@ export async function openMediaPage(
     ...(who.role === 'classroom' ? { token: who.token } : {}),
   });
   const sink = new RtpSink();
-  const port = await sink.bind();
-  const t = await ok(socket, 'media:createPlainTransport', { direction: 'recv' });
-  await ok(socket, 'media:connectPlainTransport', { transportId: t.id, ip: '127.0.0.1', port });
+  const t = await openPlainReceiver(socket, { srtp: false, sinkPort: await sink.bind() });
   cleanups.push(
     () => socket.disconnect(),
     () => sink.close(),
@@ -109,13 +153,11 @@ export async function openMediaPage(
 
 /** A resumed consumer of `producerId` on the page's receive transport: its id and the SSRC the sink will see. */
 export async function consume(p: MediaPage, producerId: string): Promise<{ id: string; ssrc: number }> {
-  const c = await ok(p.socket, 'media:consume', {
-    transportId: p.recvTransportId,
+  const { id, ssrc } = await consumeResumed(
+    p.socket,
+    p.recvTransportId,
     producerId,
-    rtpCapabilities: p.join.routerRtpCapabilities,
-  });
-  await ok(p.socket, 'media:resumeConsumer', { consumerId: c.id });
-  const ssrc = c.rtpParameters.encodings?.[0]?.ssrc;
-  if (ssrc === undefined) throw new Error('consumer without ssrc');
-  return { id: c.id, ssrc };
+    p.join.routerRtpCapabilities,
+  );
+  return { id, ssrc };
 }

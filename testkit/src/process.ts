@@ -36,13 +36,27 @@ export async function admin(env: NodeJS.ProcessEnv): Promise<void> {
 export async function startServer(env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
   const child = run(['signaling/src/main.ts'], env);
   const url = `http://127.0.0.1:${env.PORT}`;
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+  await waitForHealth(url, () => child.exitCode ?? child.signalCode);
+  return { url, child };
+}
+
+/**
+ * Polls the server's GET /healthz every 100 ms until it answers OK; fails as soon as `exited()` says the
+ * process ended (its exit code or signal), or after `timeoutMs`.
+ */
+export async function waitForHealth(
+  url: string,
+  exited: () => number | string | null,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited() !== null) throw new Error(`server exited with ${exited()}`);
     const ok = await fetch(`${url}/healthz`).then(
       (r) => r.ok,
       () => false,
     );
-    if (ok) return { url, child };
+    if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('server did not start');
