@@ -6,12 +6,13 @@ export default defineConfig({
       'board/test/**/*.test.ts',
       'protocol/test/**/*.test.ts',
       'sfu/test/**/*.test.ts',
+      'testkit/test/**/*.test.ts',
       'signaling/test/**/*.test.ts',
       'web/src/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    // Integration tests start real mediasoup workers on fixed ports: run files one at a time.
+    // Integration tests start real mediasoup workers and servers: one file at a time keeps 2 cores sane.
     fileParallelism: false,
   },
 });

@@ -5,3 +5,4 @@ export * from './http.ts';
 export * from './interaction.ts';
 export * from './board.ts';
 export * from './time.ts';
+export * from './serial.ts';

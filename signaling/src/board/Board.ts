@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { applyOp, applyOps, initialBoard } from '@cloudschool/board';
+import { serial } from '@cloudschool/protocol';
 import type { BoardAuthor, BoardOp, BoardOpBody, BoardState, BoardSyncResult } from '@cloudschool/board';
 import type { BoardStore } from '../store/BoardStore.ts';
 import { checkWrite } from './rules.ts';
@@ -44,7 +45,7 @@ export class Board extends EventEmitter<BoardEvents> {
   #snapshot: BoardState;
   /** …and every operation after it, in seq order. */
   #tail: BoardOp[];
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = serial();
   #compacting: Promise<void> | undefined;
   #closed = false;
 
@@ -162,7 +163,7 @@ export class Board extends EventEmitter<BoardEvents> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#queue;
+    await this.#queue(async () => undefined);
     await this.#compacting;
     if (this.#tail.length > 0) await this.#compact();
     this.emit('close');
@@ -173,9 +174,7 @@ export class Board extends EventEmitter<BoardEvents> {
   /** Runs `work` after every change queued before it; refused once the board is closing. */
   #serialize<T>(work: () => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new AppError('lesson_closed', 'this board is closed'));
-    const run = this.#queue.then(work);
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#queue(work);
   }
 
   async #append(by: BoardAuthor, body: BoardOpBody): Promise<BoardOp> {

@@ -1,3 +1,4 @@
+import { serial } from '@cloudschool/protocol';
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage, Question, QuestionState, Quiz, QuizAnswer, StageMember } from '../domain/types.ts';
 import { AppError } from '../errors.ts';
@@ -45,7 +46,7 @@ export class Interaction {
   #capacity = DEFAULT_STAGE_CAPACITY;
   #quizTimer: NodeJS.Timeout | undefined;
   /** Serializes changes so read-modify-write of the stage or a quiz never interleaves on this node. */
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = serial();
 
   constructor(lessonId: string, store: RoomStore, host: InteractionHost) {
     this.lessonId = lessonId;
@@ -352,9 +353,7 @@ export class Interaction {
   // ---------------------------------------------------------------- internals
 
   #change<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(work, work);
-    this.#queue = run.catch(() => undefined);
-    return run.then((result) => {
+    return this.#queue(work).then((result) => {
       this.#host.changed();
       return result;
     });

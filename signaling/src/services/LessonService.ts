@@ -1,3 +1,4 @@
+import { serial } from '@cloudschool/protocol';
 import { randomUUID } from 'node:crypto';
 import { canStart, lessonStatus, TOKEN_GRACE_MS } from '../domain/lessonStatus.ts';
 import {
@@ -38,7 +39,7 @@ export class LessonService {
   readonly #tokens: JoinTokens;
   readonly #onChange: (change: LessonChange) => void;
   /** Serializes bookings on this node so two coordinators cannot book one classroom at once. */
-  #booking: Promise<unknown> = Promise.resolve();
+  readonly #booking = serial();
 
   constructor(
     store: LessonStore & RosterStore & AccountStore,
@@ -246,8 +247,6 @@ export class LessonService {
   }
 
   #serialized<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#booking.then(work, work);
-    this.#booking = run.catch(() => undefined);
-    return run;
+    return this.#booking(work);
   }
 }

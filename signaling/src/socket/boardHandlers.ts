@@ -4,7 +4,7 @@ import type { LiveLesson } from '../lesson/LiveLesson.ts';
 import type { LiveLessons } from '../lesson/LiveLessons.ts';
 import { classroomAuthor, jsonBytes } from '@cloudschool/board';
 import type { BoardAuthor, BoardBackground, BoardOpBody } from '@cloudschool/board';
-import { ByteBudget } from './ByteBudget.ts';
+import { TokenBucket } from './TokenBucket.ts';
 import { joined, live } from './context.ts';
 import type { HandlerTable } from './edge.ts';
 import type { IoSocket } from './types.ts';
@@ -26,15 +26,15 @@ const WRITE_BYTES_PER_SECOND = 64 * 1024;
 /** The whiteboard's acknowledged requests: who may do what is decided here and in board/rules.ts. */
 export function boardHandlers(deps: BoardHandlerDeps): Pick<HandlerTable, BoardEvents> {
   const { lessons, courseware } = deps;
-  const budgets = new WeakMap<IoSocket, ByteBudget>();
+  const budgets = new WeakMap<IoSocket, TokenBucket>();
 
   /** The host, or a classroom (the board then checks its pen); observers write nothing. */
   const writer = async (socket: IoSocket, op: BoardOpBody) => {
     const { lesson, page } = joined(socket, lessons, 'host', 'classroom');
     writable(lesson);
     let budget = budgets.get(socket);
-    if (!budget) budgets.set(socket, (budget = new ByteBudget(WRITE_BURST_BYTES, WRITE_BYTES_PER_SECOND)));
-    if (!budget.spend(jsonBytes(op)))
+    if (!budget) budgets.set(socket, (budget = new TokenBucket(WRITE_BURST_BYTES, WRITE_BYTES_PER_SECOND)));
+    if (!budget.take(jsonBytes(op)))
       throw new AppError('rate_limited', 'too much drawing at once, slow down');
     const by: BoardAuthor = page.classroomId === null ? 'host' : classroomAuthor(page.classroomId);
     // Only the host sets backgrounds (the board refuses anyone else).

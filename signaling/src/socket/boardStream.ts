@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import { boardStreamSchemas } from '@cloudschool/protocol';
 import { classroomAuthor } from '@cloudschool/board';
 import type { BoardAuthor } from '@cloudschool/board';
-import { RateLimiter } from './RateLimiter.ts';
+import { TokenBucket } from './TokenBucket.ts';
 import { lessonRoom } from './rooms.ts';
 import type { IoSocket } from './types.ts';
 
@@ -23,7 +23,7 @@ const STREAM_PER_SECOND = 60;
  * stroke comes, complete, as `board:stroke:end`.
  */
 export function attachBoardStream(socket: IoSocket, lessons: LiveLessons, log: Logger): void {
-  const limiter = new RateLimiter(STREAM_BURST, STREAM_PER_SECOND);
+  const limiter = new TokenBucket(STREAM_BURST, STREAM_PER_SECOND);
 
   /** The author of this connection's live traffic, if it may draw now; undefined: drop it. */
   const author = (): { room: string; by: BoardAuthor } | undefined => {

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import { AppError, toAckError } from '../errors.ts';
 import { clientEvents, requestSchemas } from '@cloudschool/protocol';
 import type { Ack, ClientEvent, Responses } from '@cloudschool/protocol';
-import { RateLimiter } from './RateLimiter.ts';
+import { TokenBucket } from './TokenBucket.ts';
 import type { IoSocket } from './types.ts';
 
 /** Per connection: short bursts are fine (a join is ~6 requests), floods are not. */
@@ -25,7 +25,7 @@ const known = new Set<string>(clientEvents);
  * only ever see parsed payloads; nothing changes on bad input.
  */
 export function attachHandlers(socket: IoSocket, handlers: HandlerTable, log: Logger): void {
-  const limiter = new RateLimiter(RATE_BURST, RATE_PER_SECOND);
+  const limiter = new TokenBucket(RATE_BURST, RATE_PER_SECOND);
 
   socket.onAny((event: string, ...args: unknown[]) => {
     if (known.has(event)) return;

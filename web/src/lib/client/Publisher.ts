@@ -10,7 +10,7 @@
 import type { Device, types } from 'mediasoup-client';
 import type { MediaKind } from '@cloudschool/protocol';
 import type { MediaLink, MediaSide } from './lessonSession.ts';
-import { serial } from './serial.ts';
+import { serial } from '@cloudschool/protocol';
 import { request } from './signal.ts';
 import { asError, openTransport, type Transport } from './transport.ts';
 

@@ -4,7 +4,7 @@
  * the Publisher.
  */
 import type { MediaKind } from '@cloudschool/protocol';
-import { serial } from './serial.ts';
+import { serial } from '@cloudschool/protocol';
 
 /** Why a device gave no track, in terms a teacher can act on. */
 export type CaptureProblem =

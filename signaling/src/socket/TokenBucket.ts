@@ -1,5 +1,8 @@
-/** Token bucket: `burst` events at once, refilled at `perSecond`. */
-export class RateLimiter {
+/**
+ * A token bucket: `burst` at once, refilled at `perSecond`. Counts events (`take()`) or bytes
+ * (`take(bytes)`): a connection's request rate, its board writes in bytes of JSON, its live traffic.
+ */
+export class TokenBucket {
   readonly #burst: number;
   readonly #perSecond: number;
   readonly #now: () => number;
@@ -14,12 +17,13 @@ export class RateLimiter {
     this.#last = now();
   }
 
-  take(): boolean {
+  /** Takes `cost` tokens if the bucket has them; answers whether it did. */
+  take(cost = 1): boolean {
     const now = this.#now();
     this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.#perSecond);
     this.#last = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
+    if (this.#tokens < cost) return false;
+    this.#tokens -= cost;
     return true;
   }
 }

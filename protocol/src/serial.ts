@@ -1,6 +1,7 @@
 /**
- * Runs async operations one after another, in call order, whatever each one's
- * outcome: a device change or a stop never interleaves with a start.
+ * A promise queue: runs async operations one after another, in call order, whatever each one's outcome
+ * (a page's device change never interleaves with a start; a lesson's read-modify-write of the stage never
+ * interleaves with another). Both ends use it.
  */
 export type Serial = <T>(operation: () => Promise<T>) => Promise<T>;
 
