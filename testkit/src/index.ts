@@ -6,3 +6,6 @@ export * from './process.ts';
 export * from './redis.ts';
 export * from './roster.ts';
 export * from './rtp.ts';
+export * from './linkProfiles.ts';
+export * from './mediaMetrics.ts';
+export * from './timeBarcode.ts';

@@ -1,0 +1,181 @@
+/**
+ * The network lab's probe: a page script (installed before the page's own scripts) that keeps every
+ * RTCPeerConnection the page makes, so a test can read its getStats(), and reads the time barcode
+ * (./timeBarcode.ts) off the picture a `<video>` shows to tell the glass-to-glass delay.
+ *
+ * `installNetlabProbe` closes over nothing: the lab sends its source into the page (`@cloudschool/testkit/netlab`),
+ * which then has `window.__netlab` (`NetlabProbe`).
+ */
+import type { DelayRecord, FrameRead, InboundStream, OutboundStream, StatsSnapshot } from './mediaMetrics.ts';
+import type { TimeBarcode } from './timeBarcode.ts';
+
+/** The classroom's picture of the host. */
+export const LESSON_VIDEO = 'video[data-testid="lesson-video"]';
+
+export interface NetlabProbe {
+  /** Reads the barcode of the frame `selector`'s video shows now. */
+  readFrame(selector: string): FrameRead;
+  /** Starts reading `rateHz` times a second (again: starts over). */
+  startSampling(selector: string, rateHz: number): void;
+  /** Stops reading and hands over what was read. */
+  stopSampling(): DelayRecord;
+  /** getStats() of every open peer connection; inbound streams of `selector`'s video marked `shown`. */
+  stats(selector: string): Promise<StatsSnapshot>;
+}
+
+/** Runs in the page, before its own scripts. */
+export function installNetlabProbe(codec: TimeBarcode): void {
+  const w = window as unknown as { __netlab?: NetlabProbe; RTCPeerConnection?: typeof RTCPeerConnection };
+  if (w.__netlab) return;
+  /** mediasoup's bandwidth probation stream on every video consumer's transport: never decodes a frame. */
+  const PROBATOR_SSRC = 1234;
+  const connections = new Set<RTCPeerConnection>();
+  const Original = w.RTCPeerConnection;
+  if (Original) {
+    // A Proxy, not a subclass: the constructor, its prototype and its statics stay the browser's own.
+    w.RTCPeerConnection = new Proxy(Original, {
+      construct(target, args, newTarget) {
+        const pc = Reflect.construct(target, args, newTarget) as RTCPeerConnection;
+        connections.add(pc);
+        return pc;
+      },
+    });
+  }
+
+  let canvas: HTMLCanvasElement | null = null;
+  let ctx: CanvasRenderingContext2D | null = null;
+
+  function readFrame(selector: string): FrameRead {
+    const video = document.querySelector(selector);
+    if (!(video instanceof HTMLVideoElement)) return { ok: false, reason: 'no-video' };
+    const width = video.videoWidth;
+    const height = video.videoHeight;
+    if (width === 0 || height === 0 || video.readyState < 2) return { ok: false, reason: 'no-frame' };
+    const band = Math.max(1, Math.ceil(height * codec.bandHeight));
+    if (!canvas || !ctx) {
+      canvas = document.createElement('canvas');
+      ctx = canvas.getContext('2d', { willReadFrequently: true });
+      if (!ctx) return { ok: false, reason: 'no-frame' };
+    }
+    if (canvas.width !== width || canvas.height !== band) {
+      canvas.width = width;
+      canvas.height = band;
+    }
+    const now = Date.now();
+    ctx.drawImage(video, 0, 0, width, band, 0, 0, width, band);
+    const pixels = ctx.getImageData(0, 0, width, band).data;
+    const levels: number[] = [];
+    for (let i = 0; i < codec.cells; i++) {
+      const r = codec.sampleRect(i, width, height);
+      const x0 = Math.max(0, Math.round(r.x));
+      const x1 = Math.min(width, Math.max(x0 + 1, Math.round(r.x + r.w)));
+      const y0 = Math.max(0, Math.round(r.y));
+      const y1 = Math.min(band, Math.max(y0 + 1, Math.round(r.y + r.h)));
+      let sum = 0;
+      for (let y = y0; y < y1; y++)
+        for (let x = x0; x < x1; x++) {
+          const p = 4 * (y * width + x);
+          sum += 0.299 * pixels[p]! + 0.587 * pixels[p + 1]! + 0.114 * pixels[p + 2]!;
+        }
+      levels.push(sum / ((x1 - x0) * (y1 - y0)));
+    }
+    const value = codec.decode(levels);
+    if (value === null) return { ok: false, reason: 'unreadable' };
+    const sentAt = codec.unwrap(value, now);
+    return { ok: true, sentAt, now, delayMs: now - sentAt, width, height };
+  }
+
+  const blank = (): DelayRecord => ({ samples: [], misses: { 'no-video': 0, 'no-frame': 0, unreadable: 0 } });
+  let record = blank();
+  let timer: ReturnType<typeof setInterval> | undefined;
+
+  const num = (stat: Record<string, unknown>, key: string): number => {
+    const value = stat[key];
+    return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+  };
+  const str = (stat: Record<string, unknown>, key: string): string => {
+    const value = stat[key];
+    return typeof value === 'string' ? value : '';
+  };
+
+  w.__netlab = {
+    readFrame,
+    startSampling(selector, rateHz) {
+      clearInterval(timer);
+      record = blank();
+      timer = setInterval(() => {
+        const read = readFrame(selector);
+        if (read.ok) {
+          const { ok: _ok, ...sample } = read;
+          record.samples.push(sample);
+        } else record.misses[read.reason]++;
+      }, 1000 / rateHz);
+    },
+    stopSampling() {
+      clearInterval(timer);
+      timer = undefined;
+      const out = record;
+      record = blank();
+      return out;
+    },
+    async stats(selector) {
+      const video = document.querySelector(selector);
+      const source = video instanceof HTMLVideoElement ? video.srcObject : null;
+      const shown = new Set(source instanceof MediaStream ? source.getTracks().map((t) => t.id) : []);
+      const inbound: InboundStream[] = [];
+      const outbound: OutboundStream[] = [];
+      for (const pc of [...connections]) {
+        if (pc.connectionState === 'closed') {
+          connections.delete(pc);
+          continue;
+        }
+        const report = await pc.getStats();
+        report.forEach((entry: Record<string, unknown>) => {
+          const kind = entry.kind === 'video' || entry.kind === 'audio' ? entry.kind : null;
+          if (!kind) return;
+          if (entry.type === 'inbound-rtp' && entry.ssrc !== PROBATOR_SSRC) {
+            inbound.push({
+              kind,
+              ssrc: num(entry, 'ssrc'),
+              trackIdentifier: str(entry, 'trackIdentifier'),
+              shown: shown.has(str(entry, 'trackIdentifier')),
+              timestamp: num(entry, 'timestamp'),
+              packetsReceived: num(entry, 'packetsReceived'),
+              packetsLost: num(entry, 'packetsLost'),
+              bytesReceived: num(entry, 'bytesReceived'),
+              jitterBufferDelay: num(entry, 'jitterBufferDelay'),
+              jitterBufferEmittedCount: num(entry, 'jitterBufferEmittedCount'),
+              nackCount: num(entry, 'nackCount'),
+              framesDecoded: num(entry, 'framesDecoded'),
+              framesDropped: num(entry, 'framesDropped'),
+              frameWidth: num(entry, 'frameWidth'),
+              frameHeight: num(entry, 'frameHeight'),
+              freezeCount: num(entry, 'freezeCount'),
+              totalFreezesDuration: num(entry, 'totalFreezesDuration'),
+              keyFramesDecoded: num(entry, 'keyFramesDecoded'),
+              pliCount: num(entry, 'pliCount'),
+              totalSamplesReceived: num(entry, 'totalSamplesReceived'),
+              concealedSamples: num(entry, 'concealedSamples'),
+            });
+          } else if (entry.type === 'outbound-rtp') {
+            outbound.push({
+              kind,
+              ssrc: num(entry, 'ssrc'),
+              rid: str(entry, 'rid'),
+              timestamp: num(entry, 'timestamp'),
+              packetsSent: num(entry, 'packetsSent'),
+              bytesSent: num(entry, 'bytesSent'),
+              retransmittedBytesSent: num(entry, 'retransmittedBytesSent'),
+              framesEncoded: num(entry, 'framesEncoded'),
+              frameWidth: num(entry, 'frameWidth'),
+              frameHeight: num(entry, 'frameHeight'),
+              targetBitrate: num(entry, 'targetBitrate'),
+              qualityLimitationReason: str(entry, 'qualityLimitationReason'),
+            });
+          }
+        });
+      }
+      return { inbound, outbound };
+    },
+  };
+}
