@@ -1,6 +1,6 @@
 /**
  * Configuration from environment variables. Every variable, its default and
- * meaning is listed in the README's configuration table.
+ * meaning is listed in infra/configuration.md.
  */
 import os from 'node:os';
 import path from 'node:path';
