@@ -16,7 +16,7 @@ import type { JoinLink, LessonBoard, LessonReport } from '@cloudschool/protocol'
 import type { LessonService } from '../services/LessonService.ts';
 import type { PresenceTracker } from '../services/PresenceTracker.ts';
 import { lessonView } from '../services/views.ts';
-import { tally } from '../lesson/Interaction.ts';
+import { tally } from '../lesson/interactionViews.ts';
 import type {
   AccountStore,
   AttendanceStore,

@@ -1,5 +1,5 @@
-import { serial } from '@cloudschool/protocol';
 import { randomUUID } from 'node:crypto';
+import { serial } from '@cloudschool/protocol';
 import type { ChatMessage, Question, QuestionState, Quiz, QuizAnswer, StageMember } from '../domain/types.ts';
 import { AppError } from '../errors.ts';
 import type {
@@ -10,10 +10,10 @@ import type {
   PersonalState,
   QuestionView,
   QuizAnswerView,
-  QuizView,
   StageView,
 } from '@cloudschool/protocol';
 import type { RoomStore } from '../store/Store.ts';
+import { byPinnedVotesTime, chatView, iso, questionView, quizClosed, quizView } from './interactionViews.ts';
 
 /** What the interaction needs to know of the running lesson, and how it speaks to its pages. */
 export interface InteractionHost {
@@ -29,7 +29,6 @@ export interface InteractionHost {
   message(message: ChatMessageView): void;
 }
 
-const iso = (t: number): string => new Date(t).toISOString();
 /** A classroom may not flood the host with questions or messages. */
 const MAX_OPEN_QUESTIONS_PER_CLASSROOM = 5;
 const DEFAULT_STAGE_CAPACITY = 1;
@@ -138,7 +137,7 @@ export class Interaction {
         state: 'open',
       };
       await this.#store.putQuestion(question);
-      return this.#questionView({ ...question, voters: [] });
+      return questionView({ ...question, voters: [] }, this.#host.classroomName(classroomId));
     });
   }
 
@@ -170,7 +169,7 @@ export class Interaction {
   }) {
     return this.#change(async () => {
       const running = await this.#currentQuiz();
-      if (running && !this.#closed(running)) await this.#store.putQuiz({ ...running, closedAt: Date.now() });
+      if (running && !quizClosed(running)) await this.#store.putQuiz({ ...running, closedAt: Date.now() });
       const now = Date.now();
       const quiz: Quiz = {
         id: randomUUID(),
@@ -196,7 +195,7 @@ export class Interaction {
     return this.#change(async (): Promise<QuizAnswerView> => {
       const quiz = await this.#store.getQuiz(this.lessonId, a.quizId);
       if (!quiz) throw new AppError('not_found', 'no such quiz');
-      if (this.#closed(quiz)) throw new AppError('conflict', 'this quiz is closed');
+      if (quizClosed(quiz)) throw new AppError('conflict', 'this quiz is closed');
       const n = quiz.options.length;
       let choices: number[] | null = null;
       let counts: number[] | null = null;
@@ -293,7 +292,7 @@ export class Interaction {
     }));
     const questionViews = questions
       .filter((q) => side === 'staff' || q.state !== 'dismissed')
-      .map((q) => this.#questionView(q))
+      .map((q) => questionView(q, name(q.classroomId)))
       .sort(byPinnedVotesTime);
     let tiles: ClassroomTile[] | null = null;
     if (side === 'staff') {
@@ -316,7 +315,7 @@ export class Interaction {
       stageCapacity: this.#capacity,
       hands: handViews,
       questions: questionViews,
-      quiz: quiz ? await this.#quizView(quiz, side) : null,
+      quiz: quiz ? quizView(quiz, await this.#store.listQuizAnswers(this.lessonId, quiz.id), side) : null,
       tiles,
     };
   }
@@ -343,7 +342,7 @@ export class Interaction {
   /** Restores what the store knows (after a restart): re-arms a running quiz's timer. */
   async restore(): Promise<void> {
     const quiz = await this.#currentQuiz();
-    if (quiz && !this.#closed(quiz)) this.#armTimer(quiz);
+    if (quiz && !quizClosed(quiz)) this.#armTimer(quiz);
   }
 
   close(): void {
@@ -372,10 +371,6 @@ export class Interaction {
     return (await this.#store.listQuizzes(this.lessonId)).at(-1);
   }
 
-  #closed(quiz: Quiz): boolean {
-    return quiz.closedAt !== null || (quiz.closesAt !== null && Date.now() >= quiz.closesAt);
-  }
-
   #armTimer(quiz: Quiz): void {
     clearTimeout(this.#quizTimer);
     if (quiz.closesAt === null) return;
@@ -386,35 +381,6 @@ export class Interaction {
     this.#quizTimer.unref();
   }
 
-  async #quizView(quiz: Quiz, side: 'classrooms' | 'staff'): Promise<QuizView> {
-    const answers = await this.#store.listQuizAnswers(this.lessonId, quiz.id);
-    const showTally = side === 'staff' || quiz.revealed;
-    return {
-      id: quiz.id,
-      question: quiz.question,
-      kind: quiz.kind,
-      options: quiz.options,
-      startedAt: iso(quiz.startedAt),
-      closesAt: quiz.closesAt === null ? null : iso(quiz.closesAt),
-      closed: this.#closed(quiz),
-      revealed: quiz.revealed,
-      tally: showTally ? tally(quiz.options.length, answers) : null,
-      answeredClassrooms: answers.length,
-    };
-  }
-
-  #questionView(q: Question & { voters: string[] }): QuestionView {
-    return {
-      id: q.id,
-      classroomId: q.classroomId,
-      classroomName: this.#host.classroomName(q.classroomId),
-      text: q.text,
-      createdAt: iso(q.createdAt),
-      state: q.state,
-      votes: q.voters.length,
-    };
-  }
-
   async #unread(classroomId: string): Promise<number> {
     const [messages, readUntil] = await Promise.all([
       this.#store.listMessages(this.lessonId, classroomId),
@@ -422,24 +388,4 @@ export class Interaction {
     ]);
     return messages.filter((m) => m.from === 'classroom' && m.at > readUntil).length;
   }
-}
-
-/** Students per option: a classroom's counts, or one per chosen option for a classroom that answered as a whole. */
-export function tally(options: number, answers: QuizAnswer[]): number[] {
-  const totals = new Array<number>(options).fill(0);
-  for (const a of answers) {
-    if (a.counts) a.counts.forEach((n, i) => (totals[i] = (totals[i] ?? 0) + n));
-    else for (const c of a.choices ?? []) totals[c] = (totals[c] ?? 0) + 1;
-  }
-  return totals;
-}
-
-/** Pinned first, then open before answered, then most votes, then oldest. */
-function byPinnedVotesTime(a: QuestionView, b: QuestionView): number {
-  const rank = (q: QuestionView): number => ({ pinned: 0, open: 1, answered: 2, dismissed: 3 })[q.state];
-  return rank(a) - rank(b) || b.votes - a.votes || a.createdAt.localeCompare(b.createdAt);
-}
-
-function chatView(m: ChatMessage): ChatMessageView {
-  return { id: m.id, classroomId: m.classroomId, from: m.from, text: m.text, at: iso(m.at) };
 }

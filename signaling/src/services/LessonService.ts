@@ -1,5 +1,5 @@
-import { serial } from '@cloudschool/protocol';
 import { randomUUID } from 'node:crypto';
+import { serial } from '@cloudschool/protocol';
 import { canStart, lessonStatus, TOKEN_GRACE_MS } from '../domain/lessonStatus.ts';
 import {
   endOfDayIn,
