@@ -14,10 +14,16 @@ import {
   quizOpen,
   quizRequest,
   quizSecondsLeft,
-  threadsOf,
   toggleChoice,
   unseenFromHost,
 } from './interaction.ts';
+
+/** Messages sorted into conversations, as the host's store keeps them. */
+function threadsOf(messages: readonly ChatMessageView[]): Map<string, ChatMessageView[]> {
+  const threads = new Map<string, ChatMessageView[]>();
+  for (const m of messages) threads.set(m.classroomId, mergeMessages(threads.get(m.classroomId) ?? [], m));
+  return threads;
+}
 
 const hands = [
   { classroomId: 'c3', name: '3班', raisedAt: '2026-11-28T06:01:00Z' },

@@ -60,13 +60,6 @@ export function mergeMessages(
   return [...list, ...fresh].sort((a, b) => a.at.localeCompare(b.at));
 }
 
-/** Conversations by classroom, from a flat list of messages. */
-export function threadsOf(messages: readonly ChatMessageView[]): Map<string, ChatMessageView[]> {
-  const threads = new Map<string, ChatMessageView[]>();
-  for (const m of messages) threads.set(m.classroomId, mergeMessages(threads.get(m.classroomId) ?? [], m));
-  return threads;
-}
-
 /** The host's messages a classroom has not seen: those after its panel was last open. */
 export function unseenFromHost(messages: readonly ChatMessageView[], seenUntil: string | null): number {
   return messages.filter((m) => m.from === 'host' && (seenUntil === null || m.at > seenUntil)).length;

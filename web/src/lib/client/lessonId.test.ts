@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lessonId } from '@cloudschool/protocol';
-import { isLessonId, normalizeLessonId } from './lessonId.ts';
+import { isLessonId } from './lessonId.ts';
 
 describe('lesson ids', () => {
   const samples = [
@@ -20,9 +20,5 @@ describe('lesson ids', () => {
     for (const sample of samples) {
       expect(isLessonId(sample), sample).toBe(lessonId.safeParse(sample).success);
     }
-  });
-
-  it('drops the spaces a copy and paste brings along', () => {
-    expect(normalizeLessonId('  math-101 \n')).toBe('math-101');
   });
 });

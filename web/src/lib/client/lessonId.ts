@@ -5,11 +5,6 @@
  */
 const lessonIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** What a person typed or pasted, without the stray spaces a copy picks up. */
-export function normalizeLessonId(input: string): string {
-  return input.trim();
-}
-
 export function isLessonId(value: string): boolean {
   return lessonIdPattern.test(value);
 }

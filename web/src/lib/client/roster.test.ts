@@ -7,12 +7,14 @@ import {
   filterClassrooms,
   filterSchools,
   hostClassroomGroups,
-  noFilter,
   provincesOf,
   remoteCounts,
   schoolsByProvince,
 } from './roster.ts';
+import type { RosterFilter } from './roster.ts';
 import { classrooms, schools } from './testFixtures.ts';
+
+const noFilter: RosterFilter = { province: '', city: '', text: '' };
 
 const dir = directory(schools, classrooms);
 

@@ -61,8 +61,6 @@ export interface RosterFilter {
   text: string;
 }
 
-export const noFilter: RosterFilter = { province: '', city: '', text: '' };
-
 function matchesText(query: string, fields: readonly string[]): boolean {
   const needle = query.trim().toLocaleLowerCase();
   return !needle || fields.some((field) => field.toLocaleLowerCase().includes(needle));

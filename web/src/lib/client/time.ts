@@ -220,11 +220,6 @@ export function formatTimeRange(startsAt: string, endsAt: string, timeZone: stri
   return `${formatTime(startsAt, timeZone, lang)}–${formatTime(endsAt, timeZone, lang)}`;
 }
 
-/** Whole minutes between two instants, at least 0. */
-export function minutesBetween(from: string, to: string): number {
-  return Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / MINUTE_MS));
-}
-
 // ---------------------------------------------------------------- countdowns
 
 /** How much `serverTime` is ahead of this PC's clock (negative when behind). */

@@ -8,7 +8,7 @@
  * No timers and no transport here: the caller feeds points, calls flush() every STROKE_BATCH_MS and sends
  * what comes out.
  */
-import { BOARD_LIMITS, jsonBytes } from '@cloudschool/board';
+import { BOARD_LIMITS } from '@cloudschool/board';
 import type { BoardStreamPayload, RequestOf } from '@cloudschool/protocol';
 
 export type BoardPointTuple = [number, number, number];
@@ -173,9 +173,4 @@ export class StrokeRecorder {
       payload: { strokeId: this.#strokeId, pageId: this.#pageId, tool, color, width, points: this.#points },
     });
   }
-}
-
-/** Whether a finished stroke fits one operation (what the server checks). */
-export function strokeFits(stroke: StrokeEnd): boolean {
-  return stroke.points.length <= BOARD_LIMITS.pointsPerStroke && jsonBytes(stroke) <= BOARD_LIMITS.opBytes;
 }
