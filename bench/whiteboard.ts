@@ -6,31 +6,23 @@
  * stored, pushed as `board:op`). Measured: host send → each classroom's receipt, for live batches and for
  * the sequenced stroke; with the embedded store and with Redis. Writes bench/results/whiteboard.{md,json}.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Socket } from 'socket.io-client';
-import type {
-  ClientEvent,
-  ClientToServerEvents,
-  RequestOf,
-  Responses,
-  ServerToClientEvents,
-} from '@cloudschool/protocol';
 import {
   admin,
   connectClient,
   kill9,
   liveLessonOverHttp,
   login,
-  ok as okWithin,
-  ROOT,
   serverEnv,
   startRedis,
   startServer,
 } from '@cloudschool/testkit';
-
-type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+import type { ClientSocket } from '@cloudschool/testkit';
+import { ok } from './support/acks.ts';
+import { distribution, machine, round, sleep, writeResults } from './support/report.ts';
+import type { Distribution } from './support/report.ts';
 
 const CLASSROOMS = Number(process.env.BENCH_CLASSROOMS ?? 200);
 const STROKES = Number(process.env.BENCH_STROKES ?? 40);
@@ -40,41 +32,13 @@ const BATCH_INTERVAL_MS = 30;
 const PAUSE_BETWEEN_STROKES_MS = 150;
 const GOAL_P95_MS = 100;
 
-interface Stats {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
-
-function stats(samples: number[]): Stats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number): number =>
-    round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN);
-  return {
-    count: sorted.length,
-    p50: at(0.5),
-    p95: at(0.95),
-    p99: at(0.99),
-    max: round(sorted.at(-1) ?? NaN),
-  };
-}
-
-const round = (ms: number): number => Math.round(ms * 10) / 10;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** A loaded machine answers slower than the tests expect: the benchmark waits longer for acks. */
-const ok = <E extends ClientEvent>(socket: Client, event: E, payload: RequestOf<E>): Promise<Responses[E]> =>
-  okWithin(socket, event, payload, 30_000);
-
 interface RunResult {
   store: string;
   /** The machine's 1-minute load average before and after the measured strokes (2 cores: above 2 is contention). */
   loadAverage: { before: number; after: number };
-  live: Stats & { expected: number; dropped: number };
-  op: Stats & { expected: number };
-  ack: Stats;
+  live: Distribution & { expected: number; dropped: number };
+  op: Distribution & { expected: number };
+  ack: Distribution;
   setupSeconds: number;
 }
 
@@ -83,7 +47,7 @@ async function run(store: 'sqlite' | 'redis', extra: NodeJS.ProcessEnv): Promise
   const env = await serverEnv({ ...extra, LOG_LEVEL: 'warn' });
   await admin(env);
   const server = await startServer(env);
-  const sockets: Client[] = [];
+  const sockets: ClientSocket[] = [];
   try {
     const lesson = await liveLessonOverHttp(server.url, await login(server.url), CLASSROOMS);
     const host = await connectClient(server.url, lesson.teacherCookie);
@@ -125,7 +89,7 @@ async function run(store: 'sqlite' | 'redis', extra: NodeJS.ProcessEnv): Promise
     let batch = 0;
     const drawStroke = async (n: number): Promise<void> => {
       const strokeId = `${store}-${n}`;
-      const pageId = 'p0';
+      const stroke = { strokeId, pageId: 'p0', tool: 'pen' as const, color: '#c0392b', width: 3 };
       const points: [number, number, number][] = [];
       for (let b = 0; b < BATCHES_PER_STROKE; b++) {
         batch++;
@@ -138,26 +102,14 @@ async function run(store: 'sqlite' | 'redis', extra: NodeJS.ProcessEnv): Promise
         points.push(...pts);
         batchSent.set(10_000 + batch, performance.now());
         // Pen down carries the first batch (relayed reliably); the others stream volatile.
-        if (b === 0)
-          host.emit('board:stroke:begin', {
-            strokeId,
-            pageId,
-            tool: 'pen',
-            color: '#c0392b',
-            width: 3,
-            points: pts,
-          });
+        if (b === 0) host.emit('board:stroke:begin', { ...stroke, points: pts });
         else host.emit('board:stroke:points', { strokeId, points: pts });
         await sleep(BATCH_INTERVAL_MS);
       }
       const t = performance.now();
       strokeSent.set(strokeId, t);
       await ok(host, 'board:stroke:end', {
-        strokeId,
-        pageId,
-        tool: 'pen',
-        color: '#c0392b',
-        width: 3,
+        ...stroke,
         points,
       });
       if (measuring) ackMs.push(performance.now() - t);
@@ -175,13 +127,13 @@ async function run(store: 'sqlite' | 'redis', extra: NodeJS.ProcessEnv): Promise
     await sleep(2000);
     measuring = false;
     const expectedLive = (batch - firstBatch) * CLASSROOMS;
-    const live = stats(liveMs);
+    const live = distribution(liveMs);
     return {
       store,
       loadAverage: { before: loadBefore, after: round(os.loadavg()[0]!) },
       live: { ...live, expected: expectedLive, dropped: expectedLive - live.count },
-      op: { ...stats(opMs), expected: STROKES * CLASSROOMS },
-      ack: stats(ackMs),
+      op: { ...distribution(opMs), expected: STROKES * CLASSROOMS },
+      ack: distribution(ackMs),
       setupSeconds,
     };
   } finally {
@@ -202,13 +154,7 @@ try {
     benchmark: `whiteboard latency: 1 host page, ${CLASSROOMS} classroom pages, ${STROKES} strokes`,
     date: new Date().toISOString(),
     command: 'npm run bench:whiteboard',
-    machine: {
-      cpus: os.cpus().length,
-      cpu: os.cpus()[0]?.model,
-      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-      node: process.version,
-      note: 'server process and all clients (this process) on the same machine',
-    },
+    machine: { ...machine(), note: 'server process and all clients (this process) on the same machine' },
     workload: {
       classrooms: CLASSROOMS,
       strokes: STROKES,
@@ -219,14 +165,14 @@ try {
     goal: `p95 < ${GOAL_P95_MS} ms host send → classroom receipt`,
     runs,
   };
-  const row = (what: string, s: Stats, extra: string): string =>
+  const row = (what: string, s: Distribution, extra: string): string =>
     `| ${what} | ${s.count} | ${s.p50} | ${s.p95} | ${s.p99} | ${s.max} | ${extra} |`;
   const md = [
     '# Whiteboard benchmark',
     '',
     `- ${result.benchmark}; each stroke = ${BATCHES_PER_STROKE} batches of ${POINTS_PER_BATCH} points every ${BATCH_INTERVAL_MS} ms, then the whole stroke as one sequenced operation`,
     `- goal: ${result.goal}`,
-    `- ${result.date}, \`${result.command}\`, ${result.machine.cpus} × ${result.machine.cpu}, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}; ${result.machine.note}`,
+    `- ${result.date}, \`${result.command}\`, ${result.machine.cores} × ${result.machine.cpu}, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}; ${result.machine.note}`,
     '',
     ...runs.flatMap((r) => [
       `## ${r.store === 'sqlite' ? 'Embedded store (SQLite)' : 'Redis'}`,
@@ -245,9 +191,7 @@ try {
       '',
     ]),
   ].join('\n');
-  writeFileSync(path.join(ROOT, 'bench/results/whiteboard.json'), JSON.stringify(result, null, 2) + '\n');
-  writeFileSync(path.join(ROOT, 'bench/results/whiteboard.md'), md);
-  process.stdout.write(md);
+  writeResults('whiteboard', result, md);
 } finally {
   await redis.stop();
   rmSync(dataDir, { recursive: true, force: true });
