@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidStateError, WorkerPool } from '../src/index.ts';
 import type { SfuLogger, WorkerSlot } from '../src/index.ts';
 import { DEATH_SETTLE_MS } from '../src/WorkerPool.ts';
-import { onTeardown, sfuOptions, teardown } from './support.ts';
+import { onTeardown, teardown } from './support.ts';
+import { sfuOptions } from './testSfu.ts';
 
 afterEach(teardown);
 
@@ -12,8 +13,7 @@ async function createPool(
   ingestWorker = false,
   logger?: SfuLogger,
 ): Promise<WorkerPool> {
-  const options = await sfuOptions(workerCount, ingestWorker);
-  const pool = await WorkerPool.create(logger ? { ...options, logger } : options);
+  const pool = await WorkerPool.create(await sfuOptions(workerCount, { ingestWorker, logger }));
   onTeardown(() => pool.close());
   return pool;
 }

@@ -1,13 +1,12 @@
 /**
- * What the sfu tests share: options for a node on free ports, teardown that closes what a test made and waits
+ * What the sfu tests share: a node on free ports (./testSfu.ts), teardown that closes what a test made and waits
  * for every worker process it started to exit, and plain-RTP senders and receivers (testkit's RTP tools).
  */
 import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
-import { pino } from 'pino';
-import { freePortRange, RtpSender, RtpSink, videoRtpParameters, waitFor } from '@cloudschool/testkit';
-import { Sfu } from '../src/index.ts';
-import type { MediaPeer, SfuOptions } from '../src/index.ts';
+import { RtpSender, RtpSink, videoRtpParameters, waitFor } from '@cloudschool/testkit';
+import type { MediaPeer, Sfu } from '../src/index.ts';
+import { testSfu } from './testSfu.ts';
 
 /** Every mediasoup worker started in this test file (replacements too), so teardown can wait for its process. */
 const workers = new Set<ms.Worker>();
@@ -28,24 +27,9 @@ export async function teardown(): Promise<void> {
   await Promise.all(running.map((w) => new Promise<void>((resolve) => w.once('subprocessclose', resolve))));
 }
 
-/** A node's options on free ports: `workerCount` forwarding workers (and one ingest worker if asked). */
-export async function sfuOptions(workerCount: number, ingestWorker = false): Promise<SfuOptions> {
-  return {
-    workerCount,
-    ingestWorker,
-    listenIp: '127.0.0.1',
-    announcedAddress: '127.0.0.1',
-    rtcPortBase: await freePortRange(workerCount + (ingestWorker ? 1 : 0)),
-    plainPortRange: { min: 42000, max: 43999 },
-    keyFrameRequestDelayMs: 1000,
-    logLevel: 'warn',
-    logger: pino({ level: 'silent' }),
-  };
-}
-
 /** An Sfu closed at teardown. */
 export async function createSfu(workerCount = 1, ingestWorker = false): Promise<Sfu> {
-  const sfu = await Sfu.create(await sfuOptions(workerCount, ingestWorker));
+  const sfu = await testSfu(workerCount, { ingestWorker });
   onTeardown(() => sfu.close());
   return sfu;
 }

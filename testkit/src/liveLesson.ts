@@ -1,4 +1,4 @@
-/** A live lesson set up over HTTP against a server process, as a coordinator and a teacher would. */
+/** A lesson (scheduled, or live) set up over HTTP against a server process, as a coordinator and a teacher would. */
 
 export interface LiveLesson {
   lessonId: string;
@@ -15,15 +15,23 @@ async function expectStatus(res: Response, status: number, what: string): Promis
   return res;
 }
 
+/** When a lesson is: epoch milliseconds, and weekly until a day (YYYY-MM-DD) if it repeats. */
+export interface LessonTimes {
+  startsAt: number;
+  endsAt: number;
+  repeatWeeklyUntil?: string;
+}
+
 /**
- * A roster (one host classroom, `remote` remote ones), a teacher, a lesson for all of them that started a
- * minute ago, started by its teacher; answers the cookies and every classroom's join token.
+ * A roster (one host classroom, `remote` remote ones), a teacher and a lesson (or a weekly series) for all of
+ * them, as a coordinator makes them over HTTP; answers the lessons' ids.
  */
-export async function liveLessonOverHttp(
+export async function scheduleLessonOverHttp(
   url: string,
   coordinatorCookie: string,
   remote: number,
-): Promise<LiveLesson> {
+  times: LessonTimes,
+): Promise<string[]> {
   const json = { cookie: coordinatorCookie, 'content-type': 'application/json' };
   const csv = ['学校,省,市,区县,教室,类型', '一中,四川,成都,武侯,主讲教室,主讲'];
   for (let i = 1; i <= remote; i++) csv.push(`乡村小学${Math.ceil(i / 4)},四川,凉山,昭觉,${i}班,听课`);
@@ -49,7 +57,6 @@ export async function liveLessonOverHttp(
   const { classrooms } = (await (await fetch(`${url}/api/classrooms`, { headers: json })).json()) as {
     classrooms: { id: string; kind: string }[];
   };
-  const now = Date.now();
   const lessons = await expectStatus(
     await fetch(`${url}/api/lessons`, {
       method: 'POST',
@@ -60,15 +67,33 @@ export async function liveLessonOverHttp(
         grade: '六年级',
         hostClassroomId: classrooms.find((c) => c.kind === 'host')!.id,
         hostTeacherId: account.id,
-        startsAt: new Date(now - 60_000).toISOString(),
-        endsAt: new Date(now + 3_600_000).toISOString(),
+        startsAt: new Date(times.startsAt).toISOString(),
+        endsAt: new Date(times.endsAt).toISOString(),
         invite: { all: true },
+        ...(times.repeatWeeklyUntil === undefined ? {} : { repeatWeeklyUntil: times.repeatWeeklyUntil }),
       }),
     }),
     201,
     'lesson',
   );
-  const lessonId = ((await lessons.json()) as { lessons: { id: string }[] }).lessons[0]!.id;
+  return ((await lessons.json()) as { lessons: { id: string }[] }).lessons.map((l) => l.id);
+}
+
+/**
+ * `scheduleLessonOverHttp`'s roster and teacher, its lesson started a minute ago, started by its teacher;
+ * answers the cookies and every classroom's join token.
+ */
+export async function liveLessonOverHttp(
+  url: string,
+  coordinatorCookie: string,
+  remote: number,
+): Promise<LiveLesson> {
+  const now = Date.now();
+  const [lessonId] = await scheduleLessonOverHttp(url, coordinatorCookie, remote, {
+    startsAt: now - 60_000,
+    endsAt: now + 3_600_000,
+  });
+  if (lessonId === undefined) throw new Error('lesson: none created');
   const signedIn = await expectStatus(
     await fetch(`${url}/api/auth/login`, {
       method: 'POST',
@@ -88,7 +113,7 @@ export async function liveLessonOverHttp(
     'lesson start',
   );
   const links = await expectStatus(
-    await fetch(`${url}/api/lessons/${lessonId}/links`, { headers: json }),
+    await fetch(`${url}/api/lessons/${lessonId}/links`, { headers: { cookie: coordinatorCookie } }),
     200,
     'join links',
   );

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import { serial } from '@cloudschool/protocol';
+import type { lessonRequest } from '@cloudschool/protocol';
 import { canStart, lessonStatus, TOKEN_GRACE_MS } from '../domain/lessonStatus.ts';
 import {
   endOfDayIn,
@@ -12,20 +14,10 @@ import type { Account, Classroom, Lesson, School } from '../domain/types.ts';
 import type { JoinTokens } from '../auth/JoinTokens.ts';
 import { AppError } from '../errors.ts';
 import { lessonTimeZone } from '../lesson/describe.ts';
-import type { Invitation } from '../domain/schedule.ts';
 import type { AccountStore, LessonStore, RosterStore } from '../store/Store.ts';
 
-export interface LessonInput {
-  title: string;
-  subject: string;
-  grade: string;
-  hostClassroomId: string;
-  hostTeacherId: string;
-  startsAt: string;
-  endsAt: string;
-  invite: Invitation;
-  repeatWeeklyUntil?: string | undefined;
-}
+/** A lesson as a coordinator asks for it: the protocol's `lessonRequest` once parsed (defaults filled in). */
+export type LessonInput = z.output<typeof lessonRequest>;
 
 export interface LessonChange {
   lesson: Lesson;

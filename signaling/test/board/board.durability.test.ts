@@ -4,31 +4,21 @@
  * after it — with the embedded store, and with Redis (Redis killed and restarted too); so does the report's
  * read of it over HTTP. Courseware files stay in DATA_DIR.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyOps } from '@cloudschool/board';
 import type { CoursewareFile, LessonBoard } from '@cloudschool/protocol';
 import type { BoardState } from '@cloudschool/board';
 import { openBoardPage, strokeOf } from '../support/board.ts';
 import type { BoardPage } from '../support/board.ts';
-import {
-  admin,
-  kill9,
-  liveLessonOverHttp,
-  login,
-  ok,
-  serverEnv,
-  startRedis,
-  startServer,
-  waitFor,
-} from '@cloudschool/testkit';
+import { liveLessonOverHttp, login, ok, waitFor } from '@cloudschool/testkit';
 import type { LiveLesson as Live } from '@cloudschool/testkit';
+import { DURABLE_STORES, startDurableServer, teardown } from '../support/durable.ts';
 
-const cleanups: (() => Promise<void> | void)[] = [];
+/** Pages that stay open until the end of the test. */
+const cleanups: (() => void)[] = [];
 afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
+  for (const c of cleanups.splice(0).reverse()) c();
+  await teardown();
 });
 
 const PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
@@ -100,37 +90,12 @@ async function check(
 }
 
 describe('the board survives kill -9 of the server', () => {
-  it('with the embedded store', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'cs-board-durable-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const env = await serverEnv({ DATA_DIR: dataDir });
-    await admin(env);
-    let server = await startServer(env);
-    cleanups.push(() => kill9(server.child));
+  it.each(DURABLE_STORES)('$name', async ({ store }) => {
+    const server = await startDurableServer(store);
     const live = await liveLessonOverHttp(server.url, await login(server.url), 1);
     const before = await draw(server.url, live);
 
-    await kill9(server.child);
-    server = await startServer(env);
-    await check(server.url, live, before);
-  });
-
-  it('with Redis, Redis restarted too', async () => {
-    const redis = await startRedis();
-    cleanups.push(() => redis.stop());
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'cs-board-durable-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const env = await serverEnv({ REDIS_URL: redis.url, DATA_DIR: dataDir });
-    await admin(env);
-    let server = await startServer(env);
-    cleanups.push(() => kill9(server.child));
-    const live = await liveLessonOverHttp(server.url, await login(server.url), 1);
-    const before = await draw(server.url, live);
-
-    await kill9(server.child);
-    await new Promise((r) => setTimeout(r, 1200)); // appendfsync everysec
-    await redis.restart({ kill9: true });
-    server = await startServer(env);
+    await server.crash();
     await check(server.url, live, before);
   });
 });

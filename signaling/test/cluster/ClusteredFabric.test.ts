@@ -3,8 +3,8 @@ import { createServer } from 'node:http';
 import { pino } from 'pino';
 import { Server } from 'socket.io';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Sfu } from '@cloudschool/sfu';
-import { freePortRange, startRedis, waitFor } from '@cloudschool/testkit';
+import { testSfu } from '@cloudschool/sfu/testing';
+import { startRedis, waitFor } from '@cloudschool/testkit';
 import type { TestRedis } from '@cloudschool/testkit';
 import { ClusteredFabric } from '../../src/cluster/ClusteredFabric.ts';
 import type { LessonChange, LessonLink } from '../../src/fabric/Fabric.ts';
@@ -27,16 +27,7 @@ const nodes: Node[] = [];
 async function node(id: string): Promise<Node> {
   // Never listening: the adapter alone carries what the fabric says.
   const io: IoServer = new Server(createServer());
-  const sfu = await Sfu.create({
-    workerCount: 1,
-    listenIp: '127.0.0.1',
-    announcedAddress: '127.0.0.1',
-    rtcPortBase: await freePortRange(1),
-    plainPortRange: { min: 42000, max: 43999 },
-    keyFrameRequestDelayMs: 1000,
-    logLevel: 'warn',
-    logger: log,
-  });
+  const sfu = await testSfu(1, { logger: log });
   const fabric = await ClusteredFabric.join({
     io,
     redisUrl: redis.url,

@@ -3,41 +3,24 @@
  * host's tracks are piped into the other worker once, however many classrooms there watch them.
  * Real RTP, real workers; two of the classrooms receive SRTP like a browser would.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MediaReport } from '../../src/lesson/LessonMedia.ts';
 import { seedLiveLesson } from '../support/fixtures.ts';
-import {
-  connectClient,
-  ok,
-  publish,
-  request,
-  RtpSender,
-  RtpSink,
-  srtpKey,
-  subscribe,
-  waitFor,
-} from '@cloudschool/testkit';
-import type { ClientSocket } from '@cloudschool/testkit';
-import { startTestServer } from '../support/server.ts';
-import type { TestServer } from '../support/server.ts';
+import type { SeededLesson } from '../support/fixtures.ts';
+import { ok, publish, request, srtpKey, subscribe, waitFor } from '@cloudschool/testkit';
+import type { ClientSocket, RtpSink } from '@cloudschool/testkit';
+import { serverPerTest } from '../support/server.ts';
 
 const CLASSROOMS = 6;
 
-let server: TestServer;
-const cleanups: (() => void)[] = [];
+const live = serverPerTest(2);
 
-beforeEach(async () => {
-  server = await startTestServer(2);
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) c();
-  await server.close();
-});
-
-async function client(cookie?: string): Promise<ClientSocket> {
-  const socket = await connectClient(server.url, cookie);
-  cleanups.push(() => socket.disconnect());
-  return socket;
+/** The lesson's host, joined and publishing crafted VP8 + Opus from its own RTP sender. */
+async function publishingHost(seeded: SeededLesson) {
+  const host = await live.client(seeded.teacherCookie);
+  await ok(host, 'lesson:join', { lessonId: seeded.lessonId, role: 'host' });
+  const sender = live.sender();
+  return { host, sender, producerIds: await publish(host, sender) };
 }
 
 interface Receiving {
@@ -53,10 +36,9 @@ async function receiving(
   producerIds: string[],
   srtp = false,
 ): Promise<Receiving> {
-  const classroom = await client();
+  const classroom = await live.client();
   const join = await ok(classroom, 'lesson:join', { lessonId, role: 'classroom', token });
-  const sink = new RtpSink();
-  cleanups.push(() => sink.close());
+  const sink = live.sink();
   const port = await sink.bind();
   return {
     sink,
@@ -70,12 +52,8 @@ const receivesBoth = ({ sink, ssrcs }: Receiving): boolean =>
 
 describe('fan-out across workers', () => {
   it('places classrooms on both workers and pipes each host track once into the other one', async () => {
-    const seeded = await seedLiveLesson(server, CLASSROOMS);
-    const host = await client(seeded.teacherCookie);
-    await ok(host, 'lesson:join', { lessonId: seeded.lessonId, role: 'host' });
-    const sender = new RtpSender();
-    cleanups.push(() => sender.close());
-    const producerIds = await publish(host, sender);
+    const seeded = await seedLiveLesson(live.server, CLASSROOMS);
+    const { producerIds } = await publishingHost(seeded);
 
     // Two of the classrooms receive SRTP, as a browser would.
     const received: Receiving[] = [];
@@ -84,7 +62,7 @@ describe('fan-out across workers', () => {
     }
     for (const [i, r] of received.entries()) await waitFor(() => receivesBoth(r), `classroom ${i} receives`);
 
-    const report = await server.app.lessons.get(seeded.lessonId)!.mediaReport();
+    const report = await live.server.app.lessons.get(seeded.lessonId)!.mediaReport();
     expect(report.workers).toHaveLength(2);
     // 1 host + 6 classrooms placed by load: 4 and 3 peers, never all on one worker.
     expect(report.workers.map((w) => w.peers).sort()).toEqual([3, 4]);
@@ -105,19 +83,13 @@ describe('fan-out across workers', () => {
   });
 
   it('with an ingest worker: the host alone on it, classrooms on the others, each host track piped to both', async () => {
-    await server.close();
-    server = await startTestServer(2, { ingestWorker: true });
-    const seeded = await seedLiveLesson(server, 4);
-    const host = await client(seeded.teacherCookie);
-    await ok(host, 'lesson:join', { lessonId: seeded.lessonId, role: 'host' });
-    const sender = new RtpSender();
-    cleanups.push(() => sender.close());
-    const producerIds = await publish(host, sender);
+    const seeded = await seedLiveLesson(await live.restart(2, { ingestWorker: true }), 4);
+    const { producerIds } = await publishingHost(seeded);
     const received: Receiving[] = [];
     for (const token of seeded.tokens) received.push(await receiving(seeded.lessonId, token, producerIds));
     for (const r of received)
       await waitFor(() => receivesBoth(r), 'every classroom receives through the ingest worker');
-    const report = await server.app.lessons.get(seeded.lessonId)!.mediaReport();
+    const report = await live.server.app.lessons.get(seeded.lessonId)!.mediaReport();
     const hostPid = report.participants.find((p) => p.role === 'host')!.workerPid;
     expect(report.workers).toHaveLength(3);
     // The ingest worker holds the host and nobody else; the classrooms split 2 / 2 over the others.
@@ -127,8 +99,8 @@ describe('fan-out across workers', () => {
   });
 
   it('reports media per worker over HTTP, and refuses an SRTP transport connected without its key', async () => {
-    const seeded = await seedLiveLesson(server, 1);
-    const classroom = await client();
+    const seeded = await seedLiveLesson(live.server, 1);
+    const classroom = await live.client();
     await ok(classroom, 'lesson:join', {
       lessonId: seeded.lessonId,
       role: 'classroom',
@@ -151,7 +123,7 @@ describe('fan-out across workers', () => {
     });
     expect(keyed).toMatchObject({ ok: false });
 
-    const res = await fetch(`${server.url}/api/lessons/${seeded.lessonId}/media`, {
+    const res = await fetch(`${live.server.url}/api/lessons/${seeded.lessonId}/media`, {
       headers: { cookie: seeded.coordinatorCookie },
     });
     const report = (await res.json()) as MediaReport;
@@ -160,27 +132,22 @@ describe('fan-out across workers', () => {
   });
 
   it('resets the whole lesson when the worker of some classrooms dies, and fans out again after', async () => {
-    const seeded = await seedLiveLesson(server, 3);
-    const host = await client(seeded.teacherCookie);
-    await ok(host, 'lesson:join', { lessonId: seeded.lessonId, role: 'host' });
-    const sender = new RtpSender();
-    cleanups.push(() => sender.close());
-    let producerIds = await publish(host, sender);
+    const seeded = await seedLiveLesson(live.server, 3);
+    const { host, sender, producerIds } = await publishingHost(seeded);
     const resets: string[] = [];
     host.on('media:reset', () => resets.push('host'));
     const classrooms: { socket: ClientSocket; caps: Parameters<typeof subscribe>[3] }[] = [];
     for (const token of seeded.tokens) {
-      const socket = await client();
+      const socket = await live.client();
       const join = await ok(socket, 'lesson:join', { lessonId: seeded.lessonId, role: 'classroom', token });
       socket.on('media:reset', () => resets.push('classroom'));
       classrooms.push({ socket, caps: join.routerRtpCapabilities });
     }
-    const sink = new RtpSink();
-    cleanups.push(() => sink.close());
+    const sink = live.sink();
     const port = await sink.bind();
     for (const c of classrooms) await subscribe(c.socket, port, producerIds, c.caps);
 
-    const lesson = server.app.lessons.get(seeded.lessonId)!;
+    const lesson = live.server.app.lessons.get(seeded.lessonId)!;
     const before = await lesson.mediaReport();
     const hostPid = before.participants.find((p) => p.role === 'host')!.workerPid!;
     const otherPid = before.workers.map((w) => w.pid).find((pid) => pid !== hostPid)!;
@@ -188,9 +155,9 @@ describe('fan-out across workers', () => {
     await waitFor(() => resets.length === 4, 'media:reset at the host and every classroom');
 
     sender.stop();
-    await waitFor(() => server.sfu.workerPids.length === 2, 'the dead worker is replaced');
-    producerIds = await publish(host, sender);
-    const ssrcs = await Promise.all(classrooms.map((c) => subscribe(c.socket, port, producerIds, c.caps)));
+    await waitFor(() => live.server.sfu.workerPids.length === 2, 'the dead worker is replaced');
+    const republished = await publish(host, sender);
+    const ssrcs = await Promise.all(classrooms.map((c) => subscribe(c.socket, port, republished, c.caps)));
     await waitFor(
       () => ssrcs.every((s) => sink.count(s.get('video')!) >= 20 && sink.count(s.get('audio')!) >= 20),
       'every classroom receives again',

@@ -3,60 +3,33 @@
  * a host publishes crafted VP8 + Opus over plain transports, a classroom
  * receives them on a UDP socket.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  AUDIO,
-  connectClient,
-  latestState,
-  ok,
-  publish,
-  RtpSender,
-  RtpSink,
-  subscribe,
-  VIDEO,
-  waitFor,
-} from '@cloudschool/testkit';
-import type { ClientSocket } from '@cloudschool/testkit';
+import { describe, expect, it } from 'vitest';
+import { AUDIO, latestState, ok, publish, subscribe, VIDEO, waitFor } from '@cloudschool/testkit';
 import { seedLiveLesson } from '../support/fixtures.ts';
-import { startTestServer } from '../support/server.ts';
-import type { TestServer } from '../support/server.ts';
+import { serverPerTest } from '../support/server.ts';
 
-let server: TestServer;
-const cleanups: (() => void)[] = [];
+const live = serverPerTest(1);
 
-beforeEach(async () => {
-  server = await startTestServer(1);
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) c();
-  await server.close();
-});
-
-async function client(cookie?: string): Promise<ClientSocket> {
-  const socket = await connectClient(server.url, cookie);
-  cleanups.push(() => socket.disconnect());
-  return socket;
+/** A live lesson with one classroom, both pages joined; a sender for the host, a bound sink for the classroom. */
+async function hostAndClassroom() {
+  const seeded = await seedLiveLesson(live.server, 1);
+  const host = await live.client(seeded.teacherCookie);
+  const classroom = await live.client();
+  const sender = live.sender();
+  const sink = live.sink();
+  const sinkPort = await sink.bind();
+  await ok(host, 'lesson:join', { lessonId: seeded.lessonId, role: 'host' });
+  const joined = await ok(classroom, 'lesson:join', {
+    lessonId: seeded.lessonId,
+    role: 'classroom',
+    token: seeded.tokens[0],
+  });
+  return { host, classroom, sender, sink, sinkPort, joined };
 }
 
 describe('live media through the SFU', () => {
   it('carries a host camera and voice to a classroom, and tells classrooms when the host stops', async () => {
-    const seeded = await seedLiveLesson(server, 1);
-    const host = await client(seeded.teacherCookie);
-    const classroom = await client();
-    const sender = new RtpSender();
-    const sink = new RtpSink();
-    cleanups.push(
-      () => sender.close(),
-      () => sink.close(),
-    );
-    const sinkPort = await sink.bind();
-
-    await ok(host, 'lesson:join', { lessonId: seeded.lessonId, role: 'host' });
-    const joined = await ok(classroom, 'lesson:join', {
-      lessonId: seeded.lessonId,
-      role: 'classroom',
-      token: seeded.tokens[0],
-    });
+    const { host, classroom, sender, sink, sinkPort, joined } = await hostAndClassroom();
     expect(joined.state.host).toEqual({ connected: true, live: false });
     const state = latestState(classroom);
 
@@ -79,27 +52,11 @@ describe('live media through the SFU', () => {
       'host offline at the classroom',
     );
     expect(state.current?.producers).toEqual([]);
-    expect(server.app.io.sockets.sockets.size).toBe(2);
+    expect(live.server.app.io.sockets.sockets.size).toBe(2);
   });
 
   it('survives a worker killed with SIGKILL: the pool replaces it and the lesson goes on', async () => {
-    const seeded = await seedLiveLesson(server, 1);
-    const host = await client(seeded.teacherCookie);
-    const classroom = await client();
-    const sender = new RtpSender();
-    const sink = new RtpSink();
-    cleanups.push(
-      () => sender.close(),
-      () => sink.close(),
-    );
-    const sinkPort = await sink.bind();
-
-    await ok(host, 'lesson:join', { lessonId: seeded.lessonId, role: 'host' });
-    const joined = await ok(classroom, 'lesson:join', {
-      lessonId: seeded.lessonId,
-      role: 'classroom',
-      token: seeded.tokens[0],
-    });
+    const { host, classroom, sender, sink, sinkPort, joined } = await hostAndClassroom();
     const state = latestState(classroom);
     let producerIds = await publish(host, sender);
     let ssrcs = await subscribe(classroom, sinkPort, producerIds, joined.routerRtpCapabilities);
@@ -108,9 +65,9 @@ describe('live media through the SFU', () => {
     const resets: string[] = [];
     host.on('media:reset', ({ reason }) => resets.push(`host:${reason}`));
     classroom.on('media:reset', ({ reason }) => resets.push(`classroom:${reason}`));
-    const [oldPid] = server.sfu.workerPids;
+    const [oldPid] = live.server.sfu.workerPids;
     const replaced = new Promise<number>((resolve) =>
-      server.sfu.once('workerreplaced', ({ pid }) => resolve(pid)),
+      live.server.sfu.once('workerreplaced', ({ pid }) => resolve(pid)),
     );
     process.kill(oldPid!, 'SIGKILL');
 
@@ -128,6 +85,6 @@ describe('live media through the SFU', () => {
       () => sink.count(ssrcs.get('video')!) >= before + 20 && sink.count(ssrcs.get('audio')!) >= 20,
       'RTP after the kill',
     );
-    expect(server.sfu.workerPids).toEqual([newPid]);
+    expect(live.server.sfu.workerPids).toEqual([newPid]);
   });
 });

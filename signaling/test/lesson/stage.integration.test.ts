@@ -4,66 +4,35 @@
  * every other classroom receive its voice and video; mute pauses it; leaving
  * the stage stops it again.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  audioRtpParameters,
-  consume,
-  ok,
-  openMediaPage,
-  request,
-  RtpSender,
-  videoRtpParameters,
-  waitFor,
-} from '@cloudschool/testkit';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { consume, ok, openMediaPage, publish, request, waitFor } from '@cloudschool/testkit';
 import type { MediaPage } from '@cloudschool/testkit';
 import { seedLiveLesson } from '../support/fixtures.ts';
 import type { SeededLesson } from '../support/fixtures.ts';
-import { startTestServer } from '../support/server.ts';
-import type { TestServer } from '../support/server.ts';
+import { serverPerTest } from '../support/server.ts';
 
-let server: TestServer;
+const live = serverPerTest(1);
 let seeded: SeededLesson;
-const cleanups: (() => void)[] = [];
 beforeEach(async () => {
-  server = await startTestServer(1);
-  seeded = await seedLiveLesson(server, 3);
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) c();
-  await server.close();
+  seeded = await seedLiveLesson(live.server, 3);
 });
 
 type Page = MediaPage;
 
 function page(role: 'host' | 'classroom', token?: string): Promise<Page> {
   const who = role === 'host' ? { role, cookie: seeded.teacherCookie } : { role, token: token! };
-  return openMediaPage(server.url, seeded.lessonId, who, cleanups);
+  return openMediaPage(live.server.url, seeded.lessonId, who, live.cleanups);
 }
 
 /** Publishes crafted VP8 + Opus from a plain transport; returns the producer ids. */
-async function publish(p: Page): Promise<{ camera: string; mic: string }> {
-  const t = await ok(p.socket, 'media:createPlainTransport', { direction: 'send' });
-  const camera = await ok(p.socket, 'media:produce', {
-    transportId: t.id,
-    kind: 'video',
-    source: 'camera',
-    rtpParameters: videoRtpParameters,
-  });
-  const mic = await ok(p.socket, 'media:produce', {
-    transportId: t.id,
-    kind: 'audio',
-    source: 'mic',
-    rtpParameters: audioRtpParameters,
-  });
-  const sender = new RtpSender();
-  sender.start(t.ip, t.port);
-  cleanups.push(() => sender.close());
-  return { camera: camera.producerId, mic: mic.producerId };
+async function publishMedia(p: Page): Promise<{ camera: string; mic: string }> {
+  const [camera, mic] = await publish(p.socket, live.sender(), ['video', 'audio']);
+  return { camera: camera!, mic: mic! };
 }
 
 /** Every consumer of a producer on the server: what the SFU really forwards. */
 async function countConsumers(producerId: string): Promise<number> {
-  return (await server.sfu.room(seeded.lessonId)).consumersOf(producerId).length;
+  return (await live.server.sfu.room(seeded.lessonId)).consumersOf(producerId).length;
 }
 
 describe('on stage', () => {
@@ -72,7 +41,7 @@ describe('on stage', () => {
     const a = await page('classroom', seeded.tokens[0]);
     const b = await page('classroom', seeded.tokens[1]);
     const aId = seeded.classroomIds[0]!;
-    const aMedia = await publish(a);
+    const aMedia = await publishMedia(a);
 
     // Off stage: the host's overview may show A's camera; nobody may hear A.
     await waitFor(
@@ -135,7 +104,7 @@ describe('on stage', () => {
     expect(self).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await countConsumers(aMedia.mic)).toBe(2);
     const report = (await (
-      await fetch(`${server.url}/api/lessons/${seeded.lessonId}/media`, {
+      await fetch(`${live.server.url}/api/lessons/${seeded.lessonId}/media`, {
         headers: { cookie: seeded.coordinatorCookie },
       })
     ).json()) as {
@@ -185,6 +154,6 @@ describe('on stage', () => {
       error: { code: 'conflict' },
     });
     await waitFor(() => host.state.interaction?.stage.length === 2, 'two on stage');
-    expect(await server.store.getStage(seeded.lessonId)).toHaveLength(2);
+    expect(await live.server.store.getStage(seeded.lessonId)).toHaveLength(2);
   });
 });

@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { Sfu } from '@cloudschool/sfu';
-import { freePortRange } from '@cloudschool/testkit';
+import type { Sfu } from '@cloudschool/sfu';
+import { testSfu } from '@cloudschool/sfu/testing';
 import type { Lesson } from '../../src/domain/types.ts';
 import { LocalFabric } from '../../src/fabric/Fabric.ts';
 import type { Fabric, LessonChange, LessonListener, PageInfo } from '../../src/fabric/Fabric.ts';
@@ -55,16 +55,7 @@ export async function lessonWorld(): Promise<LessonWorld> {
     })),
   );
   await store.putLessons([LESSON]);
-  const sfu = await Sfu.create({
-    workerCount: 1,
-    listenIp: '127.0.0.1',
-    announcedAddress: '127.0.0.1',
-    rtcPortBase: await freePortRange(1),
-    plainPortRange: { min: 42000, max: 43999 },
-    keyFrameRequestDelayMs: 1000,
-    logLevel: 'warn',
-    logger: log,
-  });
+  const sfu = await testSfu(1, { logger: log });
   return {
     store,
     sfu,

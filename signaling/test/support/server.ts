@@ -2,14 +2,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { Sfu } from '@cloudschool/sfu';
+import { afterEach, beforeEach } from 'vitest';
+import type { Sfu } from '@cloudschool/sfu';
+import { testSfu } from '@cloudschool/sfu/testing';
 import type { BoardOptions } from '../../src/board/Board.ts';
 import { ClusteredFabric } from '../../src/cluster/ClusteredFabric.ts';
 import { LocalFabric } from '../../src/fabric/Fabric.ts';
 import { createApp } from '../../src/server.ts';
 import type { App } from '../../src/server.ts';
 import { createStore } from '../../src/store/createStore.ts';
-import { freePort, freePortRange } from '@cloudschool/testkit';
+import { connectClient, freePort, RtpSender, RtpSink } from '@cloudschool/testkit';
+import type { ClientSocket } from '@cloudschool/testkit';
 import type { Store } from '../../src/store/Store.ts';
 
 export interface TestServer {
@@ -39,18 +42,7 @@ export async function startTestServer(
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cs-test-'));
   const store = await createStore({ dataDir, redisUrl: cluster?.redisUrl });
   const port = await freePort();
-  const rtcPortBase = await freePortRange(workerCount + 1);
-  const sfu = await Sfu.create({
-    workerCount,
-    ingestWorker: options.ingestWorker ?? false,
-    listenIp: '127.0.0.1',
-    announcedAddress: '127.0.0.1',
-    rtcPortBase,
-    plainPortRange: { min: 42000, max: 43999 },
-    keyFrameRequestDelayMs: 1000,
-    logLevel: 'warn',
-    logger,
-  });
+  const sfu = await testSfu(workerCount, { ingestWorker: options.ingestWorker, logger });
   const app = await createApp({
     sfu,
     store,
@@ -76,6 +68,63 @@ export async function startTestServer(
       sfu.close();
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A test file's server started afresh for each test, with what the test opens on it closed after it. */
+export interface ServerPerTest {
+  /** The running test's server. */
+  readonly server: TestServer;
+  /** Run after the test, before its server closes (testkit's `openMediaPage` pushes here). */
+  readonly cleanups: (() => void)[];
+  /** A Socket.IO client (signed in with `cookie`), disconnected after the test. */
+  client(cookie?: string): Promise<ClientSocket>;
+  /** An RTP sender, closed after the test. */
+  sender(): RtpSender;
+  /** An RTP sink (not yet bound), closed after the test. */
+  sink(): RtpSink;
+  /** Closes the running test's server and starts it again with other options. */
+  restart(...args: Parameters<typeof startTestServer>): Promise<TestServer>;
+}
+
+/** Registers `beforeEach` / `afterEach`: each test gets a server started with these arguments. */
+export function serverPerTest(...args: Parameters<typeof startTestServer>): ServerPerTest {
+  let server: TestServer | undefined;
+  const current = (): TestServer => {
+    if (!server) throw new Error('no test server outside a test');
+    return server;
+  };
+  const cleanups: (() => void)[] = [];
+  const closeAfter = <T extends { close(): void }>(thing: T): T => {
+    cleanups.push(() => thing.close());
+    return thing;
+  };
+  beforeEach(async () => {
+    server = await startTestServer(...args);
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) cleanup();
+    await server?.close();
+    server = undefined;
+  });
+  return {
+    get server(): TestServer {
+      return current();
+    },
+    cleanups,
+    client: async (cookie) => {
+      const socket = await connectClient(current().url, cookie);
+      cleanups.push(() => socket.disconnect());
+      return socket;
+    },
+    sender: () => closeAfter(new RtpSender()),
+    sink: () => closeAfter(new RtpSink()),
+    restart: async (...again) => {
+      await server?.close();
+      server = undefined;
+      server = await startTestServer(...again);
+      return server;
     },
   };
 }
