@@ -26,6 +26,8 @@ import type {
 } from './media.ts';
 import { interactionSchemas } from './interaction.ts';
 import { boardSchemas } from './board.ts';
+import { qualitySchemas } from './quality.ts';
+import type { QualityVerdict } from './quality.ts';
 import type { BoardResponses, BoardServerEvents, BoardStreamClientEvents } from './board.ts';
 import type {
   ChatMessageView,
@@ -51,6 +53,11 @@ export const requestSchemas = {
     role,
     token: z.string().min(1).max(2048).optional(),
   }),
+  /**
+   * A page whose connection dropped takes its place back on a new connection: its media, consumers and
+   * presence were kept (for a couple of minutes). Refused (`not_found`): the page must join again.
+   */
+  'lesson:resume': z.strictObject({ lessonId, peerId: id, token: z.string().min(16).max(128) }),
   'media:createTransport': z.strictObject({ direction: z.enum(['send', 'recv']) }),
   /**
    * Load and integration tests only: refused unless the server enables plain transports. With `srtp` the
@@ -74,8 +81,11 @@ export const requestSchemas = {
   'media:resumeConsumer': z.strictObject({ consumerId: id }),
   /** The host's grid stops receiving a tile that left the page. */
   'media:closeConsumer': z.strictObject({ consumerId: id }),
+  /** A transport whose ICE went `disconnected` or `failed` (the page's network came back): new ICE credentials. */
+  'media:restartIce': z.strictObject({ transportId: id }),
   ...interactionSchemas,
   ...boardSchemas,
+  ...qualitySchemas,
 } as const;
 
 export type ClientEvent = keyof typeof requestSchemas;
@@ -129,6 +139,17 @@ export interface JoinResult {
   personal: PersonalState | null;
   routerRtpCapabilities: RtpCapabilities;
   state: LessonState;
+  /** What this page shows to take its place back after a dropped connection (`lesson:resume`). */
+  resumeToken: string;
+}
+
+/** What a page that took its place back needs to catch up. */
+export interface ResumeResult {
+  state: LessonState;
+  interaction: InteractionState;
+  personal: PersonalState | null;
+  /** Its consumers the server still has: any other the page holds was closed meanwhile. */
+  consumerIds: string[];
 }
 
 export interface TransportInfo {
@@ -155,6 +176,7 @@ export interface ConsumerInfo {
 
 export interface Responses extends BoardResponses {
   'lesson:join': JoinResult;
+  'lesson:resume': ResumeResult;
   'media:createTransport': TransportInfo;
   'media:createPlainTransport': PlainTransportInfo;
   'media:connectTransport': null;
@@ -164,6 +186,8 @@ export interface Responses extends BoardResponses {
   'media:consume': ConsumerInfo;
   'media:resumeConsumer': null;
   'media:closeConsumer': null;
+  'media:restartIce': { iceParameters: IceParameters };
+  'quality:report': QualityVerdict;
   'hand:raise': null;
   'hand:lower': null;
   'hand:dismiss': null;

@@ -4,5 +4,6 @@ export * from './events.ts';
 export * from './http.ts';
 export * from './interaction.ts';
 export * from './board.ts';
+export * from './quality.ts';
 export * from './time.ts';
 export * from './serial.ts';

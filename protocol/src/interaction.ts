@@ -4,6 +4,7 @@
  * is sent (classrooms never see other classrooms' private data).
  */
 import { z } from 'zod';
+import type { QualityLevel } from './quality.ts';
 import { id } from './media.ts';
 
 export const STAGE_MAX = 4;
@@ -114,6 +115,8 @@ export interface ClassroomTile {
   handRaisedAt: string | null;
   onStage: boolean;
   unread: number;
+  /** How well the classroom's media gets through (protocol/quality.ts). */
+  quality: QualityLevel;
 }
 
 /**
@@ -128,8 +131,10 @@ export interface InteractionState {
   questions: QuestionView[];
   /** The running or most recent quiz. */
   quiz: QuizView | null;
-  /** Host side only: every invited classroom, with its connection, camera, hand and unread count. */
+  /** Host side only: every invited classroom, with its connection, camera, hand, unread count and quality. */
   tiles: ClassroomTile[] | null;
+  /** Host side only: how well the host's broadcast gets out. */
+  hostQuality: QualityLevel | null;
 }
 
 /** What only one classroom may see of itself: sent on join; later changes come in acks and chat:message. */

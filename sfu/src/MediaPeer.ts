@@ -141,6 +141,13 @@ export class MediaPeer extends Lifecycle<MediaPeerEvents, MediaPeerObserverEvent
     await transport.connect({ dtlsParameters });
   }
 
+  /** New ICE credentials for a WebRTC transport whose browser lost its path (network back after a cut). */
+  async restartIce(transportId: string): Promise<ms.IceParameters> {
+    const transport = this.#transport(transportId);
+    if (transport.type !== 'webrtc') throw new MediaError('not a WebRTC transport');
+    return transport.restartIce();
+  }
+
   async connectPlainTransport(
     transportId: string,
     ip: string,
@@ -220,6 +227,10 @@ export class MediaPeer extends Lifecycle<MediaPeerEvents, MediaPeerObserverEvent
     };
     consumer.once('producerclose', onServerClose);
     return consumer;
+  }
+
+  get consumerIds(): string[] {
+    return [...this.#consumers.keys()];
   }
 
   /** This peer's consumers of one producer. */

@@ -25,6 +25,7 @@ import { PresenceTracker } from './services/PresenceTracker.ts';
 import { RosterService } from './services/RosterService.ts';
 import { socketAudience } from './socket/audience.ts';
 import { attachBoardStream } from './socket/boardStream.ts';
+import { Departures } from './socket/departures.ts';
 import { attachHandlers } from './socket/edge.ts';
 import { createHandlers } from './socket/handlers.ts';
 import type { IoServer } from './socket/types.ts';
@@ -44,6 +45,8 @@ export interface AppDeps {
   /** Where courseware files go (`<dataDir>/courseware`). */
   dataDir: string;
   board?: BoardOptions | undefined;
+  /** How long a page whose connection dropped keeps its place (default 2 minutes). */
+  reconnectGraceMs?: number;
   /** How this node reaches other nodes (`LocalFabric`: a node alone), made once the Socket.IO server exists. */
   fabric: (io: IoServer) => Promise<Fabric>;
 }
@@ -60,15 +63,29 @@ export interface App {
 
 /** Socket.IO payloads are small control messages; media never goes through here. */
 const MAX_MESSAGE_BYTES = 64 * 1024;
+/**
+ * How long a page whose connection dropped keeps its place (its browser resumes it with `lesson:resume`);
+ * pings every 10 s with 10 s to answer notice a dead connection within 20 s.
+ */
+const RECONNECT_GRACE_MS = 2 * 60_000;
+
+const PING_INTERVAL_MS = 10_000;
+const PING_TIMEOUT_MS = 10_000;
 
 /** One HTTP server: HTTP API, Socket.IO protocol and the SvelteKit UI. */
 export async function createApp(deps: AppDeps): Promise<App> {
   const { sfu, store, log } = deps;
+  const graceMs = deps.reconnectGraceMs ?? RECONNECT_GRACE_MS;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   const httpServer = http.createServer(app);
-  const io: IoServer = new Server(httpServer, { maxHttpBufferSize: MAX_MESSAGE_BYTES, serveClient: false });
+  const io: IoServer = new Server(httpServer, {
+    maxHttpBufferSize: MAX_MESSAGE_BYTES,
+    serveClient: false,
+    pingInterval: PING_INTERVAL_MS,
+    pingTimeout: PING_TIMEOUT_MS,
+  });
   const fabric = await deps.fabric(io);
 
   const tokens = new JoinTokens(
@@ -97,6 +114,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     log.fatal({ index, err: error }, 'a mediasoup worker cannot be replaced'),
   );
 
+  const departures = new Departures(lessons, presence, graceMs, log);
   const handlers = createHandlers({
     io,
     lessons,
@@ -105,6 +123,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     allowPlainTransports: deps.allowPlainTransports,
     log,
     courseware,
+    departures,
   });
 
   // The login travels with the socket's handshake cookie; classrooms bring tokens in lesson:join instead.
@@ -123,17 +142,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const socketLog = log.child({ socket: socket.id });
     attachHandlers(socket, handlers, socketLog);
     attachBoardStream(socket, lessons, socketLog);
-    socket.on('disconnect', (reason) => {
-      const j = socket.data.joined;
-      if (!j) return;
-      socketLog.info({ lessonId: j.lessonId, peerId: j.peerId, reason }, 'left');
-      lessons.get(j.lessonId)?.leave(j.peerId);
-      if (j.classroomId) {
-        presence
-          .left(j.lessonId, j.classroomId, j.peerId)
-          .catch((err: unknown) => socketLog.error({ err }, 'presence'));
-      }
-    });
+    socket.on('disconnect', (reason) => departures.disconnected(socket, reason));
   });
 
   app.use(express.json({ limit: '256kb' }));
@@ -163,6 +172,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         httpServer.listen(port, host, () => resolve((httpServer.address() as AddressInfo).port));
       }),
     close: async () => {
+      departures.close();
       presence.close();
       await io.close();
       await lessons.close();

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { boardOp } from '@cloudschool/board';
-import { mediaKind, mediaSource, role } from '@cloudschool/protocol';
+import { mediaKind, mediaSource, qualityLevels, role } from '@cloudschool/protocol';
 
 const nodeId = z.string().min(1).max(64);
 const id = z.string().min(1).max(128);
@@ -15,6 +15,7 @@ const pageInfo = z.strictObject({
   role,
   displayName: z.string().max(200),
   classroomId: id.nullable(),
+  reconnecting: z.boolean().optional(),
 });
 
 const trackInfo = z.strictObject({
@@ -33,6 +34,11 @@ const lessonChange = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('interaction') }),
   z.strictObject({ type: z.literal('info') }),
   z.strictObject({ type: z.literal('board'), op: boardOp }),
+  z.strictObject({
+    type: z.literal('quality'),
+    subject: id.nullable(),
+    level: z.enum([...qualityLevels, 'unknown', 'reconnecting']),
+  }),
 ]);
 
 const srtp = z.strictObject({

@@ -1,7 +1,7 @@
 import type express from 'express';
 import type { LinkReport, MediaRoom } from '@cloudschool/sfu';
 import type { BoardOp } from '@cloudschool/board';
-import type { MediaKind, MediaSource, Role } from '@cloudschool/protocol';
+import type { MediaKind, MediaSource, QualityLevel, Role } from '@cloudschool/protocol';
 
 /** A page of a lesson as every node running the lesson knows it. */
 export interface PageInfo {
@@ -9,6 +9,8 @@ export interface PageInfo {
   role: Role;
   displayName: string;
   classroomId: string | null;
+  /** The page lost its connection and may come back (it keeps its place a while). */
+  reconnecting?: boolean;
 }
 
 /** A track of a lesson as every node knows it; consumers elsewhere bring it from the node that receives it. */
@@ -31,7 +33,9 @@ export type LessonChange =
   | { type: 'stage' }
   | { type: 'interaction' }
   | { type: 'info' }
-  | { type: 'board'; op: BoardOp };
+  | { type: 'board'; op: BoardOp }
+  /** How well a classroom's media (or the host's broadcast: `subject` null) gets through, measured there. */
+  | { type: 'quality'; subject: string | null; level: QualityLevel };
 
 /** Where a live lesson hears what other nodes tell of it. */
 export type LessonListener = (from: string, change: LessonChange) => void;

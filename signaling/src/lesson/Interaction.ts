@@ -8,6 +8,7 @@ import type {
   HandView,
   InteractionState,
   PersonalState,
+  QualityLevel,
   QuestionView,
   QuizAnswerView,
   StageView,
@@ -21,6 +22,8 @@ export interface InteractionHost {
   invitedClassroomIds(): string[];
   connected(classroomId: string): boolean;
   cameraProducerId(classroomId: string): string | null;
+  quality(classroomId: string): QualityLevel;
+  hostQuality(): QualityLevel;
   /** The stage changed: media must follow (forward or stop forwarding voices and video). */
   stageChanged(stage: StageMember[]): void;
   /** Push the public view to classrooms and the staff view to the host side (coalesced by the caller). */
@@ -308,6 +311,7 @@ export class Interaction {
         handRaisedAt: raised.has(id) ? iso(raised.get(id)!) : null,
         onStage: onStage.has(id),
         unread: unread[i]!,
+        quality: this.#host.quality(id),
       }));
     }
     return {
@@ -315,6 +319,7 @@ export class Interaction {
       stageCapacity: this.#capacity,
       hands: handViews,
       questions: questionViews,
+      hostQuality: side === 'staff' ? this.#host.hostQuality() : null,
       quiz: quiz ? quizView(quiz, await this.#store.listQuizAnswers(this.lessonId, quiz.id), side) : null,
       tiles,
     };

@@ -11,6 +11,7 @@ import type {
 import type {
   ConsumerInfo,
   DtlsParameters,
+  IceParameters,
   MediaKind,
   MediaSource,
   ProducerInfo,
@@ -37,6 +38,10 @@ export interface LessonMediaEvents {
   consumerclose: [peerId: string, consumerId: string];
   /** The media room is gone (a worker died): every page must rebuild its transports. */
   reset: [reason: string];
+  /** mediasoup's score (0–10) of a stream sent to a page (null: the consumer is gone). */
+  receivescore: [page: Page, consumerId: string, score: number | null];
+  /** mediasoup's score of what a page sends (its best layer; null: nothing sent). */
+  sendscore: [page: Page, score: number | null];
 }
 
 export interface MediaReport {
@@ -133,6 +138,10 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     await (await this.#peer(page)).connectWebRtcTransport(transportId, dtlsParameters);
   }
 
+  async restartIce(page: Page, transportId: string): Promise<IceParameters> {
+    return (await this.#peer(page)).restartIce(transportId);
+  }
+
   async connectPlainTransport(
     page: Page,
     transportId: string,
@@ -184,6 +193,8 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     const layers = receiveLayers(page, track, staged, peer.consumerCount('video'));
     await this.#fabric.bring(room, producerId, track.node);
     const consumer = await peer.consume(transportId, producerId, asRtpCapabilities(rtpCapabilities), layers);
+    consumer.on('score', ({ score }) => this.emit('receivescore', page, consumer.id, score));
+    consumer.observer.once('close', () => this.emit('receivescore', page, consumer.id, null));
     return { id: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters };
   }
 
@@ -193,6 +204,11 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
 
   async closeConsumer(page: Page, consumerId: string): Promise<void> {
     (await this.#peer(page)).closeConsumer(consumerId);
+  }
+
+  /** The consumers the server has for a page (a page that resumes drops any other it holds). */
+  consumerIds(peerId: string): string[] {
+    return this.#openRoom()?.existingPeer(peerId)?.consumerIds ?? [];
   }
 
   /** A page of this node left: its transports, producers and consumers go. */
@@ -338,6 +354,7 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     this.emit('tell', { type: 'track', track: trackInfo(track), present: true });
     const room = this.#room;
     producer.observer.once('close', () => {
+      if (source === 'camera') this.emit('sendscore', page, null);
       this.emit('tell', { type: 'track', track: trackInfo(track), present: false });
       // A dying router closes its producers before it reports 'workerclose': let the room's close
       // announce the reset first, then the state without producers.

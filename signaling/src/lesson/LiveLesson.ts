@@ -7,10 +7,11 @@ import type { Lesson as LessonRecord, StageMember } from '../domain/types.ts';
 import { AppError } from '../errors.ts';
 import type { Fabric, LessonChange, LessonLink, PageInfo } from '../fabric/Fabric.ts';
 import type { Logger } from '../logger.ts';
-import type { BoardStore, LessonStore, RoomStore, RosterStore } from '../store/Store.ts';
+import type { BoardStore, LessonStore, QualityStore, RoomStore, RosterStore } from '../store/Store.ts';
 import { describeLesson } from './describe.ts';
 import { Interaction } from './Interaction.ts';
 import { LessonMedia } from './LessonMedia.ts';
+import { LessonQuality } from './LessonQuality.ts';
 import type { MediaReport } from './LessonMedia.ts';
 import { LessonViews } from './LessonViews.ts';
 import type { LessonAudience } from './LessonViews.ts';
@@ -20,7 +21,7 @@ import type { Page } from './Roster.ts';
 export interface LiveLessonDeps {
   sfu: Sfu;
   fabric: Fabric;
-  store: RosterStore & LessonStore & RoomStore & BoardStore;
+  store: RosterStore & LessonStore & RoomStore & BoardStore & QualityStore;
   audience: LessonAudience;
   log: Logger;
   board?: BoardOptions | undefined;
@@ -49,6 +50,7 @@ export class LiveLesson {
   readonly interaction: Interaction;
   readonly board: Board;
   readonly media: LessonMedia;
+  readonly quality: LessonQuality;
   readonly #roster: Roster;
   readonly #views: LessonViews;
   readonly #deps: LiveLessonDeps;
@@ -112,11 +114,22 @@ export class LiveLesson {
       },
       (err) => log.error({ err }, 'interaction push failed'),
     );
+    this.quality = new LessonQuality(
+      id,
+      deps.store,
+      (subject, level) => {
+        this.#views.interactionChanged();
+        this.#link.tell({ type: 'quality', subject, level });
+      },
+      (err) => log.error({ err }, 'quality flush failed'),
+    );
     this.interaction = new Interaction(id, deps.store, {
       classroomName: (classroomId) => roster.classroomName(classroomId),
       invitedClassroomIds: () => roster.invitedClassroomIds,
       connected: (classroomId) => roster.isConnected(classroomId),
       cameraProducerId: (classroomId) => this.media.cameraOf(classroomId),
+      quality: (classroomId) => this.quality.levelOf(classroomId),
+      hostQuality: () => this.quality.hostLevel(),
       stageChanged: (stage) => {
         this.#applyStage(stage);
         this.#link.tell({ type: 'stage' });
@@ -130,6 +143,10 @@ export class LiveLesson {
     this.media.on('tell', (change) => this.#link.tell(change));
     this.media.on('changed', (classroom) => this.#changed(classroom));
     this.media.on('consumerclose', (peerId, consumerId) => audience.consumerClosed(id, peerId, consumerId));
+    this.media.on('receivescore', (page, consumerId, score) =>
+      this.quality.receiveScore(page, consumerId, score),
+    );
+    this.media.on('sendscore', (page, score) => this.quality.sendScore(page, score));
     this.media.on('reset', (reason) => {
       log.warn({ reason }, 'media reset');
       audience.mediaReset(id, reason);
@@ -192,6 +209,20 @@ export class LiveLesson {
     return true;
   }
 
+  /**
+   * A page of this node lost its connection (it may come back: `resume`) or came back: it keeps its place,
+   * its media and its consumers meanwhile; the host side sees it reconnecting.
+   */
+  reconnecting(peerId: string, lost: boolean): void {
+    const page = this.#roster.local(peerId);
+    if (!page || Boolean(page.reconnecting) === lost) return;
+    const { node: _node, ...info } = page;
+    const now: PageInfo = { ...info, reconnecting: lost };
+    this.#roster.add({ ...now, node: page.node });
+    this.#link.tell({ type: 'page', page: now, present: true });
+    this.quality.reconnecting(page, lost);
+  }
+
   /** A page of this node left; the lesson closes here when it was the last. */
   leave(peerId: string): void {
     const page = this.#roster.local(peerId);
@@ -200,6 +231,7 @@ export class LiveLesson {
     const { node: _node, ...info } = page;
     this.#link.tell({ type: 'page', page: info, present: false });
     this.media.leave(peerId);
+    this.quality.left(page);
     this.#changed(page.classroomId !== null);
     if (this.#roster.localCount === 0) void this.close();
   }
@@ -233,6 +265,11 @@ export class LiveLesson {
     this.interaction.close();
     this.media.close();
     this.#link.close();
+    try {
+      await this.quality.close();
+    } catch (err) {
+      this.#log.error({ err }, 'quality flush failed');
+    }
     try {
       await this.board.close();
     } catch (err) {
@@ -285,6 +322,10 @@ export class LiveLesson {
         return;
       case 'board':
         this.#after(this.board.applyRemote(change.op));
+        return;
+      case 'quality':
+        this.quality.hear(change.subject, change.level);
+        this.#views.interactionChanged();
         return;
     }
   }

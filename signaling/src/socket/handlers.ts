@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Courseware } from '../board/Courseware.ts';
 import { AppError } from '../errors.ts';
 import type { JoinAuthorizer } from '../lesson/JoinAuthorizer.ts';
@@ -10,6 +10,7 @@ import { joined, live } from './context.ts';
 import type { HandlerTable } from './edge.ts';
 import { interactionHandlers } from './interactionHandlers.ts';
 import { classroomRoom, classroomsRoom, lessonRoom, pageRoom, staffRoom } from './rooms.ts';
+import type { Departures } from './departures.ts';
 import type { IoServer } from './types.ts';
 
 export interface HandlerDeps {
@@ -20,6 +21,7 @@ export interface HandlerDeps {
   allowPlainTransports: boolean;
   log: Logger;
   courseware: Courseware;
+  departures: Departures;
 }
 
 /** Every acknowledged event: who may do what is decided here, the rules in the live lesson. */
@@ -43,14 +45,12 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
         const id = lesson.id;
         try {
           const routerRtpCapabilities = await lesson.media.rtpCapabilities();
-          await socket.join([
-            lessonRoom(id),
-            pageRoom(id, peerId),
-            ...(classroomId ? [classroomsRoom(id), classroomRoom(id, classroomId)] : [staffRoom(id)]),
-          ]);
+          const resumeToken = randomBytes(24).toString('base64url');
+          await socket.join(roomsOf(id, peerId, classroomId));
           // A connection that closed while it joined must not leave a page behind.
           if (socket.disconnected) throw new AppError('not_joined', 'the connection closed while joining');
-          socket.data.joined = { lessonId: id, peerId, role, classroomId };
+          socket.data.joined = { lessonId: id, peerId, role, classroomId, resumeToken };
+          if (classroomId) deps.departures.replacedBy(socket.data.joined);
           // One host per lesson: a reloaded or second host page takes over (once this one is in, so the
           // lesson never looks empty in between). A previous page on another node leaves when its
           // node sees the socket go.
@@ -69,6 +69,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
             displayName,
             classroomId,
             routerRtpCapabilities,
+            resumeToken,
             state: lesson.state(),
             interaction: await lesson.interaction.view(classroomId ? 'classrooms' : 'staff'),
             personal: classroomId ? await lesson.interaction.personal(classroomId) : null,
@@ -80,6 +81,24 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       } finally {
         socket.data.joining = false;
       }
+    },
+
+    'lesson:resume': async (request, socket) => {
+      if (socket.data.joined || socket.data.joining)
+        throw new AppError('already_joined', 'this connection has already joined a lesson');
+      const j = deps.departures.resume(request);
+      const lesson = lessons.get(j.lessonId);
+      if (!lesson?.page(j.peerId))
+        throw new AppError('not_found', 'this page is no longer in the lesson: join again');
+      // Joined before anything is awaited: if this connection drops too, the page waits again.
+      socket.data.joined = j;
+      await socket.join(roomsOf(j.lessonId, j.peerId, j.classroomId));
+      return {
+        state: lesson.state(),
+        interaction: await lesson.interaction.view(j.classroomId ? 'classrooms' : 'staff'),
+        personal: j.classroomId ? await lesson.interaction.personal(j.classroomId) : null,
+        consumerIds: lesson.media.consumerIds(j.peerId),
+      };
     },
 
     'media:createTransport': async ({ direction }, socket) => {
@@ -137,7 +156,29 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       return null;
     },
 
+    'media:restartIce': async ({ transportId }, socket) => {
+      const j = joined(socket, lessons);
+      return { iceParameters: await j.lesson.media.restartIce(j.page, transportId) };
+    },
+
+    /** Every page reports how its media gets through; the answer is its level and what to say. */
+    'quality:report': async (report, socket) => {
+      const j = joined(socket, lessons);
+      return j.lesson.quality.report(j.page, report);
+    },
+
     ...interactionHandlers(lessons),
     ...boardHandlers({ lessons, courseware: deps.courseware }),
   };
+}
+
+/** A page's Socket.IO rooms: the lesson, itself, and its side (one classroom and all classrooms, or the host side). */
+function roomsOf(lessonId: string, peerId: string, classroomId: string | null): string[] {
+  return [
+    lessonRoom(lessonId),
+    pageRoom(lessonId, peerId),
+    ...(classroomId
+      ? [classroomsRoom(lessonId), classroomRoom(lessonId, classroomId)]
+      : [staffRoom(lessonId)]),
+  ];
 }

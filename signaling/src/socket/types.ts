@@ -7,7 +7,14 @@ export interface SocketData {
   account?: Account;
   /** Set while its `lesson:join` runs: a second join on the connection is refused. */
   joining?: boolean;
-  joined?: { lessonId: string; peerId: string; role: Role; classroomId: string | null };
+  joined?: {
+    lessonId: string;
+    peerId: string;
+    role: Role;
+    classroomId: string | null;
+    /** What the page shows to take its place back on a new connection (lesson:resume). */
+    resumeToken: string;
+  };
 }
 
 /**

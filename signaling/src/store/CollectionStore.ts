@@ -1,4 +1,5 @@
 import type { BoardOp, BoardState } from '@cloudschool/board';
+import type { MeasuredLevel } from '@cloudschool/protocol';
 import type { z } from 'zod';
 import type { Backend } from './Backend.ts';
 import type { StoredBoard } from './BoardStore.ts';
@@ -19,6 +20,8 @@ import {
   votes,
 } from './entities/room.ts';
 import type { ChatMessage, Hand, Question, Quiz, QuizAnswer, StageMember } from './entities/room.ts';
+import { qualityTimes } from './entities/quality.ts';
+import type { QualityTime } from './entities/quality.ts';
 import { classrooms, schools } from './entities/roster.ts';
 import type { Classroom, School } from './entities/roster.ts';
 import { secrets } from './entities/secrets.ts';
@@ -43,6 +46,7 @@ function collectionsOf(backend: Backend) {
     quizAnswers: backend.collection(quizAnswers),
     chatMessages: backend.log(chatMessages),
     readMarks: backend.collection(readMarks),
+    qualityTimes: backend.collection(qualityTimes),
   };
 }
 
@@ -282,6 +286,38 @@ export class CollectionStore implements Store {
 
   async getReadUntil(lessonId: string, classroomId: string, side: 'host' | 'classroom'): Promise<number> {
     return (await this.#in.readMarks.get({ lessonId, classroomId, side }))?.at ?? 0;
+  }
+
+  // --- quality over time
+
+  async addQualityTime(
+    lessonId: string,
+    classroomId: string,
+    ms: Partial<Record<MeasuredLevel, number>>,
+  ): Promise<void> {
+    const was = (await this.#in.qualityTimes.get({ lessonId, classroomId })) ?? {
+      lessonId,
+      classroomId,
+      goodMs: 0,
+      fairMs: 0,
+      poorMs: 0,
+      badMs: 0,
+    };
+    const sum = (level: MeasuredLevel): number => was[`${level}Ms`] + Math.round(ms[level] ?? 0);
+    await this.#in.qualityTimes.put([
+      check(qualityTimes, {
+        lessonId,
+        classroomId,
+        goodMs: sum('good'),
+        fairMs: sum('fair'),
+        poorMs: sum('poor'),
+        badMs: sum('bad'),
+      }),
+    ]);
+  }
+
+  listQualityTimes(lessonId: string): Promise<QualityTime[]> {
+    return this.#in.qualityTimes.list({ lessonId });
   }
 
   // --- the whiteboard

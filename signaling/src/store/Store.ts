@@ -2,11 +2,21 @@ import type { AccountStore } from './AccountStore.ts';
 import type { AttendanceStore } from './AttendanceStore.ts';
 import type { BoardStore } from './BoardStore.ts';
 import type { LessonStore } from './LessonStore.ts';
+import type { QualityStore } from './QualityStore.ts';
 import type { RoomStore } from './RoomStore.ts';
 import type { RosterStore } from './RosterStore.ts';
 import type { SecretStore } from './SecretStore.ts';
 
-export type { AccountStore, AttendanceStore, BoardStore, LessonStore, RoomStore, RosterStore, SecretStore };
+export type {
+  AccountStore,
+  AttendanceStore,
+  BoardStore,
+  LessonStore,
+  QualityStore,
+  RoomStore,
+  RosterStore,
+  SecretStore,
+};
 
 /**
  * Durable state of CloudSchool: every narrow store in one. A consumer asks for the narrow ones it needs.
@@ -15,7 +25,15 @@ export type { AccountStore, AttendanceStore, BoardStore, LessonStore, RoomStore,
  * all-or-nothing are single calls.
  */
 export interface Store
-  extends RosterStore, AccountStore, LessonStore, AttendanceStore, SecretStore, RoomStore, BoardStore {
+  extends
+    RosterStore,
+    AccountStore,
+    LessonStore,
+    AttendanceStore,
+    SecretStore,
+    RoomStore,
+    BoardStore,
+    QualityStore {
   readonly kind: 'sqlite' | 'redis';
   /** Idempotent. */
   close(): Promise<void>;

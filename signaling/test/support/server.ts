@@ -35,6 +35,7 @@ export async function startTestServer(
     cluster?: { redisUrl: string; nodeId: string };
     ingestWorker?: boolean;
     board?: BoardOptions;
+    reconnectGraceMs?: number;
   } = {},
 ): Promise<TestServer> {
   const { cluster } = options;
@@ -55,6 +56,7 @@ export async function startTestServer(
         ? ClusteredFabric.join({ io, sfu, log: logger, ...cluster, url: `http://127.0.0.1:${port}` })
         : new LocalFabric('test'),
     board: options.board,
+    reconnectGraceMs: options.reconnectGraceMs,
   });
   await app.listen(port, '127.0.0.1');
   return {

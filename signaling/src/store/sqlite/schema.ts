@@ -129,6 +129,15 @@ const MIGRATIONS: readonly string[] = [
     data TEXT NOT NULL
   ) STRICT;
   `,
+  // 3 → 4: how long each classroom's media got through at each level (QualityStore).
+  `
+  CREATE TABLE IF NOT EXISTS quality_times (
+    lesson_id TEXT NOT NULL,
+    classroom_id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (lesson_id, classroom_id)
+  ) STRICT;
+  `,
 ];
 
 /** The version this code reads and writes. */

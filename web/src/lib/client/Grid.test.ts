@@ -20,6 +20,7 @@ function tile(n: number, partial: Partial<ClassroomTile> = {}): ClassroomTile {
     handRaisedAt: null,
     onStage: false,
     unread: 0,
+    quality: 'good',
     ...partial,
   };
 }

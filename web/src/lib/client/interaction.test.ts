@@ -56,6 +56,7 @@ function tile(id: string, unread = 0): ClassroomTile {
     handRaisedAt: null,
     onStage: false,
     unread,
+    quality: 'good',
   };
 }
 

@@ -21,6 +21,7 @@ export const emptyInteraction: InteractionState = {
   questions: [],
   quiz: null,
   tiles: null,
+  hostQuality: null,
 };
 
 /*
