@@ -141,6 +141,15 @@ export interface JoinResult {
   state: LessonState;
   /** What this page shows to take its place back after a dropped connection (`lesson:resume`). */
   resumeToken: string;
+  /** TURN relays for pages behind firewalls that block the media ports (empty when none is configured). */
+  iceServers: IceServer[];
+}
+
+/** A TURN server and a time-limited credential for it (RTCIceServer). */
+export interface IceServer {
+  urls: string[];
+  username: string;
+  credential: string;
 }
 
 /** What a page that took its place back needs to catch up. */
@@ -150,6 +159,8 @@ export interface ResumeResult {
   personal: PersonalState | null;
   /** Its consumers the server still has: any other the page holds was closed meanwhile. */
   consumerIds: string[];
+  /** Fresh TURN credentials (the ones from the join may have expired). */
+  iceServers: IceServer[];
 }
 
 export interface TransportInfo {

@@ -41,6 +41,28 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'NODE_ID: 1–64 letters, digits, _ . : -')
     .optional(),
+  /** TURN relays (coturn) for classrooms behind firewalls: comma-separated turn:/turns: URLs, and the shared secret. */
+  TURN_URLS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.string().regex(/^turns?:[^\s]+$/, 'TURN_URLS: turn:host:port or turns:host:port URLs'))
+        .min(1),
+    )
+    .optional(),
+  TURN_SECRET: z.string().min(16, 'TURN_SECRET: at least 16 characters').optional(),
+  TURN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(86_400)
+    .default(6 * 3600),
   /** Where browsers reach this very node when nodes share Redis (the node list shows it); by default its LAN address. */
   NODE_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
@@ -56,6 +78,8 @@ export interface Config {
   publicUrl: string | undefined;
   nodeId: string;
   nodeUrl: string;
+  /** TURN relays handed to pages, when both TURN_URLS and TURN_SECRET are set. */
+  turn: { urls: string[]; secret: string; ttlSeconds: number } | undefined;
   media: {
     workerCount: number;
     ingestWorker: boolean;
@@ -87,6 +111,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(`invalid configuration:\n${z.prettifyError(parsed.error)}`);
   const e = parsed.data;
+  if ((e.TURN_URLS === undefined) !== (e.TURN_SECRET === undefined)) {
+    throw new ConfigError('TURN_URLS and TURN_SECRET go together: set both, or neither');
+  }
   if (e.MEDIA_PLAIN_PORT_MIN > e.MEDIA_PLAIN_PORT_MAX) {
     throw new ConfigError('MEDIA_PLAIN_PORT_MIN must not exceed MEDIA_PLAIN_PORT_MAX');
   }
@@ -98,6 +125,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
+    turn:
+      e.TURN_URLS && e.TURN_SECRET
+        ? { urls: e.TURN_URLS, secret: e.TURN_SECRET, ttlSeconds: e.TURN_TTL_SECONDS }
+        : undefined,
     nodeId: e.NODE_ID ?? `${os.hostname()}:${e.PORT}`,
     nodeUrl: (e.NODE_URL ?? `http://${e.MEDIA_ANNOUNCED_ADDRESS ?? lanAddress()}:${e.PORT}`).replace(
       /\/$/,

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     nodeId: config.nodeId,
     dataDir: config.dataDir,
     publicUrl: config.publicUrl,
+    turn: config.turn,
     allowPlainTransports: config.media.allowPlainTransports,
     webHandler: await loadWebHandler(config.webHandler, log),
     // Cross-node behaviour is switched on here, and only here: with Redis a node is one of a cluster

@@ -7,6 +7,8 @@ import { parse as parseCookies } from 'cookie';
 import { Server } from 'socket.io';
 import type { Sfu } from '@cloudschool/sfu';
 import { JoinTokens } from './auth/JoinTokens.ts';
+import { TurnCredentials } from './auth/TurnCredentials.ts';
+import type { TurnOptions } from './auth/TurnCredentials.ts';
 import { SESSION_COOKIE, Sessions } from './auth/Sessions.ts';
 import type { BoardOptions } from './board/Board.ts';
 import { Courseware } from './board/Courseware.ts';
@@ -45,6 +47,8 @@ export interface AppDeps {
   /** Where courseware files go (`<dataDir>/courseware`). */
   dataDir: string;
   board?: BoardOptions | undefined;
+  /** TURN relays handed to pages (coturn's shared secret), if the district runs one. */
+  turn?: TurnOptions | undefined;
   /** How long a page whose connection dropped keeps its place (default 2 minutes). */
   reconnectGraceMs?: number;
   /** How this node reaches other nodes (`LocalFabric`: a node alone), made once the Socket.IO server exists. */
@@ -124,6 +128,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     log,
     courseware,
     departures,
+    turn: deps.turn ? new TurnCredentials(deps.turn) : undefined,
   });
 
   // The login travels with the socket's handshake cookie; classrooms bring tokens in lesson:join instead.

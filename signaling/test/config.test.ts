@@ -31,4 +31,21 @@ describe('loadConfig', () => {
       ConfigError,
     );
   });
+
+  it('hands out TURN relays only when both their URLs and the secret are set', () => {
+    expect(loadConfig({}).turn).toBeUndefined();
+    const c = loadConfig({
+      TURN_URLS: 'turn:turn.example.cn:3478?transport=udp, turns:turn.example.cn:443?transport=tcp',
+      TURN_SECRET: 'a-shared-secret-of-a-district',
+    });
+    expect(c.turn?.urls).toEqual([
+      'turn:turn.example.cn:3478?transport=udp',
+      'turns:turn.example.cn:443?transport=tcp',
+    ]);
+    expect(c.turn?.ttlSeconds).toBe(6 * 3600);
+    expect(() => loadConfig({ TURN_URLS: 'turn:turn.example.cn:3478' })).toThrow(/TURN_SECRET/);
+    expect(() => loadConfig({ TURN_URLS: 'http://x', TURN_SECRET: 'a-shared-secret-of-a-district' })).toThrow(
+      /TURN_URLS/,
+    );
+  });
 });

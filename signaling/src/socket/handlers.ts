@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { TurnCredentials } from '../auth/TurnCredentials.ts';
 import type { Courseware } from '../board/Courseware.ts';
 import { AppError } from '../errors.ts';
 import type { JoinAuthorizer } from '../lesson/JoinAuthorizer.ts';
@@ -22,6 +23,7 @@ export interface HandlerDeps {
   log: Logger;
   courseware: Courseware;
   departures: Departures;
+  turn: TurnCredentials | undefined;
 }
 
 /** Every acknowledged event: who may do what is decided here, the rules in the live lesson. */
@@ -70,6 +72,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
             classroomId,
             routerRtpCapabilities,
             resumeToken,
+            iceServers: deps.turn?.iceServers(peerId) ?? [],
             state: lesson.state(),
             interaction: await lesson.interaction.view(classroomId ? 'classrooms' : 'staff'),
             personal: classroomId ? await lesson.interaction.personal(classroomId) : null,
@@ -98,6 +101,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
         interaction: await lesson.interaction.view(j.classroomId ? 'classrooms' : 'staff'),
         personal: j.classroomId ? await lesson.interaction.personal(j.classroomId) : null,
         consumerIds: lesson.media.consumerIds(j.peerId),
+        iceServers: deps.turn?.iceServers(j.peerId) ?? [],
       };
     },
 
