@@ -21,7 +21,7 @@ import type {
 import { AppError } from '../errors.ts';
 import type { Fabric, LessonChange, TrackInfo } from '../fabric/Fabric.ts';
 import type { StageMember } from '../domain/types.ts';
-import { receiveLayers, stageEffect } from './mediaRules.ts';
+import { HIGH, receiveLayers, stageEffect } from './mediaRules.ts';
 import type { Page, Roster } from './Roster.ts';
 
 /** A track of the lesson and the node that receives it (where consumers elsewhere bring it from). */
@@ -193,6 +193,8 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     const layers = receiveLayers(page, track, staged, peer.consumerCount('video'));
     await this.#fabric.bring(room, producerId, track.node);
     const consumer = await peer.consume(transportId, producerId, asRtpCapabilities(rtpCapabilities), layers);
+    // When a page's link is short, the main picture keeps its share before overview tiles do.
+    if (consumer.kind === 'video' && layers === HIGH) await consumer.setPriority(2);
     consumer.on('score', ({ score }) => this.emit('receivescore', page, consumer.id, score));
     consumer.observer.once('close', () => this.emit('receivescore', page, consumer.id, null));
     return { id: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters };
