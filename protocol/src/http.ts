@@ -4,6 +4,7 @@
  * `{ error: { code, message, ...details } }` with a matching HTTP status.
  */
 import { z } from 'zod';
+import type { MeasuredLevel, QualityLevel } from './quality.ts';
 import type { BoardState } from '@cloudschool/board';
 import type { CsvProblemReason } from './errors.ts';
 
@@ -188,6 +189,11 @@ export interface LiveLessonView {
   lesson: LessonView;
   invited: number;
   connected: number;
+  /**
+   * Invited classrooms by how well their media gets through now (protocol/quality.ts), when the node
+   * answering runs the lesson; null otherwise.
+   */
+  quality: Record<QualityLevel, number> | null;
 }
 
 export interface ReportRow {
@@ -198,6 +204,8 @@ export interface ReportRow {
   lastLeaveAt: string | null;
   minutesPresent: number;
   attendance: 'on_time' | 'late' | 'absent';
+  /** Minutes (tenths) its media got through at each level while it was connected. */
+  qualityMinutes: Record<MeasuredLevel, number>;
 }
 
 /** What the lesson's classrooms asked, with the teacher's handling and the votes. */

@@ -157,7 +157,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   if (fabricRoutes) app.use(fabricRoutes);
   app.use(authRoutes({ store, sessions }));
   app.use(rosterRoutes({ store, roster }));
-  app.use(lessonRoutes({ store, lessons: lessonService, presence, publicUrl: deps.publicUrl }));
+  app.use(
+    lessonRoutes({
+      store,
+      lessons: lessonService,
+      presence,
+      publicUrl: deps.publicUrl,
+      liveQuality: (lesson) => lessons.get(lesson.id)?.quality.counts(lesson.invitedClassroomIds) ?? null,
+    }),
+  );
   app.use(coursewareRoutes({ store, tokens, courseware }));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'no such API route' } });

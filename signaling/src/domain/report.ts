@@ -1,5 +1,6 @@
-/** Post-lesson attendance from the join/leave log. Pure. */
+/** Post-lesson attendance from the join/leave log, with each classroom's time per quality level. Pure. */
 import type { ReportRow } from '@cloudschool/protocol';
+import type { QualityTime } from '../store/entities/quality.ts';
 import type { AttendanceEvent, Classroom, Lesson, School } from './types.ts';
 
 /** Joining later than this after the lesson began counts as late. */
@@ -57,7 +58,9 @@ export function attendanceReport(
   classrooms: Map<string, Classroom>,
   schools: Map<string, School>,
   now: number,
+  quality: Map<string, QualityTime> = new Map(),
 ): ReportRow[] {
+  const minutes = (ms: number | undefined): number => Math.round((ms ?? 0) / 6_000) / 10;
   const began = lesson.startedAt ?? lesson.startsAt;
   const span = { from: began, to: Math.min(lesson.endedAt ?? lesson.endsAt, Math.max(now, began)) };
   const byClassroom = presence(events, span);
@@ -73,8 +76,14 @@ export function attendanceReport(
       firstJoinAt: iso(p?.firstJoin ?? null),
       lastLeaveAt: iso(p?.lastLeave ?? null),
       // Tenths of a minute: a short visit still shows as present.
-      minutesPresent: Math.round((p?.presentMs ?? 0) / 6_000) / 10,
+      minutesPresent: minutes(p?.presentMs),
       attendance: !attended ? 'absent' : (p.firstJoin ?? 0) > began + LATE_AFTER_MS ? 'late' : 'on_time',
+      qualityMinutes: {
+        good: minutes(quality.get(id)?.goodMs),
+        fair: minutes(quality.get(id)?.fairMs),
+        poor: minutes(quality.get(id)?.poorMs),
+        bad: minutes(quality.get(id)?.badMs),
+      },
     };
   });
 }

@@ -17,11 +17,13 @@ import type { LessonService } from '../services/LessonService.ts';
 import type { PresenceTracker } from '../services/PresenceTracker.ts';
 import { lessonView } from '../services/views.ts';
 import { tally } from '../lesson/interactionViews.ts';
+import type { QualityLevel } from '@cloudschool/protocol';
 import type {
   AccountStore,
   AttendanceStore,
   BoardStore,
   LessonStore,
+  QualityStore,
   RoomStore,
   RosterStore,
 } from '../store/Store.ts';
@@ -30,11 +32,13 @@ import { parse, requireAccount, requireRole } from './middleware.ts';
 const MAX_RANGE_MS = 62 * 24 * 3600_000;
 
 export interface LessonRouteDeps {
-  store: LessonStore & RosterStore & AccountStore & AttendanceStore & RoomStore & BoardStore;
+  store: LessonStore & RosterStore & AccountStore & AttendanceStore & RoomStore & BoardStore & QualityStore;
   lessons: LessonService;
   presence: PresenceTracker;
   /** Origin used in join links; by default the one the request came in on. */
   publicUrl: string | undefined;
+  /** Invited classrooms by quality level now, if the lesson runs on this node. */
+  liveQuality: (lesson: Lesson) => Record<QualityLevel, number> | null;
 }
 
 export function lessonRoutes(deps: LessonRouteDeps): express.Router {
@@ -169,6 +173,7 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
           lesson: await view(l),
           invited: l.invitedClassroomIds.length,
           connected: (await presence.connectedClassrooms(l.id)).size,
+          quality: deps.liveQuality(l),
         })),
       ),
     });
@@ -183,12 +188,13 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
 
   const report = async (id: string, account: Account): Promise<LessonReport> => {
     const lesson = await visible(id, account);
-    const [events, classrooms, schools, questions, quizzes] = await Promise.all([
+    const [events, classrooms, schools, questions, quizzes, quality] = await Promise.all([
       store.listAttendance(lesson.id),
       store.listClassrooms(),
       store.listSchools(),
       store.listQuestions(lesson.id),
       store.listQuizzes(lesson.id),
+      store.listQualityTimes(lesson.id),
     ]);
     const rows = attendanceReport(
       lesson,
@@ -196,6 +202,7 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
       new Map(classrooms.map((c) => [c.id, c])),
       new Map(schools.map((s) => [s.id, s])),
       Date.now(),
+      new Map(quality.map((q) => [q.classroomId, q])),
     );
     const classroomName = new Map(classrooms.map((c) => [c.id, c.name]));
     const schoolOf = new Map(
@@ -235,7 +242,18 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
     const r = await report(String(req.params.id), requireAccount(res));
     const csv = stringify(
       [
-        ['school', 'classroom', 'first_join', 'last_leave', 'minutes_present', 'attendance'],
+        [
+          'school',
+          'classroom',
+          'first_join',
+          'last_leave',
+          'minutes_present',
+          'attendance',
+          'minutes_good',
+          'minutes_fair',
+          'minutes_poor',
+          'minutes_bad',
+        ],
         ...r.rows.map((row) => [
           row.schoolName,
           row.classroomName,
@@ -243,6 +261,10 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
           row.lastLeaveAt ?? '',
           row.minutesPresent,
           row.attendance,
+          row.qualityMinutes.good,
+          row.qualityMinutes.fair,
+          row.qualityMinutes.poor,
+          row.qualityMinutes.bad,
         ]),
       ],
       { bom: true },

@@ -112,6 +112,20 @@ export class LessonQuality {
     return this.#local.get('') ?? this.#remote.get('') ?? 'unknown';
   }
 
+  /** How many of these classrooms are at each level now. */
+  counts(classroomIds: readonly string[]): Record<QualityLevel, number> {
+    const counts: Record<QualityLevel, number> = {
+      good: 0,
+      fair: 0,
+      poor: 0,
+      bad: 0,
+      unknown: 0,
+      reconnecting: 0,
+    };
+    for (const id of classroomIds) counts[this.levelOf(id)]++;
+    return counts;
+  }
+
   /** Adds the time spent at each level since the last flush to the store. */
   flush(): Promise<void> {
     return this.#flushing(async () => {
