@@ -42,7 +42,30 @@ function pdfjsAssets(): Plugin {
   };
 }
 
+/**
+ * The pages' Content Security Policy: everything from this site only. SvelteKit adds a nonce (or hash) for
+ * its own inline bootstrap script; pdf.js needs WebAssembly for its image decoders and a worker; the board
+ * export and camera previews use blob: and data: URLs; Svelte writes inline `style` attributes.
+ */
+const csp = {
+  mode: 'auto' as const,
+  directives: {
+    'default-src': ['self' as const],
+    'script-src': ['self' as const, 'wasm-unsafe-eval' as const],
+    'style-src': ['self' as const, 'unsafe-inline' as const],
+    'img-src': ['self' as const, 'data:' as const, 'blob:' as const],
+    'media-src': ['self' as const, 'blob:' as const],
+    'font-src': ['self' as const, 'data:' as const],
+    'connect-src': ['self' as const],
+    'worker-src': ['self' as const, 'blob:' as const],
+    'object-src': ['none' as const],
+    'base-uri': ['self' as const],
+    'form-action': ['self' as const],
+    'frame-ancestors': ['none' as const],
+  },
+};
+
 // SvelteKit 3 takes its options here: a svelte.config.js is refused.
 export default defineConfig({
-  plugins: [sveltekit({ adapter: adapter() }), pdfjsAssets()],
+  plugins: [sveltekit({ adapter: adapter(), csp }), pdfjsAssets()],
 });

@@ -37,6 +37,22 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default(path.join(repoRoot, 'data')),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Sites whose pages may act with a login here (comma-separated origins); PUBLIC_URL by default. */
+  ALLOWED_ORIGINS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/ })))
+    .optional(),
+  /**
+   * Which proxies in front are trusted for the client's address and scheme (express's `trust proxy`):
+   * `loopback` (default), `false`, `true`, a hop count, or comma-separated addresses/subnets.
+   */
+  TRUST_PROXY: z.string().min(1).default('loopback'),
   NODE_ID: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'NODE_ID: 1–64 letters, digits, _ . : -')
@@ -78,6 +94,8 @@ export interface Config {
   publicUrl: string | undefined;
   nodeId: string;
   nodeUrl: string;
+  allowedOrigins: string[];
+  trustProxy: boolean | number | string;
   /** TURN relays handed to pages, when both TURN_URLS and TURN_SECRET are set. */
   turn: { urls: string[]; secret: string; ttlSeconds: number } | undefined;
   media: {
@@ -103,6 +121,12 @@ function lanAddress(): string {
   return '127.0.0.1';
 }
 
+/** express's `trust proxy` from its text form. */
+function trustProxy(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -125,6 +149,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
+    allowedOrigins: e.ALLOWED_ORIGINS ?? (e.PUBLIC_URL ? [e.PUBLIC_URL] : []),
+    trustProxy: trustProxy(e.TRUST_PROXY),
     turn:
       e.TURN_URLS && e.TURN_SECRET
         ? { urls: e.TURN_URLS, secret: e.TURN_SECRET, ttlSeconds: e.TURN_TTL_SECONDS }

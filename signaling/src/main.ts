@@ -23,6 +23,8 @@ async function main(): Promise<void> {
     dataDir: config.dataDir,
     publicUrl: config.publicUrl,
     turn: config.turn,
+    allowedOrigins: config.allowedOrigins,
+    trustProxy: config.trustProxy,
     allowPlainTransports: config.media.allowPlainTransports,
     webHandler: await loadWebHandler(config.webHandler, log),
     // Cross-node behaviour is switched on here, and only here: with Redis a node is one of a cluster

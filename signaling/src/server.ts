@@ -18,6 +18,7 @@ import { authRoutes } from './http/authRoutes.ts';
 import { coursewareRoutes } from './http/coursewareRoutes.ts';
 import { lessonRoutes } from './http/lessonRoutes.ts';
 import { errorHandler, withAccount } from './http/middleware.ts';
+import { Origins, securityHeaders } from './http/origins.ts';
 import { rosterRoutes } from './http/rosterRoutes.ts';
 import { JoinAuthorizer } from './lesson/JoinAuthorizer.ts';
 import { LiveLessons } from './lesson/LiveLessons.ts';
@@ -47,6 +48,10 @@ export interface AppDeps {
   /** Where courseware files go (`<dataDir>/courseware`). */
   dataDir: string;
   board?: BoardOptions | undefined;
+  /** Sites whose pages may act with a login here (origins); by default the request's own host. */
+  allowedOrigins?: string[] | undefined;
+  /** express's `trust proxy` (the proxies whose X-Forwarded-* headers count); default loopback. */
+  trustProxy?: boolean | number | string | undefined;
   /** TURN relays handed to pages (coturn's shared secret), if the district runs one. */
   turn?: TurnOptions | undefined;
   /** How long a page whose connection dropped keeps its place (default 2 minutes). */
@@ -82,13 +87,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const graceMs = deps.reconnectGraceMs ?? RECONNECT_GRACE_MS;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustProxy ?? 'loopback');
+  const origins = new Origins(deps.allowedOrigins ?? []);
   const httpServer = http.createServer(app);
   const io: IoServer = new Server(httpServer, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
     pingInterval: PING_INTERVAL_MS,
     pingTimeout: PING_TIMEOUT_MS,
+    // A page of another site cannot open a connection that carries this site's login cookie.
+    allowRequest: (req, callback) => callback(null, origins.allows(req)),
   });
   const fabric = await deps.fabric(io);
 
@@ -150,6 +158,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     socket.on('disconnect', (reason) => departures.disconnected(socket, reason));
   });
 
+  const headers = securityHeaders();
+  app.use(['/api', '/healthz'], headers.api);
+  app.use(headers.pages);
+  app.use(origins.guard());
   app.use(express.json({ limit: '256kb' }));
   app.use(withAccount(sessions));
   app.use(healthRoutes({ sfu, lessons, nodeId: deps.nodeId }));
