@@ -61,6 +61,7 @@ export default defineConfig({
         DATA_DIR,
         // Simulated classrooms in overview-grid.spec.ts publish raw RTP.
         ALLOW_PLAIN_TRANSPORTS: '1',
+        CLOUDSCHOOL_TEST_MODE: '1',
       },
     },
     {

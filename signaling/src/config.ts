@@ -34,6 +34,8 @@ const envSchema = z.object({
   MEDIA_KEYFRAME_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
   MEDIA_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
   ALLOW_PLAIN_TRANSPORTS: flag,
+  /** Load and integration tests say so: only then may ALLOW_PLAIN_TRANSPORTS be set. */
+  CLOUDSCHOOL_TEST_MODE: flag,
   DATA_DIR: z.string().min(1).default(path.join(repoRoot, 'data')),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -135,6 +137,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(`invalid configuration:\n${z.prettifyError(parsed.error)}`);
   const e = parsed.data;
+  if (e.ALLOW_PLAIN_TRANSPORTS && !e.CLOUDSCHOOL_TEST_MODE) {
+    throw new ConfigError(
+      'ALLOW_PLAIN_TRANSPORTS lets any page send raw RTP: it is for load and integration tests, set with CLOUDSCHOOL_TEST_MODE=1',
+    );
+  }
   if ((e.TURN_URLS === undefined) !== (e.TURN_SECRET === undefined)) {
     throw new ConfigError('TURN_URLS and TURN_SECRET go together: set both, or neither');
   }

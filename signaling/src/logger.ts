@@ -35,3 +35,6 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
     }),
   );
 }
+
+/** How many promise rejections nobody handled since the process started (main.ts counts them; /healthz shows). */
+export const unhandledRejections = { count: 0 };

@@ -4,7 +4,7 @@ import { ClusteredFabric } from './cluster/ClusteredFabric.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { LocalFabric } from './fabric/Fabric.ts';
 import { loadWebHandler } from './http/webHandler.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, unhandledRejections } from './logger.ts';
 import { createApp } from './server.ts';
 import { createStore } from './store/createStore.ts';
 
@@ -13,6 +13,13 @@ const SHUTDOWN_GRACE_MS = 5000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  // Everything the server writes (database, courseware, keys) is this user's alone.
+  process.umask(0o077);
+  // A promise nobody waited for must not end a lesson for hundreds of classrooms: logged and counted.
+  process.on('unhandledRejection', (err) => {
+    unhandledRejections.count++;
+    log.error({ err }, 'unhandled rejection');
+  });
   const store = await createStore({ redisUrl: config.redisUrl, dataDir: config.dataDir });
   const sfu = await Sfu.create({ ...config.media, logger: log.child({ component: 'sfu' }) });
   const app = await createApp({

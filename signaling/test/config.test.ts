@@ -18,10 +18,15 @@ describe('loadConfig', () => {
       PORT: '8080',
       MEDIA_ANNOUNCED_ADDRESS: 'school.example.cn',
       ALLOW_PLAIN_TRANSPORTS: '1',
+      CLOUDSCHOOL_TEST_MODE: '1',
     });
     expect(c.port).toBe(8080);
     expect(c.media.announcedAddress).toBe('school.example.cn');
     expect(c.media.allowPlainTransports).toBe(true);
+  });
+
+  it('refuses raw-RTP transports outside a test mode', () => {
+    expect(() => loadConfig({ ALLOW_PLAIN_TRANSPORTS: '1' })).toThrow(/CLOUDSCHOOL_TEST_MODE/);
   });
 
   it('names what is wrong', () => {

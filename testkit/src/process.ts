@@ -76,6 +76,8 @@ export async function serverEnv(extra: NodeJS.ProcessEnv): Promise<NodeJS.Proces
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
+    // Tests may open raw-RTP transports (ALLOW_PLAIN_TRANSPORTS), refused outside a test mode.
+    CLOUDSCHOOL_TEST_MODE: '1',
     MEDIA_WORKERS: '1',
     MEDIA_LISTEN_IP: '127.0.0.1',
     MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',

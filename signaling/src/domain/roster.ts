@@ -304,5 +304,6 @@ export function rosterCsv(schools: School[], classrooms: Classroom[]): string {
     .filter((r): r is { c: Classroom; s: School } => r.s !== undefined)
     .sort((a, b) => a.s.name.localeCompare(b.s.name, 'zh-CN') || a.c.name.localeCompare(b.c.name, 'zh-CN'))
     .map(({ c, s }) => [s.name, s.province, s.city, s.district, c.name, c.kind, c.notes, c.code]);
-  return stringify([[...rosterColumns, 'code'], ...rows], { bom: true });
+  // A cell a spreadsheet would run as a formula (=, +, -, @) is written as text.
+  return stringify([[...rosterColumns, 'code'], ...rows], { bom: true, escape_formulas: true });
 }

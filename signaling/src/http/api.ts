@@ -1,6 +1,7 @@
 import express from 'express';
 import type { Sfu } from '@cloudschool/sfu';
 import type { LiveLessons } from '../lesson/LiveLessons.ts';
+import { unhandledRejections } from '../logger.ts';
 import { requireRole } from './middleware.ts';
 
 export interface HealthDeps {
@@ -15,9 +16,13 @@ export function healthRoutes(deps: HealthDeps): express.Router {
 
   router.get('/healthz', (_req, res) => {
     const workers = deps.sfu.workerPids.length;
-    res
-      .status(workers > 0 ? 200 : 503)
-      .json({ ok: workers > 0, node: deps.nodeId, workers, lessons: deps.lessons.size });
+    res.status(workers > 0 ? 200 : 503).json({
+      ok: workers > 0,
+      node: deps.nodeId,
+      workers,
+      lessons: deps.lessons.size,
+      unhandledRejections: unhandledRejections.count,
+    });
   });
 
   router.get('/api/lessons/:lessonId/state', requireRole('coordinator'), (req, res) => {

@@ -267,7 +267,8 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
           row.qualityMinutes.bad,
         ]),
       ],
-      { bom: true },
+      // A cell a spreadsheet would run as a formula (=, +, -, @) is written as text.
+      { bom: true, escape_formulas: true },
     );
     res.type('text/csv; charset=utf-8').attachment(`report-${r.lesson.id}.csv`).send(csv);
   });

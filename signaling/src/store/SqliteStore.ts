@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from './Backend.ts';
 import { CollectionStore } from './CollectionStore.ts';
@@ -51,7 +51,9 @@ class SqliteBackend implements Backend {
 export class SqliteStore extends CollectionStore {
   /** Opens (creating it if needed) `<dataDir>/cloudschool.db` and brings its schema up to date. */
   static async open(dataDir: string): Promise<SqliteStore> {
-    mkdirSync(dataDir, { recursive: true });
+    // The database holds password hashes and secrets: only this user may read the directory.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(dataDir, 0o700);
     return new SqliteStore(new SqliteBackend(SqliteDatabase.open(join(dataDir, SQLITE_FILE))));
   }
 }

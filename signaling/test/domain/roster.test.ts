@@ -166,4 +166,18 @@ describe('planImport', () => {
     // Sorted by pinyin: 二 (èr) before 一 (yī).
     expect(reparsed.ok && reparsed.rows.map((r) => r.classroom)).toEqual(['二班', '一班']);
   });
+
+  it('exports what a spreadsheet would run as a formula as plain text', () => {
+    const parsed = parseRosterCsv(
+      ['school,province,city,district,classroom,kind,notes', '=1+2,四川,成都,武侯,一班,remote,@SUM(A1)'].join(
+        '\n',
+      ),
+    );
+    if (!parsed.ok) throw new Error('bad fixture');
+    const plan = planImport(parsed.rows, [], []);
+    const exported = rosterCsv(plan.schools, plan.classrooms);
+    expect(exported).not.toMatch(/(^|,)=1\+2/m);
+    expect(exported).not.toMatch(/(^|,)@SUM/m);
+    expect(exported).toContain("'=1+2");
+  });
 });

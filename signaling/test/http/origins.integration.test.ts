@@ -38,7 +38,11 @@ function socketFrom(origin: string): Promise<boolean> {
 
 describe('origins', () => {
   it('refuses a state-changing request from another site, and changes nothing', async () => {
-    for (const headers of [{ origin: 'http://evil.example' }, { referer: 'http://evil.example/page' }]) {
+    const foreign: Record<string, string>[] = [
+      { origin: 'http://evil.example' },
+      { referer: 'http://evil.example/page' },
+    ];
+    for (const headers of foreign) {
       const res = await endLesson(headers);
       expect(res.status).toBe(403);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('forbidden');

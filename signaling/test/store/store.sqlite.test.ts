@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -62,6 +62,13 @@ describe('SqliteStore schema', () => {
     withDatabase((db) => {
       expect(db.prepare('PRAGMA user_version').get()?.['user_version']).toBe(SCHEMA_VERSION);
     });
+  });
+
+  it('keeps its directory to the user that runs it', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cs-sqlite-'));
+    const store = await SqliteStore.open(join(dir, 'data'));
+    await store.close();
+    expect((await stat(join(dir, 'data'))).mode & 0o777).toBe(0o700);
   });
 
   it('refuses a database of a newer version', async () => {
