@@ -23,6 +23,7 @@
  * when all are up. Ctrl-C (SIGINT/SIGTERM) stops them all, then Redis.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -229,6 +230,8 @@ async function main(): Promise<void> {
     redisUrl = `redis://127.0.0.1:${redisPort}`;
   }
 
+  // The nodes seal what they say to each other with one secret: the environment's, or one made for this run.
+  const clusterSecret = process.env.CLUSTER_SECRET ?? randomBytes(32).toString('hex');
   for (const [index, planned] of ports.nodes.entries()) {
     const i = index + 1;
     const port = planned.http;
@@ -238,6 +241,7 @@ async function main(): Promise<void> {
       NODE_ID: `node-${i}`,
       NODE_URL: `http://127.0.0.1:${port}`,
       REDIS_URL: redisUrl,
+      CLUSTER_SECRET: clusterSecret,
       DATA_DIR: dataDir,
       MEDIA_WORKERS: String(workers),
       MEDIA_LISTEN_IP: '127.0.0.1',

@@ -38,6 +38,8 @@ const envSchema = z.object({
   CLOUDSCHOOL_TEST_MODE: flag,
   DATA_DIR: z.string().min(1).default(path.join(repoRoot, 'data')),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Nodes sharing one Redis seal what they say to each other with it (the same on every node). */
+  CLUSTER_SECRET: z.string().min(32, 'CLUSTER_SECRET: at least 32 characters').optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Sites whose pages may act with a login here (comma-separated origins); PUBLIC_URL by default. */
   ALLOWED_ORIGINS: z
@@ -93,6 +95,7 @@ export interface Config {
   /** Embedded store's directory (SQLite); ignored when redisUrl is set. */
   dataDir: string;
   redisUrl: string | undefined;
+  clusterSecret: string | undefined;
   publicUrl: string | undefined;
   nodeId: string;
   nodeUrl: string;
@@ -137,6 +140,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(`invalid configuration:\n${z.prettifyError(parsed.error)}`);
   const e = parsed.data;
+  if (e.REDIS_URL && !e.CLUSTER_SECRET) {
+    throw new ConfigError(
+      'REDIS_URL makes this node one of a cluster: set CLUSTER_SECRET (the same ≥ 32 characters on every node)',
+    );
+  }
   if (e.ALLOW_PLAIN_TRANSPORTS && !e.CLOUDSCHOOL_TEST_MODE) {
     throw new ConfigError(
       'ALLOW_PLAIN_TRANSPORTS lets any page send raw RTP: it is for load and integration tests, set with CLOUDSCHOOL_TEST_MODE=1',
@@ -155,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webHandler: e.WEB_HANDLER,
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
+    clusterSecret: e.CLUSTER_SECRET,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     allowedOrigins: e.ALLOWED_ORIGINS ?? (e.PUBLIC_URL ? [e.PUBLIC_URL] : []),
     trustProxy: trustProxy(e.TRUST_PROXY),

@@ -37,9 +37,18 @@ async function main(): Promise<void> {
     // Cross-node behaviour is switched on here, and only here: with Redis a node is one of a cluster
     // (perhaps alone) and lessons span the nodes sharing it; without, a node is alone.
     fabric: async (io) => {
-      const { redisUrl } = config;
-      if (!redisUrl) return new LocalFabric(config.nodeId);
-      return ClusteredFabric.join({ io, redisUrl, nodeId: config.nodeId, url: config.nodeUrl, sfu, log });
+      const { redisUrl, clusterSecret } = config;
+      if (!redisUrl || !clusterSecret) return new LocalFabric(config.nodeId);
+      return ClusteredFabric.join({
+        io,
+        redisUrl,
+        secret: clusterSecret,
+        nodeId: config.nodeId,
+        url: config.nodeUrl,
+        mediaAddress: config.media.announcedAddress,
+        sfu,
+        log,
+      });
     },
   });
   const port = await app.listen(config.port, config.host);

@@ -68,6 +68,9 @@ export async function kill9(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** The cluster secret of every test node (never a real district's). */
+export const TEST_CLUSTER_SECRET = 'cloudschool-tests-only-cluster-secret-0123456789';
+
 export async function serverEnv(extra: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
   const port = await freePort();
   // Forwarding workers plus the ingest worker, one UDP + TCP port each.
@@ -78,6 +81,8 @@ export async function serverEnv(extra: NodeJS.ProcessEnv): Promise<NodeJS.Proces
     LOG_LEVEL: 'warn',
     // Tests may open raw-RTP transports (ALLOW_PLAIN_TRANSPORTS), refused outside a test mode.
     CLOUDSCHOOL_TEST_MODE: '1',
+    // Nodes sharing a Redis seal their messages with a secret they all know.
+    CLUSTER_SECRET: TEST_CLUSTER_SECRET,
     MEDIA_WORKERS: '1',
     MEDIA_LISTEN_IP: '127.0.0.1',
     MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',

@@ -22,25 +22,32 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** A real redis-server of its own, on a free port with a temporary data directory. */
-export async function startRedis(): Promise<TestRedis> {
+/**
+ * A real redis-server of its own, on a free port with a temporary data directory; with `password`, it
+ * refuses clients that do not give it (`requirepass`), and `url` carries it.
+ */
+export async function startRedis(options: { password?: string } = {}): Promise<TestRedis> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'cloudschool-redis-'));
+  const extra = options.password === undefined ? [] : ['--requirepass', options.password];
   let server: ChildProcess | undefined;
   try {
-    server = await launch(port, dir);
+    server = await launch(port, dir, extra);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url:
+      options.password === undefined
+        ? `redis://127.0.0.1:${port}`
+        : `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}`,
     port,
     dir,
     restart: async (opts = {}) => {
       if (server !== undefined) await kill(server, opts.kill9 === true ? 'SIGKILL' : 'SIGTERM');
       server = undefined;
-      server = await launch(port, dir);
+      server = await launch(port, dir, extra);
     },
     stop: async () => {
       if (server !== undefined) await kill(server, 'SIGTERM');
@@ -50,8 +57,8 @@ export async function startRedis(): Promise<TestRedis> {
   };
 }
 
-async function launch(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn(REDIS_SERVER, [REDIS_CONF, '--port', String(port), '--dir', dir], {
+async function launch(port: number, dir: string, extra: string[]): Promise<ChildProcess> {
+  const child = spawn(REDIS_SERVER, [REDIS_CONF, '--port', String(port), '--dir', dir, ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -84,7 +91,10 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
   return child;
 }
 
-/** True once the server answers PING with PONG (false while it refuses, or is still loading its AOF). */
+/**
+ * True once the server answers PING with PONG, or asks for its password (false while it refuses, or is
+ * still loading its AOF).
+ */
 function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
@@ -98,7 +108,7 @@ function ping(port: number): Promise<boolean> {
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.on('data', (chunk) => {
       reply += chunk.toString();
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG') || reply.startsWith('-NOAUTH'));
     });
   });
 }

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import type { IoServer } from '../socket/types.ts';
 import { clusterEnvelope } from './messages.ts';
+import { UnsealError } from './Seal.ts';
+import type { Seal } from './Seal.ts';
 import type { ClusterEnvelope, ClusterEvent } from './messages.ts';
 
 type PipeRequest = Extract<ClusterEnvelope, { kind: 'request' }>['request'];
@@ -16,21 +18,23 @@ const REQUEST_TIMEOUT_MS = 5000;
 
 /**
  * This node's line to the other nodes of a cluster, over the Socket.IO adapter (Redis streams): events
- * for every other node, and requests answered by one. Every message that arrives is validated first; one
- * that does not parse is dropped and logged.
+ * for every other node, and requests answered by one. Every message is sealed with the cluster secret
+ * (Seal.ts); one that does not open, or does not parse, is dropped and logged.
  */
 export class ClusterBus extends EventEmitter<ClusterBusEvents> {
   readonly nodeId: string;
   readonly #io: IoServer;
   readonly #log: Logger;
+  readonly #seal: Seal;
   readonly #pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   #serve: ((from: string, request: PipeRequest) => Promise<unknown>) | undefined;
   #closed = false;
 
-  constructor(io: IoServer, nodeId: string, log: Logger) {
+  constructor(io: IoServer, nodeId: string, seal: Seal, log: Logger) {
     super();
     this.#io = io;
     this.nodeId = nodeId;
+    this.#seal = seal;
     this.#log = log;
     io.on('fabric', (message) => this.#receive(message));
   }
@@ -69,11 +73,19 @@ export class ClusterBus extends EventEmitter<ClusterBusEvents> {
   }
 
   #send(envelope: ClusterEnvelope): void {
-    if (!this.#closed) this.#io.serverSideEmit('fabric', envelope);
+    if (!this.#closed) this.#io.serverSideEmit('fabric', this.#seal.seal(envelope));
   }
 
-  #receive(message: unknown): void {
+  #receive(sealed: unknown): void {
     if (this.#closed) return;
+    let message: unknown;
+    try {
+      message = this.#seal.open(sealed);
+    } catch (error) {
+      if (!(error instanceof UnsealError)) throw error;
+      this.#log.warn({ problem: error.message }, 'node message dropped: forged, unsigned or replayed');
+      return;
+    }
     const parsed = clusterEnvelope.safeParse(message);
     if (!parsed.success) {
       this.#log.warn({ problem: z.prettifyError(parsed.error) }, 'node message dropped: malformed');

@@ -15,6 +15,7 @@ import { requireRole } from '../http/middleware.ts';
 import type { Logger } from '../logger.ts';
 import type { IoServer } from '../socket/types.ts';
 import { ClusterBus } from './ClusterBus.ts';
+import { Seal } from './Seal.ts';
 import type { ClusterEvent } from './messages.ts';
 import { pipeEnd, pipedTrack } from './messages.ts';
 import { NodeRegistry } from './NodeRegistry.ts';
@@ -49,6 +50,10 @@ export interface ClusterOptions {
   nodeId: string;
   /** Where browsers reach this node (the registry lists it). */
   url: string;
+  /** Where other nodes send this node's pipes: its announced media address. */
+  mediaAddress: string;
+  /** What every node of the cluster knows and Redis does not: messages between nodes are sealed with it. */
+  secret: string;
   sfu: Sfu;
   log: Logger;
   timing?: RegistryTiming;
@@ -83,12 +88,13 @@ export class ClusteredFabric implements Fabric {
       redisUrl,
       () => {
         const { pages, lessons } = load();
-        return { id: nodeId, url: options.url, peers: pages, lessons };
+        return { id: nodeId, url: options.url, mediaAddress: options.mediaAddress, peers: pages, lessons };
       },
       log,
       options.timing ? { timing: options.timing } : {},
     );
-    const fabric = new ClusteredFabric(options, new ClusterBus(io, nodeId, log), registry, client, log);
+    const bus = new ClusterBus(io, nodeId, new Seal(options.secret), log);
+    const fabric = new ClusteredFabric(options, bus, registry, client, log);
     load = () => fabric.#load();
     return fabric;
   }
@@ -114,7 +120,17 @@ export class ClusteredFabric implements Fabric {
           : (pipedTrack.parse(await bus.request(to, request)) as PipedTrack),
       notify: (to, notice) => bus.publish({ type: 'pipe', to, notice }),
     });
-    bus.serve((from, request) => this.#pipes.serve(from, request));
+    bus.serve(async (from, request) => {
+      // A node links a pipe only back to where that node registered its media: never to an address a
+      // message names.
+      if (request.type === 'link') {
+        const node = (await registry.nodes()).find((n) => n.id === from);
+        if (node?.mediaAddress !== request.ip) {
+          throw new Error(`node ${from} asked for a pipe to ${request.ip}, not its registered address`);
+        }
+      }
+      return this.#pipes.serve(from, request);
+    });
     bus.on('event', (from, event) => this.#receive(from, event));
     registry.on('gone', (node) => this.#forget(node));
   }

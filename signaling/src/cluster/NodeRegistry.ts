@@ -7,6 +7,8 @@ const nodeInfo = z.object({
   id: z.string(),
   /** Where browsers reach this node (its HTTP + Socket.IO origin). */
   url: z.string(),
+  /** Where other nodes' pipes reach its media (its announced address). */
+  mediaAddress: z.string(),
   /** Pages connected to lessons on this node: the load measure for placing classrooms. */
   peers: z.int(),
   lessons: z.int(),

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { Server } from 'socket.io';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testSfu } from '@cloudschool/sfu/testing';
-import { startRedis, waitFor } from '@cloudschool/testkit';
+import { startRedis, TEST_CLUSTER_SECRET, waitFor } from '@cloudschool/testkit';
 import type { TestRedis } from '@cloudschool/testkit';
 import { ClusteredFabric } from '../../src/cluster/ClusteredFabric.ts';
 import type { LessonChange, LessonLink } from '../../src/fabric/Fabric.ts';
@@ -17,24 +17,31 @@ interface Node {
   id: string;
   fabric: ClusteredFabric;
   heard: { from: string; change: LessonChange }[];
+  io: IoServer;
   link(lessonId: string): Promise<LessonLink>;
+  /** How many messages from other nodes this node dropped (and logged). */
+  dropped(): number;
   close(): Promise<void>;
 }
 
 let redis: TestRedis;
 const nodes: Node[] = [];
 
-async function node(id: string): Promise<Node> {
+async function node(id: string, options: { secret?: string } = {}): Promise<Node> {
   // Never listening: the adapter alone carries what the fabric says.
   const io: IoServer = new Server(createServer());
+  const lines: string[] = [];
+  const nodeLog = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
   const sfu = await testSfu(1, { logger: log });
   const fabric = await ClusteredFabric.join({
     io,
     redisUrl: redis.url,
     nodeId: id,
     url: `http://${id}`,
+    mediaAddress: '127.0.0.1',
+    secret: options.secret ?? TEST_CLUSTER_SECRET,
     sfu,
-    log,
+    log: nodeLog,
     timing: TIMING,
   });
   const heard: Node['heard'] = [];
@@ -43,6 +50,8 @@ async function node(id: string): Promise<Node> {
     id,
     fabric,
     heard,
+    io,
+    dropped: () => lines.filter((l) => l.includes('node message dropped')).length,
     link: (lessonId) => fabric.link(lessonId, (from, change) => heard.push({ from, change })),
     close: async () => {
       if (closed) return;
@@ -153,5 +162,22 @@ describe('ClusteredFabric', () => {
     a.fabric.recordChanged('L1');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(b.heard).toEqual([]);
+  });
+
+  it('drops and logs a message that is not sealed with the cluster secret', async () => {
+    const b = await node('b');
+    await b.link('L1');
+    const forger = await node('f', { secret: 'not-the-cluster-secret-but-also-long-enough' });
+    const linkF = await forger.link('L1');
+    linkF.tell({ type: 'page', page: hostPage, present: true });
+    // An unsealed envelope, as a process with write access to Redis could send it.
+    forger.io.serverSideEmit('fabric', {
+      kind: 'event',
+      from: 'f',
+      event: { type: 'change', lessonId: 'L1', change: { type: 'stage' } },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(b.heard).toEqual([]);
+    expect(b.dropped()).toBeGreaterThanOrEqual(2);
   });
 });

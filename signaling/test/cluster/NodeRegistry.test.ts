@@ -22,7 +22,13 @@ describe('NodeRegistry', () => {
     const start = (id: 'a' | 'b') =>
       NodeRegistry.start(
         redis.url,
-        () => ({ id, url: `http://${id}.example:3000`, peers: load[id], lessons: 1 }),
+        () => ({
+          id,
+          url: `http://${id}.example:3000`,
+          mediaAddress: '127.0.0.1',
+          peers: load[id],
+          lessons: 1,
+        }),
         log,
         { prefix: 'reg1', timing },
       );
@@ -48,14 +54,24 @@ describe('NodeRegistry', () => {
   });
 
   it('leaves the registry at once on a clean close', async () => {
-    const a = await NodeRegistry.start(redis.url, () => ({ id: 'a', url: 'u', peers: 0, lessons: 0 }), log, {
-      prefix: 'reg2',
-      timing,
-    });
-    const b = await NodeRegistry.start(redis.url, () => ({ id: 'b', url: 'u', peers: 0, lessons: 0 }), log, {
-      prefix: 'reg2',
-      timing,
-    });
+    const a = await NodeRegistry.start(
+      redis.url,
+      () => ({ id: 'a', url: 'u', mediaAddress: '127.0.0.1', peers: 0, lessons: 0 }),
+      log,
+      {
+        prefix: 'reg2',
+        timing,
+      },
+    );
+    const b = await NodeRegistry.start(
+      redis.url,
+      () => ({ id: 'b', url: 'u', mediaAddress: '127.0.0.1', peers: 0, lessons: 0 }),
+      log,
+      {
+        prefix: 'reg2',
+        timing,
+      },
+    );
     await b.close();
     expect((await a.nodes()).map((n) => n.id)).toEqual(['a']);
     await a.close();

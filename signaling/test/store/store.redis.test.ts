@@ -131,4 +131,25 @@ describe('RedisStore', () => {
     ).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(5_000);
   });
+
+  it('connects to a Redis that asks for a password, given in the URL, and to no other way', async () => {
+    const guarded = await startRedis({ password: 'a district’s redis password' });
+    try {
+      const store = await RedisStore.connect(guarded.url, 'guarded');
+      await store.putSchool({
+        id: 's',
+        name: 'S',
+        province: 'P',
+        city: 'C',
+        district: 'D',
+        timeZone: 'Asia/Shanghai',
+      });
+      expect((await store.getSchool('s'))?.name).toBe('S');
+      await store.close();
+      const open = guarded.url.replace(/\/\/:[^@]+@/, '//');
+      await expect(RedisStore.connect(open, 'guarded', { onError: () => undefined })).rejects.toThrow();
+    } finally {
+      await guarded.stop();
+    }
+  });
 });

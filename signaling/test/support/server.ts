@@ -11,7 +11,7 @@ import { LocalFabric } from '../../src/fabric/Fabric.ts';
 import { createApp } from '../../src/server.ts';
 import type { App } from '../../src/server.ts';
 import { createStore } from '../../src/store/createStore.ts';
-import { connectClient, freePort, RtpSender, RtpSink } from '@cloudschool/testkit';
+import { connectClient, freePort, RtpSender, RtpSink, TEST_CLUSTER_SECRET } from '@cloudschool/testkit';
 import type { ClientSocket } from '@cloudschool/testkit';
 import type { Store } from '../../src/store/Store.ts';
 
@@ -53,7 +53,15 @@ export async function startTestServer(
     allowPlainTransports: true,
     fabric: async (io) =>
       cluster
-        ? ClusteredFabric.join({ io, sfu, log: logger, ...cluster, url: `http://127.0.0.1:${port}` })
+        ? ClusteredFabric.join({
+            io,
+            sfu,
+            log: logger,
+            ...cluster,
+            url: `http://127.0.0.1:${port}`,
+            mediaAddress: '127.0.0.1',
+            secret: TEST_CLUSTER_SECRET,
+          })
         : new LocalFabric('test'),
     board: options.board,
     reconnectGraceMs: options.reconnectGraceMs,
