@@ -8,6 +8,11 @@ import type { QualityLevel } from './quality.ts';
 import { id } from './media.ts';
 
 export const STAGE_MAX = 4;
+/**
+ * The most students a classroom counts in a quiz answer: an option's count, and for a one-choice quiz the
+ * sum of them (each student chose one), is at most this.
+ */
+export const CLASS_SIZE_MAX = 200;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -43,7 +48,7 @@ export const interactionSchemas = {
     .strictObject({
       quizId: id,
       choices: z.array(z.number().int().min(0).max(5)).min(1).max(6).optional(),
-      counts: z.array(z.number().int().min(0).max(10_000)).min(2).max(6).optional(),
+      counts: z.array(z.number().int().min(0).max(CLASS_SIZE_MAX)).min(2).max(6).optional(),
     })
     .refine((a) => (a.choices === undefined) !== (a.counts === undefined), 'give either choices or counts'),
   'quiz:close': z.strictObject({ quizId: id }),

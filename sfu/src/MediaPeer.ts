@@ -55,6 +55,10 @@ export class MediaPeer extends Lifecycle<MediaPeerEvents, MediaPeerObserverEvent
     return this.#placed?.slot.worker.pid;
   }
 
+  get transportCount(): number {
+    return this.#transports.size;
+  }
+
   get producerIds(): string[] {
     return [...this.#producers.keys()];
   }

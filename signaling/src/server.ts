@@ -29,6 +29,7 @@ import { RosterService } from './services/RosterService.ts';
 import { socketAudience } from './socket/audience.ts';
 import { attachBoardStream } from './socket/boardStream.ts';
 import { Departures } from './socket/departures.ts';
+import { limitConnectionsPerAddress } from './socket/connectionsPerAddress.ts';
 import { attachHandlers } from './socket/edge.ts';
 import { createHandlers } from './socket/handlers.ts';
 import type { IoServer } from './socket/types.ts';
@@ -52,6 +53,8 @@ export interface AppDeps {
   allowedOrigins?: string[] | undefined;
   /** express's `trust proxy` (the proxies whose X-Forwarded-* headers count); default loopback. */
   trustProxy?: boolean | number | string | undefined;
+  /** Socket.IO connections one client address may hold at once (default 1000). */
+  maxConnectionsPerAddress?: number | undefined;
   /** TURN relays handed to pages (coturn's shared secret), if the district runs one. */
   turn?: TurnOptions | undefined;
   /** How long a page whose connection dropped keeps its place (default 2 minutes). */
@@ -79,6 +82,7 @@ const MAX_MESSAGE_BYTES = 64 * 1024;
 const RECONNECT_GRACE_MS = 2 * 60_000;
 
 const PING_INTERVAL_MS = 10_000;
+const MAX_CONNECTIONS_PER_ADDRESS = 1000;
 const PING_TIMEOUT_MS = 10_000;
 
 /** One HTTP server: HTTP API, Socket.IO protocol and the SvelteKit UI. */
@@ -139,6 +143,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     turn: deps.turn ? new TurnCredentials(deps.turn) : undefined,
   });
 
+  limitConnectionsPerAddress(
+    io,
+    deps.maxConnectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS,
+    app.get('trust proxy fn'),
+  );
   // The login travels with the socket's handshake cookie; classrooms bring tokens in lesson:join instead.
   io.use((socket, next) => {
     const cookie = parseCookies(socket.handshake.headers.cookie ?? '')[SESSION_COOKIE];
@@ -164,7 +173,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(origins.guard());
   app.use(express.json({ limit: '256kb' }));
   app.use(withAccount(sessions));
-  app.use(healthRoutes({ sfu, lessons, nodeId: deps.nodeId }));
+  app.use(
+    healthRoutes({
+      sfu,
+      lessons,
+      nodeId: deps.nodeId,
+      timers: () => ({ heartbeats: presence.beating, waiting: departures.waiting }),
+    }),
+  );
   const fabricRoutes = fabric.routes();
   if (fabricRoutes) app.use(fabricRoutes);
   app.use(authRoutes({ store, sessions }));

@@ -8,6 +8,8 @@ export interface HealthDeps {
   sfu: Sfu;
   lessons: LiveLessons;
   nodeId: string;
+  /** Presence heartbeats running, and pages waiting for their connection. */
+  timers: () => { heartbeats: number; waiting: number };
 }
 
 /** Health for load balancers, and the live state and media of a lesson running on this node (coordinators). */
@@ -21,6 +23,8 @@ export function healthRoutes(deps: HealthDeps): express.Router {
       node: deps.nodeId,
       workers,
       lessons: deps.lessons.size,
+      pages: deps.lessons.pageCount,
+      ...deps.timers(),
       unhandledRejections: unhandledRejections.count,
     });
   });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { serial } from '@cloudschool/protocol';
+import { CLASS_SIZE_MAX, serial } from '@cloudschool/protocol';
 import type { ChatMessage, Question, QuestionState, Quiz, QuizAnswer, StageMember } from '../domain/types.ts';
 import { AppError } from '../errors.ts';
+import { TokenBucket } from '../TokenBucket.ts';
 import type {
   ChatMessageView,
   ClassroomTile,
@@ -35,6 +36,9 @@ export interface InteractionHost {
 /** A classroom may not flood the host with questions or messages. */
 const MAX_OPEN_QUESTIONS_PER_CLASSROOM = 5;
 const DEFAULT_STAGE_CAPACITY = 1;
+/** Backchannel messages per classroom thread and side: a few at once, then one every 3 s. */
+const CHAT_BURST = 8;
+const CHAT_PER_SECOND = 1 / 3;
 
 /**
  * Hands, stage, questions, quizzes and the backchannel of one lesson, kept in
@@ -47,6 +51,7 @@ export class Interaction {
   readonly #host: InteractionHost;
   #capacity = DEFAULT_STAGE_CAPACITY;
   #quizTimer: NodeJS.Timeout | undefined;
+  readonly #chatQuotas = new Map<string, TokenBucket>();
   /** Serializes changes so read-modify-write of the stage or a quiz never interleaves on this node. */
   readonly #queue = serial();
 
@@ -210,6 +215,8 @@ export class Interaction {
       } else if (a.counts) {
         if (a.counts.length !== n)
           throw new AppError('bad_request', `give a count for each of the ${n} options`);
+        if (quiz.kind === 'single' && a.counts.reduce((sum, c) => sum + c, 0) > CLASS_SIZE_MAX)
+          throw new AppError('bad_request', `a classroom counts at most ${CLASS_SIZE_MAX} students`);
         counts = a.counts;
       }
       const answer: QuizAnswer = {
@@ -246,6 +253,10 @@ export class Interaction {
   async send(classroomId: string, from: 'host' | 'classroom', text: string): Promise<ChatMessageView> {
     if (!this.#host.invitedClassroomIds().includes(classroomId))
       throw new AppError('not_found', 'no such classroom');
+    const key = `${from} ${classroomId}`;
+    let quota = this.#chatQuotas.get(key);
+    if (!quota) this.#chatQuotas.set(key, (quota = new TokenBucket(CHAT_BURST, CHAT_PER_SECOND)));
+    if (!quota.take()) throw new AppError('rate_limited', 'too many messages at once: wait a moment');
     const message: ChatMessage = {
       id: randomUUID(),
       lessonId: this.lessonId,

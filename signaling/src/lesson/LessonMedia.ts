@@ -18,10 +18,12 @@ import type {
   RtpCapabilities,
   RtpParameters,
 } from '@cloudschool/protocol';
+import { serial } from '@cloudschool/protocol';
+import type { Serial } from '@cloudschool/protocol';
 import { AppError } from '../errors.ts';
 import type { Fabric, LessonChange, TrackInfo } from '../fabric/Fabric.ts';
 import type { StageMember } from '../domain/types.ts';
-import { HIGH, receiveLayers, stageEffect } from './mediaRules.ts';
+import { consumerCeiling, HIGH, PAGE_CEILINGS, receiveLayers, stageEffect } from './mediaRules.ts';
 import type { Page, Roster } from './Roster.ts';
 
 /** A track of the lesson and the node that receives it (where consumers elsewhere bring it from). */
@@ -79,6 +81,8 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
   readonly #tracks = new Map<string, Track>();
   #stage: StageMember[] = [];
   #room: MediaRoom | undefined;
+  /** What each page is making (transports, producers, consumers), one at a time. */
+  readonly #making = new Map<string, Serial>();
   /** Classroom → its camera track, built on demand and dropped on every change of the tracks. */
   #cameras: Map<string, string> | undefined;
   /** Set once the lesson is over: no room is made again. */
@@ -123,7 +127,7 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
   // ---------------------------------------------------------------- a page's media
 
   async createTransport(page: Page, direction: 'send' | 'recv'): Promise<WebRtcTransportInfo> {
-    return (await this.#peer(page)).createWebRtcTransport(direction);
+    return this.#within(page, 'transports', (peer) => peer.createWebRtcTransport(direction));
   }
 
   async createPlainTransport(
@@ -131,7 +135,7 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     direction: 'send' | 'recv',
     srtp?: boolean,
   ): Promise<PlainTransportInfo> {
-    return (await this.#peer(page)).createPlainTransport(direction, srtp);
+    return this.#within(page, 'transports', (peer) => peer.createPlainTransport(direction, srtp));
   }
 
   async connectTransport(page: Page, transportId: string, dtlsParameters: DtlsParameters): Promise<void> {
@@ -168,8 +172,9 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
       if (t.source === source && t.peerId === page.peerId)
         throw new AppError('bad_request', `the ${source} is already broadcasting`);
     }
-    const peer = await this.#peer(page);
-    const producer = await peer.produce(transportId, kind, asRtpParameters(rtpParameters), { source });
+    const producer = await this.#within(page, 'producers', (peer) =>
+      peer.produce(transportId, kind, asRtpParameters(rtpParameters), { source }),
+    );
     this.#addLocalTrack(page, producer, source);
     return producer.id;
   }
@@ -188,11 +193,18 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     const track = this.#tracks.get(producerId);
     if (!track) throw new AppError('not_found', `no producer ${producerId} in this lesson`);
     const room = await this.#ensureRoom();
-    const peer = await this.#peer(page);
     const staged = track.classroomId !== null && this.onStage(track.classroomId);
-    const layers = receiveLayers(page, track, staged, peer.consumerCount('video'));
-    await this.#fabric.bring(room, producerId, track.node);
-    const consumer = await peer.consume(transportId, producerId, asRtpCapabilities(rtpCapabilities), layers);
+    const { consumer, layers } = await this.#within(page, 'consumers', async (peer) => {
+      const layers = receiveLayers(page, track, staged, peer.consumerCount('video'));
+      await this.#fabric.bring(room, producerId, track.node);
+      const consumer = await peer.consume(
+        transportId,
+        producerId,
+        asRtpCapabilities(rtpCapabilities),
+        layers,
+      );
+      return { consumer, layers };
+    });
     // When a page's link is short, the main picture keeps its share before overview tiles do.
     if (consumer.kind === 'video' && layers === HIGH) await consumer.setPriority(2);
     consumer.on('score', ({ score }) => this.emit('receivescore', page, consumer.id, score));
@@ -215,6 +227,7 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
 
   /** A page of this node left: its transports, producers and consumers go. */
   leave(peerId: string): void {
+    this.#making.delete(peerId);
     const room = this.#openRoom();
     room?.existingPeer(peerId)?.close();
   }
@@ -332,6 +345,32 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     const peer = room.peer(page.peerId, page.role === 'host' ? 'sender' : 'receiver');
     if (fresh) peer.on('consumerclose', (consumerId) => this.emit('consumerclose', page.peerId, consumerId));
     return peer;
+  }
+
+  /** The page's media peer, if it may have one more of `what` (PAGE_CEILINGS); else a `conflict`. */
+  /**
+   * Makes one more of `what` for the page if it may have it (PAGE_CEILINGS), else a `conflict`. One at a
+   * time per page: requests that arrive together are counted one after the other, not all against the
+   * count before any of them.
+   */
+  #within<T>(
+    page: Page,
+    what: 'transports' | 'producers' | 'consumers',
+    make: (peer: MediaPeer) => Promise<T>,
+  ): Promise<T> {
+    let queue = this.#making.get(page.peerId);
+    if (!queue) this.#making.set(page.peerId, (queue = serial()));
+    return queue(async () => {
+      const peer = await this.#peer(page);
+      const [has, ceiling] =
+        what === 'transports'
+          ? [peer.transportCount, PAGE_CEILINGS.transports]
+          : what === 'producers'
+            ? [peer.producerIds.length, PAGE_CEILINGS.producers]
+            : [peer.consumerCount(), consumerCeiling(page)];
+      if (has >= ceiling) throw new AppError('conflict', `a page holds at most ${ceiling} ${what}`);
+      return make(peer);
+    });
   }
 
   #addLocalTrack(page: Page, producer: ms.Producer, source: MediaSource): void {

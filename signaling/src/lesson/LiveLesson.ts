@@ -32,6 +32,9 @@ export interface LiveLessonObserverEvents {
   close: [];
 }
 
+/** Pages one classroom may have connected at once. */
+const MAX_PAGES_PER_CLASSROOM = 2;
+
 const NO_LINK: LessonLink = { tell: () => undefined, close: () => undefined };
 
 /**
@@ -200,9 +203,15 @@ export class LiveLesson {
     };
   }
 
-  /** Adds a page of this node; false if the lesson closed meanwhile (the caller opens it again). */
+  /**
+   * Adds a page of this node; false if the lesson closed meanwhile (the caller opens it again). A classroom
+   * has at most MAX_PAGES_PER_CLASSROOM connected pages (a reload overlaps its old page for a moment).
+   */
   join(info: PageInfo): boolean {
     if (this.closed) return false;
+    if (info.classroomId && this.#roster.connectedPagesOf(info.classroomId) >= MAX_PAGES_PER_CLASSROOM) {
+      throw new AppError('conflict', 'this classroom is already open on another page');
+    }
     this.#roster.add({ ...info, node: this.#deps.fabric.nodeId });
     this.#link.tell({ type: 'page', page: info, present: true });
     this.#changed(info.classroomId !== null);

@@ -24,6 +24,22 @@ export const HIGH: Layers = { spatialLayer: 2, temporalLayer: 2 };
 /** Overview tiles one host-side page may receive at once: a 16-tile page, the stage, and some slack. */
 export const MAX_TILE_CONSUMERS = 24;
 
+/**
+ * What one page may hold on the SFU, by what it can use: a send and a receive transport (and one spare
+ * while it rebuilds), a camera and a microphone, and the streams it can show — the main media (the host
+ * and a full stage, audio and video) for a classroom, plus the overview tiles for the host side.
+ */
+export const PAGE_CEILINGS = {
+  transports: 3,
+  producers: 2,
+  consumers: { classroom: 12, staff: MAX_TILE_CONSUMERS + 12 },
+} as const;
+
+/** The most consumers a page of this role may hold. */
+export function consumerCeiling(page: Page): number {
+  return page.role === 'classroom' ? PAGE_CEILINGS.consumers.classroom : PAGE_CEILINGS.consumers.staff;
+}
+
 const isStaff = (page: Page): boolean => page.role === 'host' || page.role === 'observer';
 
 /**

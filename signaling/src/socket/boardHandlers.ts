@@ -4,7 +4,7 @@ import type { LiveLesson } from '../lesson/LiveLesson.ts';
 import type { LiveLessons } from '../lesson/LiveLessons.ts';
 import { classroomAuthor, jsonBytes } from '@cloudschool/board';
 import type { BoardAuthor, BoardBackground, BoardOpBody } from '@cloudschool/board';
-import { TokenBucket } from './TokenBucket.ts';
+import { TokenBucket } from '../TokenBucket.ts';
 import { joined, live } from './context.ts';
 import type { HandlerTable } from './edge.ts';
 import type { IoSocket } from './types.ts';
@@ -22,11 +22,15 @@ export interface BoardHandlerDeps {
  */
 const WRITE_BURST_BYTES = 256 * 1024;
 const WRITE_BYTES_PER_SECOND = 64 * 1024;
+/** board:sync per connection: a few at once (a join and a gap or two), then one every 2 s. */
+const SYNC_BURST = 4;
+const SYNC_PER_SECOND = 0.5;
 
 /** The whiteboard's acknowledged requests: who may do what is decided here and in board/rules.ts. */
 export function boardHandlers(deps: BoardHandlerDeps): Pick<HandlerTable, BoardEvents> {
   const { lessons, courseware } = deps;
   const budgets = new WeakMap<IoSocket, TokenBucket>();
+  const syncBudgets = new WeakMap<IoSocket, TokenBucket>();
 
   /** The host, or a classroom (the board then checks its pen); observers write nothing. */
   const writer = async (socket: IoSocket, op: BoardOpBody) => {
@@ -53,6 +57,10 @@ export function boardHandlers(deps: BoardHandlerDeps): Pick<HandlerTable, BoardE
 
   return {
     'board:sync': async ({ afterSeq }, socket) => {
+      // A full answer is the whole board: a page needs one per join and per gap, not a stream of them.
+      let syncs = syncBudgets.get(socket);
+      if (!syncs) syncBudgets.set(socket, (syncs = new TokenBucket(SYNC_BURST, SYNC_PER_SECOND)));
+      if (!syncs.take()) throw new AppError('rate_limited', 'the board is being sent: wait a moment');
       return joined(socket, lessons).lesson.board.sync(afterSeq);
     },
     'board:op': async ({ op }, socket) => {

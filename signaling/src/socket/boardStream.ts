@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import { boardStreamSchemas } from '@cloudschool/protocol';
 import { classroomAuthor } from '@cloudschool/board';
 import type { BoardAuthor } from '@cloudschool/board';
-import { TokenBucket } from './TokenBucket.ts';
+import { TokenBucket } from '../TokenBucket.ts';
 import { lessonRoom } from './rooms.ts';
 import type { IoSocket } from './types.ts';
 

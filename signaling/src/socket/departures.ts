@@ -89,6 +89,11 @@ export class Departures {
     }
   }
 
+  /** Pages waiting for their connection now (healthz). */
+  get waiting(): number {
+    return this.#waiting.size;
+  }
+
   /** The node stops: no page waits any more. */
   close(): void {
     for (const { timer } of this.#waiting.values()) clearTimeout(timer);

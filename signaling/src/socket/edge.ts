@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import { AppError, toAckError } from '../errors.ts';
 import { clientEvents, requestSchemas } from '@cloudschool/protocol';
 import type { Ack, ClientEvent, Responses } from '@cloudschool/protocol';
-import { TokenBucket } from './TokenBucket.ts';
+import { TokenBucket } from '../TokenBucket.ts';
 import type { IoSocket } from './types.ts';
 
 /** Per connection: short bursts are fine (a join is ~6 requests), floods are not. */

@@ -100,6 +100,7 @@ export function interactionHandlers(lessons: LiveLessons): Pick<HandlerTable, In
     },
     'chat:send': async ({ text, classroomId }, socket) => {
       const { lesson, page } = joined(socket, lessons, 'host', 'classroom');
+      live(lesson);
       if (page.classroomId === null) {
         if (!classroomId) throw new AppError('bad_request', 'name the classroom to write to');
         return lesson.interaction.send(classroomId, 'host', text);

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ChatMessage, Hand, Question, Quiz, QuizAnswer, StageMember } from '../../src/domain/types.ts';
+import { QUIZ_COUNT_MAX } from '../../src/store/entities/room.ts';
 import { InvalidRecordError } from '../../src/store/records.ts';
 import type { Store } from '../../src/store/Store.ts';
 import { storeFactories, storePerTest } from '../support/stores.ts';
@@ -251,7 +252,7 @@ describe.each(storeFactories())('$name room store contract', (factory) => {
       const invalid = [
         answer('c', T, { choices: [-1] }),
         answer('c', T, { choices: [0, 1, 2, 3, 4, 5, 0] }),
-        answer('c', T, { choices: null, counts: [10_001, 0] }),
+        answer('c', T, { choices: null, counts: [QUIZ_COUNT_MAX + 1, 0] }),
         answer('c', T, { choices: null, counts: [1, 2, 3, 4, 5, 6, 7] }),
         answer('c', T, { choices: null, counts: null }),
         answer('c', T, { choices: [0], counts: [1, 0] }),
@@ -259,7 +260,7 @@ describe.each(storeFactories())('$name room store contract', (factory) => {
       for (const each of invalid) {
         await expect(store.putQuizAnswer(each)).rejects.toBeInstanceOf(InvalidRecordError);
       }
-      await store.putQuizAnswer(answer('c', T, { choices: null, counts: [10_000, 0, 0, 0, 0, 0] }));
+      await store.putQuizAnswer(answer('c', T, { choices: null, counts: [QUIZ_COUNT_MAX, 0, 0, 0, 0, 0] }));
       expect(await store.listQuizAnswers(L, 'quiz-1')).toHaveLength(1);
     });
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLASS_SIZE_MAX } from '@cloudschool/protocol';
 import { entity, logEntity, memberEntity } from '../entity.ts';
 import { id, time } from './fields.ts';
 
@@ -11,7 +12,7 @@ export const QUIZ_QUESTION_MAX = 300;
 export const QUIZ_OPTION_MAX = 100;
 export const QUIZ_OPTIONS_MIN = 2;
 export const QUIZ_OPTIONS_MAX = 6;
-export const QUIZ_COUNT_MAX = 10_000;
+export const QUIZ_COUNT_MAX = CLASS_SIZE_MAX;
 
 /** A raised hand: first come, first served. */
 export const hands = memberEntity({

@@ -4,6 +4,7 @@ import {
   answerTo,
   CHAT_MAX,
   QUESTION_MAX,
+  QUIZ_COUNT_MAX,
   STAGE_CAPACITY_MAX,
   bars,
   conversations,
@@ -168,8 +169,9 @@ describe('quiz', () => {
 
 describe('against the server schemas', () => {
   it('mirrors the limits', async () => {
-    const { interactionSchemas, STAGE_MAX } = await import('@cloudschool/protocol');
+    const { interactionSchemas, STAGE_MAX, CLASS_SIZE_MAX } = await import('@cloudschool/protocol');
     expect(STAGE_CAPACITY_MAX).toBe(STAGE_MAX);
+    expect(QUIZ_COUNT_MAX).toBe(CLASS_SIZE_MAX);
     expect(interactionSchemas['question:ask'].safeParse({ text: 'x'.repeat(QUESTION_MAX) }).success).toBe(
       true,
     );
@@ -190,8 +192,9 @@ describe('against the server schemas', () => {
     };
     const made = quizRequest(draft);
     expect(made.ok && interactionSchemas['quiz:start'].safeParse(made.request).success).toBe(true);
-    const counts = parseCounts(['10000', '0', '7']);
+    const counts = parseCounts([String(QUIZ_COUNT_MAX), '0', '7']);
     expect(interactionSchemas['quiz:answer'].safeParse({ quizId: 'q1', counts }).success).toBe(true);
+    expect(parseCounts([String(QUIZ_COUNT_MAX + 1), '0', '7'])).toBeNull();
     expect(interactionSchemas['quiz:answer'].safeParse({ quizId: 'q1', choices: [0, 2] }).success).toBe(true);
   });
 });

@@ -36,7 +36,7 @@ export const QUIZ_OPTIONS_MIN = 2;
 export const QUIZ_OPTIONS_MAX = 6;
 export const QUIZ_DURATION_MIN_S = 10;
 export const QUIZ_DURATION_MAX_S = 3600;
-export const QUIZ_COUNT_MAX = 10_000;
+export const QUIZ_COUNT_MAX = 200;
 
 /** A classroom's place in the queue of raised hands (1 = next), or null. */
 export function handPlace(hands: readonly HandView[], classroomId: string | null): number | null {

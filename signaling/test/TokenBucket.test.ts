@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from '../../src/socket/TokenBucket.ts';
+import { TokenBucket } from '../src/TokenBucket.ts';
 
 describe('TokenBucket', () => {
   it('allows a burst, then refills at the given rate', () => {
