@@ -7,10 +7,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 T0=$(date +%s)
 log() { printf '[setup] %s\n' "$*" >&2; }
 
-# --- 1. system packages: worker build deps, Redis, Chromium for e2e, CJK fonts for projector pages
+# --- 1. system packages: worker build deps, Redis, coturn (TURN relay), Chromium for e2e, CJK fonts for projector pages
 APT_PKGS=(build-essential pkg-config python3 python3-pip curl ca-certificates
   libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler
-  redis-server chromium fonts-noto-cjk)
+  redis-server coturn chromium fonts-noto-cjk)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -18,6 +18,14 @@ done
 if ((${#missing[@]})); then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   log "installing ${missing[*]}"
+  # Debian's coturn package enables and starts coturn.service on /etc/turnserver.conf, which has no
+  # authentication: an open relay. CloudSchool starts coturn itself (tests: testkit's startTurn; districts:
+  # infra/turnserver.conf, infra/README.md), so mask the unit before the package can start it. Only on
+  # the install: a machine whose admin unmasked it later keeps it. (Without systemd, the package's init
+  # script stays off unless TURNSERVER_ENABLED=1 in /etc/default/coturn.)
+  if [[ " ${missing[*]} " == *" coturn "* ]] && [ -d /run/systemd/system ]; then
+    $SUDO systemctl mask --quiet coturn.service
+  fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

@@ -9,3 +9,4 @@ export * from './rtp.ts';
 export * from './linkProfiles.ts';
 export * from './mediaMetrics.ts';
 export * from './timeBarcode.ts';
+export * from './turn.ts';

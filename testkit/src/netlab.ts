@@ -7,7 +7,8 @@
  *   the wall clock as a barcode (./camera.ts, ./timeBarcode.ts).
  * - a probe: `addProbe(context)` keeps the page's peer connections and reads the barcode off its `<video>`;
  *   `startMeasuring(page)` … `finish()` gives the glass-to-glass delay (p50 / p95) and receive metrics (resolution,
- *   fps, freezes, loss, jitter buffer, audio concealment) over the interval (./mediaMetrics.ts).
+ *   fps, freezes, loss, jitter buffer, audio concealment) over the interval (./mediaMetrics.ts); `iceRoutes(page)`
+ *   tells which path each peer connection took (host, or relayed through TURN).
  *
  * Add the scripts and apply a profile (`lan` at least) before `page.goto`: init scripts apply to documents loaded
  * after them, and Chromium shapes a page's WebRTC sockets only if the page was emulated when they were made (after
@@ -28,7 +29,7 @@ import type {
   StatsSnapshot,
 } from './mediaMetrics.ts';
 import { installNetlabProbe, LESSON_VIDEO } from './pageProbe.ts';
-import type { NetlabProbe } from './pageProbe.ts';
+import type { IceRoute, NetlabProbe } from './pageProbe.ts';
 import { timeBarcode } from './timeBarcode.ts';
 
 export { LESSON_VIDEO } from './pageProbe.ts';
@@ -187,6 +188,18 @@ export function statsSnapshot(page: Page, selector: string = LESSON_VIDEO): Prom
   );
 }
 
+/**
+ * The path each of the page's open peer connections takes now (its selected candidate pair): a `relay` local
+ * candidate means its media goes through a TURN server (the candidate's `url`, reached over `relayProtocol`).
+ */
+export function iceRoutes(page: Page): Promise<IceRoute[]> {
+  return page.evaluate((missing) => {
+    const p = (window as Netlab).__netlab;
+    if (!p) throw new Error(missing);
+    return p.routes();
+  }, NO_PROBE);
+}
+
 export interface Measurement {
   delay: DelaySummary;
   /** Every barcode read, in order. */
@@ -252,4 +265,4 @@ export * from './linkProfiles.ts';
 export * from './mediaMetrics.ts';
 export { BARCODE_CAMERA_DEFAULTS } from './camera.ts';
 export type { BarcodeCameraOptions } from './camera.ts';
-export type { NetlabProbe } from './pageProbe.ts';
+export type { IceCandidateStats, IceRoute, NetlabProbe } from './pageProbe.ts';

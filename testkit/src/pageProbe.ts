@@ -21,6 +21,29 @@ export interface NetlabProbe {
   stopSampling(): DelayRecord;
   /** getStats() of every open peer connection; inbound streams of `selector`'s video marked `shown`. */
   stats(selector: string): Promise<StatsSnapshot>;
+  /** The path each open peer connection's media takes: its selected candidate pair. */
+  routes(): Promise<IceRoute[]>;
+}
+
+/** One end of a candidate pair, from getStats() (`local-candidate` / `remote-candidate`). */
+export interface IceCandidateStats {
+  /** `host`, `srflx`, `prflx` or `relay` (through a TURN server). */
+  candidateType: string;
+  /** `udp` or `tcp`: between the relay (or the page) and the other end. */
+  protocol: string;
+  address: string;
+  port: number;
+  /** Relay candidates: how the page reaches the TURN server (`udp`, `tcp`, `tls`); else ''. */
+  relayProtocol: string;
+  /** Relay candidates: the TURN server's URL; else ''. */
+  url: string;
+}
+
+/** One peer connection: its state and its selected candidate pair (null before one is selected). */
+export interface IceRoute {
+  connectionState: RTCPeerConnectionState;
+  local: IceCandidateStats | null;
+  remote: IceCandidateStats | null;
 }
 
 /** Runs in the page, before its own scripts. */
@@ -176,6 +199,43 @@ export function installNetlabProbe(codec: TimeBarcode): void {
         });
       }
       return { inbound, outbound };
+    },
+    async routes() {
+      const routes: IceRoute[] = [];
+      for (const pc of [...connections]) {
+        if (pc.connectionState === 'closed') {
+          connections.delete(pc);
+          continue;
+        }
+        const byId = new Map<string, Record<string, unknown>>();
+        (await pc.getStats()).forEach((entry: Record<string, unknown>) => byId.set(str(entry, 'id'), entry));
+        const entries = [...byId.values()];
+        const transport = entries.find((e) => e.type === 'transport' && str(e, 'selectedCandidatePairId'));
+        const pair = transport
+          ? byId.get(str(transport, 'selectedCandidatePairId'))
+          : entries.find(
+              (e) => e.type === 'candidate-pair' && e.nominated === true && e.state === 'succeeded',
+            );
+        const candidate = (id: string): IceCandidateStats | null => {
+          const c = byId.get(id);
+          return c
+            ? {
+                candidateType: str(c, 'candidateType'),
+                protocol: str(c, 'protocol'),
+                address: str(c, 'address'),
+                port: num(c, 'port'),
+                relayProtocol: str(c, 'relayProtocol'),
+                url: str(c, 'url'),
+              }
+            : null;
+        };
+        routes.push({
+          connectionState: pc.connectionState,
+          local: pair ? candidate(str(pair, 'localCandidateId')) : null,
+          remote: pair ? candidate(str(pair, 'remoteCandidateId')) : null,
+        });
+      }
+      return routes;
     },
   };
 }
