@@ -29,6 +29,8 @@ import { RosterService } from './services/RosterService.ts';
 import { socketAudience } from './socket/audience.ts';
 import { attachBoardStream } from './socket/boardStream.ts';
 import { Departures } from './socket/departures.ts';
+import { Revocations } from './socket/revocations.ts';
+import { sessionRoom } from './socket/rooms.ts';
 import { limitConnectionsPerAddress } from './socket/connectionsPerAddress.ts';
 import { attachHandlers } from './socket/edge.ts';
 import { createHandlers } from './socket/handlers.ts';
@@ -120,7 +122,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     board: deps.board,
   });
   fabric.setLoad(() => ({ pages: lessons.pageCount, lessons: lessons.size }));
+  const revocations = new Revocations(io);
   const lessonService = new LessonService(store, tokens, (change) => {
+    revocations.lessonChanged(change);
     lessons
       .recordChanged(change.lesson)
       .catch((err: unknown) => log.error({ err }, 'could not update a running lesson'));
@@ -151,9 +155,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // The login travels with the socket's handshake cookie; classrooms bring tokens in lesson:join instead.
   io.use((socket, next) => {
     const cookie = parseCookies(socket.handshake.headers.cookie ?? '')[SESSION_COOKIE];
-    sessions.resolve(cookie).then(
-      (account) => {
-        if (account) socket.data.account = account;
+    sessions.login(cookie).then(
+      (login) => {
+        if (login) {
+          socket.data.account = login.account;
+          socket.data.session = { id: login.sessionId, expiresAt: login.expiresAt };
+        }
         next();
       },
       (err: unknown) => next(err instanceof Error ? err : new Error(String(err))),
@@ -162,6 +169,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   io.on('connection', (socket) => {
     const socketLog = log.child({ socket: socket.id });
+    revocations.expireWithLogin(socket);
+    if (socket.data.session) void socket.join(sessionRoom(socket.data.session.id));
     attachHandlers(socket, handlers, socketLog);
     attachBoardStream(socket, lessons, socketLog);
     socket.on('disconnect', (reason) => departures.disconnected(socket, reason));
@@ -183,7 +192,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   const fabricRoutes = fabric.routes();
   if (fabricRoutes) app.use(fabricRoutes);
-  app.use(authRoutes({ store, sessions }));
+  app.use(authRoutes({ store, sessions, loggedOut: (sessionId) => revocations.loggedOut(sessionId) }));
   app.use(rosterRoutes({ store, roster }));
   app.use(
     lessonRoutes({
@@ -214,6 +223,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       }),
     close: async () => {
       departures.close();
+      revocations.close();
       presence.close();
       await io.close();
       await lessons.close();

@@ -22,12 +22,24 @@ export class Sessions {
   }
 
   async resolve(cookie: string | undefined): Promise<Account | undefined> {
-    if (!cookie || cookie.length > 128) return undefined;
-    const session = await this.#store.getSession(digest(cookie));
-    return session && this.#store.getAccount(session.accountId);
+    return (await this.login(cookie))?.account;
   }
 
-  async destroy(cookie: string | undefined): Promise<void> {
-    if (cookie && cookie.length <= 128) await this.#store.deleteSession(digest(cookie));
+  /** The login behind a cookie: the account, and the session (its stored id, and when it ends). */
+  async login(
+    cookie: string | undefined,
+  ): Promise<{ account: Account; sessionId: string; expiresAt: number } | undefined> {
+    if (!cookie || cookie.length > 128) return undefined;
+    const session = await this.#store.getSession(digest(cookie));
+    const account = session && (await this.#store.getAccount(session.accountId));
+    return account && session && { account, sessionId: session.id, expiresAt: session.expiresAt };
+  }
+
+  /** Ends a login; answers its session id (what its open connections are found by), if it was one. */
+  async destroy(cookie: string | undefined): Promise<string | undefined> {
+    if (!cookie || cookie.length > 128) return undefined;
+    const sessionId = digest(cookie);
+    await this.#store.deleteSession(sessionId);
+    return sessionId;
   }
 }

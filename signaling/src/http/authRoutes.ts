@@ -12,7 +12,12 @@ import { ConflictError } from '../store/Store.ts';
 import { parse, requireAccount, requireRole, sessionCookie } from './middleware.ts';
 
 /** Login, logout, who am I, and accounts (coordinators manage them). */
-export function authRoutes(deps: { store: AccountStore; sessions: Sessions }): express.Router {
+export function authRoutes(deps: {
+  store: AccountStore;
+  sessions: Sessions;
+  /** A login ended: the connections it opened close. */
+  loggedOut: (sessionId: string) => void;
+}): express.Router {
   const { store, sessions } = deps;
   const router = express.Router();
   const limiter = new LoginLimiter();
@@ -40,7 +45,8 @@ export function authRoutes(deps: { store: AccountStore; sessions: Sessions }): e
   });
 
   router.post('/api/auth/logout', async (req, res) => {
-    await sessions.destroy(sessionCookie(req));
+    const ended = await sessions.destroy(sessionCookie(req));
+    if (ended) deps.loggedOut(ended);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();
   });

@@ -21,6 +21,8 @@ export type LessonInput = z.output<typeof lessonRequest>;
 
 export interface LessonChange {
   lesson: Lesson;
+  /** The record before an update (who was invited, who taught). */
+  before?: Lesson;
   /** What changed for a running lesson: its pages must be told. */
   kind: 'updated' | 'started' | 'ended' | 'cancelled';
 }
@@ -97,7 +99,7 @@ export class LessonService {
       const lesson: Lesson = { ...existing, ...base, updatedAt: now };
       await this.#assertNoConflicts([lesson], classrooms, schools);
       await this.#store.putLessons([lesson]);
-      this.#onChange({ lesson, kind: 'updated' });
+      this.#onChange({ lesson, before: existing, kind: 'updated' });
       return lesson;
     });
   }

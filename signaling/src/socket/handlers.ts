@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { TurnCredentials } from '../auth/TurnCredentials.ts';
 import type { Courseware } from '../board/Courseware.ts';
+import type { Role } from '@cloudschool/protocol';
 import { AppError } from '../errors.ts';
 import type { JoinAuthorizer } from '../lesson/JoinAuthorizer.ts';
 import type { LiveLessons } from '../lesson/LiveLessons.ts';
@@ -10,7 +11,7 @@ import { boardHandlers } from './boardHandlers.ts';
 import { joined, live } from './context.ts';
 import type { HandlerTable } from './edge.ts';
 import { interactionHandlers } from './interactionHandlers.ts';
-import { classroomRoom, classroomsRoom, lessonRoom, pageRoom, staffRoom } from './rooms.ts';
+import { classroomRoom, classroomsRoom, hostRoom, lessonRoom, pageRoom, staffRoom } from './rooms.ts';
 import type { Departures } from './departures.ts';
 import type { IoServer } from './types.ts';
 
@@ -48,7 +49,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
         try {
           const routerRtpCapabilities = await lesson.media.rtpCapabilities();
           const resumeToken = randomBytes(24).toString('base64url');
-          await socket.join(roomsOf(id, peerId, classroomId));
+          await socket.join(roomsOf(id, peerId, role, classroomId));
           // A connection that closed while it joined must not leave a page behind.
           if (socket.disconnected) throw new AppError('not_joined', 'the connection closed while joining');
           socket.data.joined = { lessonId: id, peerId, role, classroomId, resumeToken };
@@ -95,7 +96,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
         throw new AppError('not_found', 'this page is no longer in the lesson: join again');
       // Joined before anything is awaited: if this connection drops too, the page waits again.
       socket.data.joined = j;
-      await socket.join(roomsOf(j.lessonId, j.peerId, j.classroomId));
+      await socket.join(roomsOf(j.lessonId, j.peerId, j.role, j.classroomId));
       return {
         state: lesson.state(),
         interaction: await lesson.interaction.view(j.classroomId ? 'classrooms' : 'staff'),
@@ -177,12 +178,12 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
 }
 
 /** A page's Socket.IO rooms: the lesson, itself, and its side (one classroom and all classrooms, or the host side). */
-function roomsOf(lessonId: string, peerId: string, classroomId: string | null): string[] {
+function roomsOf(lessonId: string, peerId: string, role: Role, classroomId: string | null): string[] {
   return [
     lessonRoom(lessonId),
     pageRoom(lessonId, peerId),
     ...(classroomId
       ? [classroomsRoom(lessonId), classroomRoom(lessonId, classroomId)]
-      : [staffRoom(lessonId)]),
+      : [staffRoom(lessonId), ...(role === 'host' ? [hostRoom(lessonId)] : [])]),
   ];
 }

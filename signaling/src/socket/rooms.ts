@@ -8,3 +8,6 @@ export const classroomsRoom = (lessonId: string): string => `lesson:${lessonId}:
 export const classroomRoom = (lessonId: string, classroomId: string): string =>
   `lesson:${lessonId}:classroom:${classroomId}`;
 export const pageRoom = (lessonId: string, peerId: string): string => `lesson:${lessonId}:page:${peerId}`;
+export const hostRoom = (lessonId: string): string => `lesson:${lessonId}:host`;
+/** Every connection a login opened, wherever it is served. */
+export const sessionRoom = (sessionId: string): string => `session:${sessionId}`;

@@ -5,6 +5,8 @@ import type { ClientToServerEvents, Role, ServerToClientEvents } from '@cloudsch
 /** What the server knows of a connection: its login (from the handshake cookie), then the lesson it joined. */
 export interface SocketData {
   account?: Account;
+  /** The login session the handshake carried (its stored id), and when it ends. */
+  session?: { id: string; expiresAt: number };
   /** Set while its `lesson:join` runs: a second join on the connection is refused. */
   joining?: boolean;
   joined?: {

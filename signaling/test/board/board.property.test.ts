@@ -171,9 +171,12 @@ function write(
   );
 }
 
+/** Classrooms that join late, each its own. */
+const LATE_JOINERS = 3;
+
 beforeEach(async () => {
   server = await startBoardServer({ compactEvery: 7 });
-  seeded = await seedLiveLesson(server, 2 + READERS);
+  seeded = await seedLiveLesson(server, 2 + READERS + LATE_JOINERS);
 });
 afterEach(async () => {
   for (const c of clients.splice(0)) disconnect(c);
@@ -211,9 +214,10 @@ describe('the board converges', () => {
         if (c.page && chance(c.who.role === 'classroom' && c.who.index < 2 ? 0.02 : 0.06)) disconnect(c);
         else if (!c.page && chance(0.12)) await connect(c);
       }
-      if (chance(0.01) && lateJoiners < 3) {
-        // A second page of a classroom, starting from nothing.
-        await connect(client(`late-${lateJoiners++}`, { role: 'classroom', index: 2 + int(READERS) }));
+      if (chance(0.01) && lateJoiners < LATE_JOINERS) {
+        // A classroom that comes late, starting from nothing (a classroom has at most two pages at once).
+        const index = 2 + READERS + lateJoiners;
+        await connect(client(`late-${lateJoiners++}`, { role: 'classroom', index }));
       }
       await new Promise((r) => setTimeout(r, 10 + int(25)));
     }
