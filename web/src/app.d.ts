@@ -1,5 +1,6 @@
 import type { BoardState } from '@cloudschool/board';
 import type { LessonInbound } from '#lib/client/inboundStats.ts';
+import type { QualityInfo, SessionInfo } from '#lib/client/livePage.svelte.ts';
 import type { Lang } from '#lib/i18n/index.ts';
 
 declare global {
@@ -22,6 +23,10 @@ declare global {
      */
     __cloudschool?: {
       inboundStats: () => Promise<LessonInbound>;
+      /** Who this page is in the lesson (peer id), its link's phase, joins, resumes, ICE restarts, recoveries. */
+      session: () => SessionInfo;
+      /** The page's last quality report and the server's verdict (the patrol reports nothing). */
+      quality: () => QualityInfo;
       /**
        * Pages with a whiteboard (host, classroom, patrol): the replica's last applied seq and its
        * reduced state (what the server's board is, up to headSeq).

@@ -3,7 +3,7 @@
  * whether its producers are sending, whether the teacher wants to be on air (pressed start and not
  * stop since; it survives reconnects), and a start or stop in progress.
  */
-import { Publisher } from './Publisher.ts';
+import { hostProduceOptions, Publisher } from './Publisher.ts';
 
 export class Broadcast {
   /** Producers are sending (the Publisher's view). */
@@ -14,7 +14,15 @@ export class Broadcast {
   /** The last start failed. */
   failed = $state(false);
   /** The console's send side (a MediaSide for its LessonSession). */
-  readonly publisher = new Publisher((sending) => (this.sending = sending));
+  readonly publisher: Publisher;
+
+  /**
+   * @param layers the camera in three simulcast layers (the default), or one encoding (`?layers=1`, a
+   * benchmark switch: adaptation off)
+   */
+  constructor(layers: 1 | 3 = 3) {
+    this.publisher = new Publisher((sending) => (this.sending = sending), hostProduceOptions(layers));
+  }
 
   /** Goes on air; false when that failed (told by `failed`). */
   async start(): Promise<boolean> {

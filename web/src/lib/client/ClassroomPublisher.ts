@@ -11,8 +11,9 @@
  */
 import type { Device, types } from 'mediasoup-client';
 import type { LessonState, MediaKind } from '@cloudschool/protocol';
+import type { StatsSource } from './inboundStats.ts';
 import type { MediaLink, MediaSide } from './lessonSession.ts';
-import { Publisher } from './Publisher.ts';
+import { Publisher, vp8 } from './Publisher.ts';
 
 /** Three layers: the grid's thumbnail, a medium one, and the full picture for the stage. */
 export const CLASSROOM_ENCODINGS: types.RtpEncodingParameters[] = [
@@ -30,7 +31,7 @@ export function classroomProduceOptions(
 ): Pick<types.ProducerOptions, 'encodings' | 'codec' | 'codecOptions'> {
   if (kind === 'audio') return { codecOptions: { opusDtx: true, opusFec: true } };
   // VP8: simulcast works with it in every browser.
-  const codec = device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
+  const codec = vp8(device);
   return { encodings: CLASSROOM_ENCODINGS, ...(codec ? { codec } : {}) };
 }
 
@@ -72,6 +73,11 @@ export class ClassroomPublisher implements MediaSide {
   update(state: LessonState): void {
     this.#lessonLive = state.lesson.status === 'live';
     void this.#ensure();
+  }
+
+  /** What it sends, for the page's quality reports. */
+  stats(): Promise<StatsSource | null> {
+    return this.#publisher.stats();
   }
 
   stop(): void {

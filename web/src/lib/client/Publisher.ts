@@ -1,8 +1,8 @@
 /**
  * A page's send side: one send transport, one producer per track kind
  * (camera video, microphone audio). The page owns the tracks (they also feed
- * the preview); this class only sends them. The host's console uses it as
- * is; a classroom through ClassroomPublisher, with simulcast.
+ * the preview); this class only sends them. The host's console uses it with
+ * `hostProduceOptions`; a classroom through ClassroomPublisher.
  *
  * "Live" is the sender's intent: it survives reconnects and media server
  * restarts, after which the producers are made again on the new transport.
@@ -11,6 +11,7 @@ import type { Device, types } from 'mediasoup-client';
 import type { MediaKind } from '@cloudschool/protocol';
 import type { MediaLink, MediaSide } from './lessonSession.ts';
 import { serial } from '@cloudschool/protocol';
+import type { StatsSource } from './inboundStats.ts';
 import { request } from './signal.ts';
 import { asError, openTransport, type Transport } from './transport.ts';
 
@@ -21,6 +22,38 @@ export type ProduceOptions = (
   kind: MediaKind,
   device: Device,
 ) => Pick<types.ProducerOptions, 'encodings' | 'codec' | 'codecOptions'>;
+
+/**
+ * The host's camera in three layers (≈ 320×180, 640×360, 1280×720 from a 720p camera), each with three
+ * temporal layers (L1T3): the server sends each classroom the biggest layer and frame rate its link
+ * carries (mediasoup's per-consumer bandwidth estimation), so a weak link lowers its own picture only.
+ */
+export const HOST_ENCODINGS: types.RtpEncodingParameters[] = [
+  { scaleResolutionDownBy: 4, maxBitrate: 150_000, scalabilityMode: 'L1T3' },
+  { scaleResolutionDownBy: 2, maxBitrate: 500_000, scalabilityMode: 'L1T3' },
+  { scaleResolutionDownBy: 1, maxBitrate: 1_800_000, scalabilityMode: 'L1T3' },
+];
+
+/** Voice: Opus with in-band FEC, so a lost packet is rebuilt from the next one. */
+const HOST_AUDIO: Pick<types.ProducerOptions, 'codecOptions'> = { codecOptions: { opusFec: true } };
+
+/** The device's VP8 codec, if it has one (simulcast with temporal layers works with it in every browser). */
+export function vp8(device: Device): types.RtpCodecCapability | undefined {
+  return device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
+}
+
+/**
+ * How the host console sends: its camera in simulcast (`HOST_ENCODINGS`, VP8), or with `layers: 1` as one
+ * encoding of the browser's choosing (the `?layers=1` switch, for benchmarks of "adaptation off").
+ */
+export function hostProduceOptions(layers: 1 | 3): ProduceOptions {
+  return (kind, device) => {
+    if (kind === 'audio') return HOST_AUDIO;
+    if (layers === 1) return {};
+    const codec = vp8(device);
+    return { encodings: HOST_ENCODINGS, ...(codec ? { codec } : {}) };
+  };
+}
 
 export class Publisher implements MediaSide {
   readonly #onChange: (sending: boolean) => void;
@@ -48,6 +81,12 @@ export class Publisher implements MediaSide {
   /** The sender wants to be live (goLive and no stopLive since). */
   get wantLive(): boolean {
     return this.#wantLive;
+  }
+
+  /** The send transport's getStats(), for the page's quality reports (null without one). */
+  async stats(): Promise<StatsSource | null> {
+    const transport = this.#transport;
+    return transport && !transport.closed ? transport.getStats() : null;
   }
 
   /** Every kind that has a track has a producer. */

@@ -14,11 +14,12 @@
  * consumer is made (a tile's is small, a stage camera's full), so a tile's
  * consumer is made again when its classroom goes on stage. Consumers are kept
  * in step with every lesson state push and grid change, and rebuilt after any
- * recovery.
+ * recovery but one: a page that takes its place back after a dropped
+ * connection (`resumed`) keeps those the server kept.
  */
 import type { types } from 'mediasoup-client';
 import type { JoinResult, LessonState, MediaKind, ProducerInfo } from '@cloudschool/protocol';
-import { audioInbound, videoInbound, type ConsumerStats } from './inboundStats.ts';
+import { audioInbound, videoInbound, type ConsumerStats, type StatsSource } from './inboundStats.ts';
 import type { MediaLink, MediaSide } from './lessonSession.ts';
 import { clientRtpParameters } from './serverTypes.ts';
 import { request, SignalError } from './signal.ts';
@@ -143,6 +144,28 @@ export class Receiver implements MediaSide {
     void this.#reconcile();
   }
 
+  /**
+   * Back after a dropped connection: the consumers the server closed meanwhile go; those the server made
+   * but this page never took (a request cut off by the drop) are closed there. The state push that
+   * follows brings back whatever is still wanted.
+   */
+  resumed(consumerIds: readonly string[]): void {
+    const kept = new Set(consumerIds);
+    const held = new Set<string>();
+    for (const [producerId, { consumer }] of this.#consumers) {
+      held.add(consumer.id);
+      if (kept.has(consumer.id)) continue;
+      consumer.close();
+      this.#consumers.delete(producerId);
+    }
+    this.#emit();
+    const link = this.#link;
+    if (!link) return;
+    for (const consumerId of kept) {
+      if (!held.has(consumerId)) void this.#closeOnServer(link, consumerId);
+    }
+  }
+
   stop(): void {
     this.#link?.socket.off('consumer:closed', this.#onConsumerClosed);
     this.#link = null;
@@ -165,6 +188,29 @@ export class Receiver implements MediaSide {
       else out.push({ ...base, kind: 'audio', audio: audioInbound(report, ssrc) });
     }
     return out;
+  }
+
+  /** The page should be playing main media (the host's, or an on-stage classroom's). */
+  get wantsMain(): boolean {
+    return [...this.#wanted.values()].some((want) => want.main);
+  }
+
+  /**
+   * For the page's quality reports: the receive transport's getStats() and the SSRCs of the main media
+   * it plays — the host's if it receives it (a classroom), else the on-stage classrooms' (the host).
+   * Null without a transport.
+   */
+  async qualityStats(): Promise<{ report: StatsSource; ssrcs: Set<number> } | null> {
+    const transport = this.#transport;
+    if (!transport || transport.closed) return null;
+    const main = [...this.#consumers].filter(([producerId]) => this.#wanted.get(producerId)?.main);
+    const host = main.filter(([, held]) => held.classroomId === null);
+    const ssrcs = new Set<number>();
+    for (const [, { consumer }] of host.length > 0 ? host : main) {
+      const ssrc = consumer.rtpParameters.encodings?.[0]?.ssrc;
+      if (ssrc !== undefined) ssrcs.add(ssrc);
+    }
+    return { report: await transport.getStats(), ssrcs };
   }
 
   #rewant(): void {
@@ -198,6 +244,8 @@ export class Receiver implements MediaSide {
         try {
           await this.#reconcileOnce(link, transport);
         } catch (error) {
+          // The connection dropped: the page takes its place back (resumed(), then update()) or starts over.
+          if (error instanceof SignalError && error.code === 'not_joined') return;
           if (this.#link === link) link.fail(error);
           return;
         }
@@ -271,8 +319,13 @@ export class Receiver implements MediaSide {
       rtpParameters: clientRtpParameters(info.rtpParameters),
     });
     if (this.#link !== link) return null;
-    // The server creates consumers paused, so that no media is lost before this point.
-    await request(link.socket, 'media:resumeConsumer', { consumerId: consumer.id });
+    try {
+      // The server creates consumers paused, so that no media is lost before this point.
+      await request(link.socket, 'media:resumeConsumer', { consumerId: consumer.id });
+    } catch (error) {
+      consumer.close();
+      throw error;
+    }
     if (this.#link !== link) return null;
     return consumer;
   }

@@ -6,16 +6,30 @@
  * Besides media, the session carries the lesson's interaction: the join's
  * InteractionState and PersonalState, the `interaction:state` and
  * `chat:message` pushes, and requests (hands, questions, …) through
- * `request()`, which only goes out while the page has joined.
+ * `request()`, which only goes out while the page is in the lesson.
  *
  * Recovery rules, from the server's contract:
- * - socket reconnect: the server has forgotten this peer, so join again from
- *   scratch (lesson:join, Device, transports);
+ * - the socket drops (a network blip, a ping timeout) while the media is up:
+ *   the server keeps this page's place, media and consumers for a while
+ *   (signaling/src/socket/departures.ts), and so does the page: its Device,
+ *   transports and consumers stay. On the next connection it takes its place
+ *   back (`lesson:resume` with its join's peer id and token), drops the
+ *   consumers the server closed meanwhile, applies the state, interaction and
+ *   personal state it missed and syncs the board (`joined`); a transport
+ *   whose ICE broke meanwhile restarts it (transport.ts). Refused (waited too
+ *   long, another node) or failed: join again from scratch (lesson:join,
+ *   Device, transports), as does a page that lost its socket before its
+ *   media was up;
+ * - a transport's ICE breaks while the socket stays up (a media-only cut):
+ *   ICE restart after a short wait (transport.ts); not back a few seconds
+ *   later, it fails as below;
  * - media:reset: the media server restarted, the join still holds: rebuild
  *   the transports only;
- * - any other failure that may pass (timeout, media error, failed ICE): drop
- *   the socket and join again after a backoff, which also clears whatever the
- *   server kept of this peer;
+ * - any other failure that may pass (timeout, media error, ICE that does not
+ *   recover): drop the socket and join again after a backoff, which also
+ *   clears whatever the server kept of this peer. A failure reported while
+ *   the socket is down waits: once the place is taken back, the page joins
+ *   again all the same;
  * - session:replaced, a refused join (bad id, not found, forbidden, a bad
  *   or expired link, no login, a lesson that is over) or a browser without
  *   WebRTC support is final.
@@ -38,6 +52,7 @@ import type {
   LiveStrokePoints,
   RequestOf,
   Responses,
+  ResumeResult,
   Role,
 } from '@cloudschool/protocol';
 import type { BoardOp } from '@cloudschool/board';
@@ -45,13 +60,35 @@ import type { LinkPhase } from './classroomStatus.ts';
 import { clientRtpCapabilities } from './serverTypes.ts';
 import { connectSignal, request, SignalError, type LessonSocket } from './signal.ts';
 
-/** What a MediaSide gets to build its media with. A new link is made for every (re)start. */
+/** How a transport made now reaches the media server. */
+export interface TransportOptions {
+  /** TURN relays from the join (fresh ones after a resume); empty when none is configured. */
+  iceServers: RTCIceServer[];
+  /** `relay` only through TURN (the `?relay=1` diagnostic switch). */
+  iceTransportPolicy: RTCIceTransportPolicy;
+}
+
+/**
+ * What a MediaSide gets to build its media with. A new link is made for every (re)start; it outlives a
+ * dropped connection that the page comes back from (`lesson:resume`).
+ */
 export interface MediaLink {
   readonly socket: LessonSocket;
   readonly device: Device;
   /** What the join answered: who this page is (role, classroom) in the lesson. */
   readonly joined: JoinResult;
-  /** Reports a broken media path; the session then joins again. */
+  /** In the lesson right now: false while the connection is down or the page is taking its place back. */
+  readonly online: boolean;
+  /** Resolves true once the page is in the lesson (at once if it is), false once this link is given up. */
+  whenOnline(): Promise<boolean>;
+  /** ICE servers and policy for a transport made now. */
+  transportOptions(): TransportOptions;
+  /** An ICE restart was made (counted for `window.__cloudschool.session()`). */
+  iceRestarted(): void;
+  /**
+   * Reports a broken media path; the session then joins again (once the page is back, if the
+   * connection is down).
+   */
   fail(error: unknown): void;
 }
 
@@ -60,6 +97,11 @@ export interface MediaSide {
   start(link: MediaLink): Promise<void>;
   /** A lesson state push while started. */
   update(state: LessonState): void;
+  /**
+   * The page took its place back after a dropped connection, its media kept: the server still has these
+   * of its consumers (any other was closed meanwhile). A state push (`update`) follows.
+   */
+  resumed?(consumerIds: readonly string[]): void;
   /** Drops every transport at once; a later start() begins anew. */
   stop(): void;
 }
@@ -83,6 +125,27 @@ export interface JoinAs {
   role: Role;
   /** The classroom's join token (from its link or its typed code). */
   token?: string | undefined;
+  /** Media through TURN relays only (a classroom's `?relay=1`, to diagnose a school's firewall). */
+  relay?: boolean | undefined;
+}
+
+/** A page back in the lesson after it lost it (times: epoch ms), for logs and the benchmarks. */
+export interface Recovery {
+  /** Took its place back with its media kept, or joined again from scratch. */
+  how: 'resumed' | 'joined';
+  /** When the connection dropped (or the media failed). */
+  lostAt: number;
+  /** When the socket was connected again (the last time, if it took several). */
+  reconnectedAt: number;
+  /** When the page was in the lesson again with its media up. */
+  readyAt: number;
+}
+
+/** What the session did so far, for `window.__cloudschool.session()`. */
+export interface SessionCounts {
+  joins: number;
+  resumes: number;
+  iceRestarts: number;
 }
 
 /** The whiteboard's pushes: sequenced operations and the live traffic of other pages. */
@@ -97,8 +160,13 @@ export interface SessionListener {
   phase(phase: LinkPhase): void;
   state(state: LessonState): void;
   fatal(reason: FatalReason): void;
-  /** Every successful join (the first, and again after a reconnect), before its lesson state. */
+  /**
+   * Every successful join (the first, and again after a reconnect), before its lesson state; after a
+   * resume, the join's answer with what the resume brought (state, interaction, personal, ICE servers).
+   */
   joined?(result: JoinResult): void;
+  /** The page is back in the lesson with its media up after it lost it. */
+  recovered?(recovery: Recovery): void;
   /** The whole interaction state, after every change. */
   interaction?(state: InteractionState): void;
   /** A backchannel message for this page. */
@@ -118,6 +186,9 @@ export function combineSides(...sides: MediaSide[]): MediaSide {
     },
     update(state) {
       for (const side of sides) side.update(state);
+    },
+    resumed(consumerIds) {
+      for (const side of sides) side.resumed?.(consumerIds);
     },
     stop() {
       for (const side of sides) side.stop();
@@ -156,8 +227,18 @@ export class LessonSession {
   readonly #listener: SessionListener;
   #socket: LessonSocket | null = null;
   #device: Device | null = null;
-  /** The current join's answer; null while not joined. */
+  /** The current join's answer (updated by resumes); null while the page must join (again). */
   #joined: JoinResult | null = null;
+  /** In the lesson on the current connection: requests may go out. */
+  #online = false;
+  /** The connection dropped with the media up: the media is kept, and the page takes its place back. */
+  #keeping = false;
+  /** A media failure reported while the connection was down: acted on once the page is back. */
+  #deferred: { error: unknown } | null = null;
+  /** Links waiting for the page to be in the lesson (MediaLink.whenOnline). */
+  #waiters: { attempt: number; resolve: (online: boolean) => void }[] = [];
+  /** Since the page lost the lesson, until it is back with its media up. */
+  #lost: { at: number; reconnectedAt: number | null } | null = null;
   #state: LessonState | null = null;
   #phase: LinkPhase = 'connecting';
   /** Bumped on every (re)start; async work from an older attempt checks it and gives up. */
@@ -165,6 +246,7 @@ export class LessonSession {
   #everReady = false;
   #retryDelay = RETRY_MIN_MS;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #counts: SessionCounts = { joins: 0, resumes: 0, iceRestarts: 0 };
 
   constructor(join: JoinAs, side: MediaSide, listener: SessionListener) {
     this.#join = { ...join };
@@ -172,17 +254,24 @@ export class LessonSession {
     this.#listener = listener;
   }
 
+  /** This page in the lesson (its last join's), or null before the first join. */
+  get peerId(): string | null {
+    return this.#joined?.peerId ?? null;
+  }
+
+  get counts(): SessionCounts {
+    return { ...this.#counts };
+  }
+
   open(): void {
     const socket = connectSignal();
     this.#socket = socket;
-    socket.on('connect', () => void this.#joinLesson(socket));
-    socket.on('disconnect', (reason) => {
-      this.#joined = null;
-      if (this.#final) return;
-      this.#interrupt();
-      // A server-side disconnect is not retried by socket.io itself.
-      if (reason === 'io server disconnect') this.#scheduleReconnect(socket);
+    socket.on('connect', () => {
+      if (this.#lost) this.#lost.reconnectedAt = Date.now();
+      if (this.#keeping) void this.#resume(socket);
+      else void this.#joinLesson(socket);
     });
+    socket.on('disconnect', (reason) => this.#disconnected(socket, reason));
     // Refused by the server's middleware: socket.io stops retrying by itself.
     socket.on('connect_error', () => {
       if (!socket.active && !this.#final) this.#scheduleReconnect(socket);
@@ -207,19 +296,19 @@ export class LessonSession {
    */
   stream<E extends BoardStreamEvent>(event: E, payload: BoardStreamPayload<E>, volatile = true): void {
     const socket = this.#socket;
-    if (!socket || !this.#joined || this.#final) return;
+    if (!socket || !this.#online || this.#final) return;
     // Widened like request(): socket.io cannot resolve the payload type for a generic E.
     const untyped: Socket = socket;
     (volatile ? untyped.volatile : untyped).emit(event, payload);
   }
 
   /**
-   * A request on the lesson's link (hands, questions, quizzes, …). Refused at
-   * once with 'not_joined' while the page is (re)joining.
+   * A request on the lesson's link (hands, questions, quality reports, …). Refused at once with
+   * 'not_joined' while the page is (re)joining or taking its place back.
    */
   request<E extends ClientEvent>(event: E, payload: RequestOf<E>): Promise<Responses[E]> {
     const socket = this.#socket;
-    if (!socket || !this.#joined || this.#final) {
+    if (!socket || !this.#online || this.#final) {
       return Promise.reject(new SignalError('not_joined', `${event}: not in the lesson right now`));
     }
     return request(socket, event, payload);
@@ -228,7 +317,7 @@ export class LessonSession {
   /** Leaves for good (the page is going away). */
   close(): void {
     this.#attempt++;
-    this.#joined = null;
+    this.#leave();
     clearTimeout(this.#retryTimer);
     this.#side.stop();
     const socket = this.#socket;
@@ -253,16 +342,57 @@ export class LessonSession {
     if (this.#phase === 'ready') this.#side.update(state);
   }
 
+  /** Not in the lesson any more, nothing kept: links waiting for it give up. */
+  #leave(): void {
+    this.#joined = null;
+    this.#online = false;
+    this.#keeping = false;
+    this.#deferred = null;
+    this.#wake();
+  }
+
   /** Stops media and invalidates in-flight work; the page shows it is catching up. */
   #interrupt(): number {
     this.#side.stop();
     this.#setPhase(this.#everReady ? 'reconnecting' : 'connecting');
-    return ++this.#attempt;
+    const attempt = ++this.#attempt;
+    this.#wake();
+    return attempt;
+  }
+
+  /** Tells the waiting links whether the page is in the lesson for them now. */
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w.resolve(w.attempt === this.#attempt && this.#online && !this.#final);
+  }
+
+  #whenOnline(attempt: number): Promise<boolean> {
+    if (attempt !== this.#attempt || this.#final) return Promise.resolve(false);
+    if (this.#online) return Promise.resolve(true);
+    return new Promise((resolve) => this.#waiters.push({ attempt, resolve }));
+  }
+
+  #disconnected(socket: LessonSocket, reason: Socket.DisconnectReason): void {
+    this.#online = false;
+    if (this.#final) return;
+    this.#lost ??= this.#everReady ? { at: Date.now(), reconnectedAt: null } : null;
+    // A page that left on purpose or was sent away is forgotten by the server: nothing to take back.
+    const recoverable = reason !== 'io client disconnect' && reason !== 'io server disconnect';
+    if (recoverable && this.#joined && (this.#phase === 'ready' || this.#keeping)) {
+      this.#keeping = true;
+      this.#setPhase('reconnecting');
+    } else {
+      this.#leave();
+      this.#interrupt();
+    }
+    // A server-side disconnect is not retried by socket.io itself.
+    if (reason === 'io server disconnect') this.#scheduleReconnect(socket);
   }
 
   async #joinLesson(socket: LessonSocket): Promise<void> {
+    this.#leave();
     const attempt = this.#interrupt();
-    this.#joined = null;
     let joined: JoinResult;
     const { lessonId, role, token } = this.#join;
     try {
@@ -272,7 +402,9 @@ export class LessonSession {
       return;
     }
     if (attempt !== this.#attempt) return;
+    this.#counts.joins++;
     this.#joined = joined;
+    this.#online = true;
     this.#listener.joined?.(joined);
     this.#onState(joined.state);
     let device: Device;
@@ -292,10 +424,52 @@ export class LessonSession {
     }
   }
 
+  /** Takes the page's place back on a new connection, its media kept; joins from scratch if refused. */
+  async #resume(socket: LessonSocket): Promise<void> {
+    const joined = this.#joined;
+    if (!joined) return this.#joinLesson(socket);
+    const attempt = this.#attempt;
+    let back: ResumeResult;
+    try {
+      back = await request(socket, 'lesson:resume', {
+        lessonId: joined.state.lessonId,
+        peerId: joined.peerId,
+        token: joined.resumeToken,
+      });
+    } catch (error) {
+      // Dropped again meanwhile: the next connection tries again.
+      if (attempt !== this.#attempt || this.#final || !socket.connected) return;
+      console.warn('[cloudschool] could not take the place back, joining again:', error);
+      return this.#joinLesson(socket);
+    }
+    if (attempt !== this.#attempt || this.#final || !socket.connected) return;
+    this.#counts.resumes++;
+    this.#keeping = false;
+    const updated: JoinResult = {
+      ...joined,
+      state: back.state,
+      interaction: back.interaction,
+      personal: back.personal,
+      iceServers: back.iceServers,
+    };
+    this.#joined = updated;
+    this.#online = true;
+    this.#side.resumed?.(back.consumerIds);
+    this.#listener.joined?.(updated);
+    this.#onState(back.state);
+    const deferred = this.#deferred;
+    this.#deferred = null;
+    if (deferred) {
+      this.#fail(deferred.error, attempt);
+      return;
+    }
+    this.#ready('resumed');
+  }
+
   async #restartMedia(socket: LessonSocket): Promise<void> {
     const device = this.#device;
     const joined = this.#joined;
-    if (this.#final || !device || !joined) return;
+    if (this.#final || !device || !joined || !this.#online) return;
     const attempt = this.#interrupt();
     try {
       await this.#startMedia(socket, device, joined, attempt);
@@ -310,13 +484,54 @@ export class LessonSession {
     joined: JoinResult,
     attempt: number,
   ): Promise<void> {
-    await this.#side.start({ socket, device, joined, fail: (error) => this.#fail(error, attempt) });
+    await this.#side.start(this.#link(socket, device, joined, attempt));
     if (attempt !== this.#attempt) return;
+    this.#ready('joined');
+  }
+
+  #link(socket: LessonSocket, device: Device, joined: JoinResult, attempt: number): MediaLink {
+    const current = (): boolean => attempt === this.#attempt && this.#online && !this.#final;
+    return {
+      socket,
+      device,
+      joined,
+      get online() {
+        return current();
+      },
+      whenOnline: () => this.#whenOnline(attempt),
+      transportOptions: () => ({
+        iceServers: (this.#joined?.iceServers ?? []).map(({ urls, username, credential }) => ({
+          urls,
+          username,
+          credential,
+        })),
+        iceTransportPolicy: this.#join.relay ? 'relay' : 'all',
+      }),
+      iceRestarted: () => {
+        this.#counts.iceRestarts++;
+      },
+      fail: (error) => this.#fail(error, attempt),
+    };
+  }
+
+  /** In the lesson with the media up (again). */
+  #ready(how: Recovery['how']): void {
     this.#everReady = true;
     this.#retryDelay = RETRY_MIN_MS;
     this.#setPhase('ready');
-    // Pushes that arrived while media was being built were not passed on.
+    // Pushes that arrived while media was being built (or the connection was down) were not passed on.
     if (this.#state) this.#side.update(this.#state);
+    this.#wake();
+    const lost = this.#lost;
+    this.#lost = null;
+    if (lost) {
+      this.#listener.recovered?.({
+        how,
+        lostAt: lost.at,
+        reconnectedAt: lost.reconnectedAt ?? lost.at,
+        readyAt: Date.now(),
+      });
+    }
   }
 
   /** A failure of the current attempt: final when a reason is given, otherwise join again. */
@@ -327,11 +542,17 @@ export class LessonSession {
       this.#finish('error');
       return;
     }
+    // The connection is down with the media kept: decided once the page is back.
+    if (this.#keeping) {
+      this.#deferred ??= { error };
+      return;
+    }
     console.warn('[cloudschool] joining again after', error);
     const socket = this.#socket;
     if (!socket) return;
+    this.#lost ??= this.#everReady ? { at: Date.now(), reconnectedAt: null } : null;
+    this.#leave();
     this.#interrupt();
-    this.#joined = null;
     socket.disconnect();
     this.#scheduleReconnect(socket);
   }
@@ -346,7 +567,7 @@ export class LessonSession {
 
   #finish(phase: 'replaced' | 'error'): void {
     this.#attempt++;
-    this.#joined = null;
+    this.#leave();
     clearTimeout(this.#retryTimer);
     this.#side.stop();
     this.#setPhase(phase);

@@ -5,19 +5,41 @@
  * page adds only what is its own: its other media sides (the host's or a classroom's camera and
  * microphone), what it does on a phase or a state push, and its layout.
  *
+ * Every page but the patrol's reports how its media gets through (QualityReporter.ts) while it is in the
+ * lesson with its media up; the server's verdict is `quality` (`qualityLevel` for the indicator). After a
+ * dropped connection, the time until media flows again is logged and kept for the hooks.
+ *
  * createLivePage() is called while the page component initialises. The session opens when the page
  * mounts, stops for good once the lesson is over (or on stop()), and is torn down with the page; the
  * board's replica stays readable after the stop, for the export on the lesson-over screen.
  */
 import { onMount } from 'svelte';
-import type { ClassroomTile, LessonInfo, LessonState, Role } from '@cloudschool/protocol';
+import type {
+  ClassroomTile,
+  LessonInfo,
+  LessonState,
+  QualityHint,
+  QualityLevel,
+  QualityReport,
+  QualityVerdict,
+  Role,
+} from '@cloudschool/protocol';
 import { BoardClient } from './board/BoardClient.svelte.ts';
 import type { LinkPhase } from './classroomStatus.ts';
 import { gridWants } from './Grid.ts';
-import { lessonInbound } from './inboundStats.ts';
+import { lessonInbound, type StatsSource } from './inboundStats.ts';
 import { Interaction, type Send } from './Interaction.svelte.ts';
 import { isLessonId } from './lessonId.ts';
-import { LessonSession, type FatalReason, type MediaSide } from './lessonSession.ts';
+import {
+  LessonSession,
+  type FatalReason,
+  type MediaSide,
+  type Recovery,
+  type SessionCounts,
+} from './lessonSession.ts';
+import { note } from './note.ts';
+import { mediaFlowing } from './quality.ts';
+import { QualityReporter, takeSample, type QualitySources } from './QualityReporter.ts';
 import { Receiver, type Received } from './Receiver.ts';
 import { SignalError } from './signal.ts';
 import { clockOffset } from './time.ts';
@@ -35,13 +57,46 @@ export interface LivePageOptions {
   media: (receiver: Receiver) => LiveMedia;
   /** Told after the live page has kept what it keeps itself. */
   on?: LivePageHooks;
+  /** Media through TURN relays only (a classroom's `?relay=1`, to diagnose a school's firewall). */
+  relay?: boolean;
 }
 
 export interface LiveMedia {
   side: MediaSide;
   /** Frees the page's own things (camera, screen wake lock, timers) when it stops for good. */
   close?: () => void;
+  /** What the page sends (its send transport's getStats(); null while it has none), for its quality reports. */
+  sent?: () => Promise<StatsSource | null>;
 }
+
+/** A recovery, with when media flowed again (epoch ms; null: not within MEDIA_WAIT_MS). */
+export interface RecoveryRecord extends Recovery {
+  mediaAt: number | null;
+}
+
+/** `window.__cloudschool.session()`: who this page is in the lesson and how it came back so far. */
+export interface SessionInfo extends SessionCounts {
+  /** This page's peer id (its last join's; the same after it took its place back). */
+  peerId: string | null;
+  phase: LinkPhase;
+  /** The last few recoveries, oldest first. */
+  recoveries: RecoveryRecord[];
+}
+
+/** `window.__cloudschool.quality()`: what this page last reported and was told. */
+export interface QualityInfo {
+  /** As the page shows it (`quality-indicator`'s `data-level`). */
+  level: QualityLevel;
+  verdict: QualityVerdict | null;
+  report: QualityReport | null;
+  /** Reports answered so far. */
+  reports: number;
+}
+
+/** After a recovery, media is looked for this long, every MEDIA_POLL_MS. */
+const MEDIA_WAIT_MS = 30_000;
+const MEDIA_POLL_MS = 200;
+const KEPT_RECOVERIES = 20;
 
 export interface LivePageHooks {
   phase?(phase: LinkPhase): void;
@@ -66,6 +121,16 @@ class LivePage {
   offset = $state(0);
   /** Every track being received: the host, on-stage classrooms, the grid's visible tiles. */
   received = $state.raw<Received[]>([]);
+  /** The server's verdict on this page's last quality report (null before the first). */
+  quality = $state.raw<QualityVerdict | null>(null);
+  /** This page's level as it shows it: `reconnecting` while its link is down, `unknown` before a verdict. */
+  readonly qualityLevel: QualityLevel = $derived(
+    this.phase === 'reconnecting' ? 'reconnecting' : (this.quality?.level ?? 'unknown'),
+  );
+  /** What the page should say about its link (nothing while it is not in the lesson). */
+  readonly qualityHint: QualityHint = $derived(
+    this.phase === 'ready' ? (this.quality?.hint ?? 'none') : 'none',
+  );
 
   /** Ended or cancelled: from a push, an answer, or a join refused because the lesson is over. */
   readonly over = $derived(
@@ -84,6 +149,9 @@ class LivePage {
   #session: LessonSession | null = null;
   #receiver: Receiver | null = null;
   #finish: (() => void) | null = null;
+  #report: QualityReport | null = null;
+  #reports = 0;
+  readonly #recoveries: RecoveryRecord[] = [];
 
   constructor(options: LivePageOptions) {
     this.#options = options;
@@ -137,11 +205,20 @@ class LivePage {
       on.received?.(list);
     });
     const media = this.#options.media(receiver);
-    const session = new LessonSession({ lessonId, role, token }, media.side, {
+    const sources: QualitySources = {
+      received: () => receiver.qualityStats(),
+      sent: media.sent ?? (() => Promise.resolve(null)),
+    };
+    // The patrol reports nothing: the server has no level for an observer.
+    let reporter: QualityReporter | null = null;
+    const session = new LessonSession({ lessonId, role, token, relay: this.#options.relay }, media.side, {
       phase: (value) => {
         this.phase = value;
+        if (value === 'ready') reporter?.start();
+        else reporter?.stop();
         on.phase?.(value);
       },
+      recovered: (recovery) => void this.#measureRecovery(recovery, sources, receiver),
       state: (value) => {
         this.lesson = value;
         this.schedule = value.lesson.status;
@@ -163,19 +240,72 @@ class LivePage {
       },
       board: this.board,
     });
+    if (role !== 'observer') {
+      reporter = new QualityReporter(sources, (report) => session.request('quality:report', report), {
+        verdict: (verdict, report) => {
+          this.quality = verdict;
+          this.#report = report;
+          this.#reports++;
+        },
+      });
+    }
     this.board.useCourseware(lessonId, token ?? null);
     this.#session = session;
     this.#receiver = receiver;
     window.__cloudschool = {
       inboundStats: async () => lessonInbound(await receiver.stats()),
+      session: () => ({
+        peerId: session.peerId,
+        phase: this.phase,
+        ...session.counts,
+        recoveries: this.#recoveries.map((r) => ({ ...r })),
+      }),
+      quality: () => ({
+        level: this.qualityLevel,
+        verdict: this.quality,
+        report: this.#report,
+        reports: this.#reports,
+      }),
       ...this.board.testHooks(),
     };
     this.#finish = () => {
+      reporter?.stop();
       session.close();
       media.close?.();
       this.board.close();
     };
     session.open();
+  }
+
+  /**
+   * Back in the lesson after losing it: waits for media to flow again (the main media this page plays,
+   * else what it sends) and logs how long it took from the reconnect.
+   */
+  async #measureRecovery(recovery: Recovery, sources: QualitySources, receiver: Receiver): Promise<void> {
+    const record: RecoveryRecord = { ...recovery, mediaAt: null };
+    this.#recoveries.push(record);
+    if (this.#recoveries.length > KEPT_RECOVERIES) this.#recoveries.shift();
+    try {
+      let before = await takeSample(sources);
+      while (Date.now() < recovery.readyAt + MEDIA_WAIT_MS && this.#finish) {
+        await new Promise((resolve) => setTimeout(resolve, MEDIA_POLL_MS));
+        const after = await takeSample(sources);
+        if (mediaFlowing(before, after, receiver.wantsMain)) {
+          record.mediaAt = after.at;
+          break;
+        }
+        before = after;
+      }
+    } catch {
+      // A transport closed while it was read (the media is being rebuilt): that recovery is logged by itself.
+    }
+    const how = recovery.how === 'resumed' ? 'took its place back' : 'joined again';
+    const offline = `${recovery.reconnectedAt - recovery.lostAt} ms without a connection`;
+    note(
+      record.mediaAt === null
+        ? `back in the lesson (${how}, ${offline}), ${recovery.readyAt - recovery.reconnectedAt} ms after the reconnect; no media flowing yet`
+        : `media flowing again ${record.mediaAt - recovery.reconnectedAt} ms after the reconnect (${how}, ${offline})`,
+    );
   }
 
   #refuse(reason: FatalReason): void {

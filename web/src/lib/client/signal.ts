@@ -34,23 +34,35 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 export function connectSignal(): LessonSocket {
   // WebSocket only: no long-polling fallback means no sticky sessions are
   // needed behind a load balancer. Reconnection is on (the default) with a
-  // capped backoff so a classroom comes back quickly after a network blip.
+  // backoff capped at 2 s (± half, socket.io's randomisation), so a classroom
+  // comes back within a few seconds of its network, and takes its place back
+  // (lesson:resume) while the server still keeps it.
   return io({
     transports: ['websocket'],
     reconnection: true,
     reconnectionDelay: 1_000,
-    reconnectionDelayMax: 5_000,
+    reconnectionDelayMax: 2_000,
   });
 }
 
+/**
+ * One acknowledged request. While the connection is down it is refused at once (`not_joined`) rather than
+ * buffered: socket.io would send it on the next connection before the page has taken its place back
+ * (`lesson:resume`). One cut off by a dropped connection is refused `not_joined` too; one the server did not
+ * answer in time, `timeout`.
+ */
 export function request<E extends ClientEvent>(
   socket: LessonSocket,
   event: E,
   payload: RequestOf<E>,
 ): Promise<Responses[E]> {
+  if (!socket.connected) {
+    return Promise.reject(new SignalError('not_joined', `${event}: the connection is down`));
+  }
   return new Promise((resolve, reject) => {
     const onAck = (err: Error | null, res: Ack<Responses[E]>): void => {
-      if (err) reject(new SignalError('timeout', `${event}: no answer within ${REQUEST_TIMEOUT_MS} ms`));
+      if (err && !socket.connected) reject(new SignalError('not_joined', `${event}: the connection dropped`));
+      else if (err) reject(new SignalError('timeout', `${event}: no answer within ${REQUEST_TIMEOUT_MS} ms`));
       else if (res.ok) resolve(res.data);
       else reject(new SignalError(res.error.code, res.error.message));
     };

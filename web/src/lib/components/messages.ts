@@ -2,6 +2,7 @@
 import { ApiError } from '#lib/client/api.ts';
 import type { CaptureProblem } from '#lib/client/capture.ts';
 import type { FatalReason } from '#lib/client/lessonSession.ts';
+import type { QualityHint, QualityLevel } from '@cloudschool/protocol';
 import { errorText, type PageErrorCode, type Translate } from '#lib/i18n/errors.ts';
 import type { MessageKey } from '#lib/i18n/index.ts';
 
@@ -17,6 +18,28 @@ const fatalKeys: Record<FatalReason, MessageKey> = {
 
 export function fatalKey(reason: FatalReason | null): MessageKey {
   return reason ? fatalKeys[reason] : 'error.generic';
+}
+
+/** A quality level in a word or two ("良好", "正在重连"). */
+export const qualityKeys: Record<QualityLevel, MessageKey> = {
+  good: 'quality.good',
+  fair: 'quality.fair',
+  poor: 'quality.poor',
+  bad: 'quality.bad',
+  unknown: 'quality.unknown',
+  reconnecting: 'quality.reconnecting',
+};
+
+/** What a page tells its people about its link; the host's upload is the classrooms' picture. */
+export function qualityHintKey(hint: QualityHint, host = false): MessageKey | null {
+  switch (hint) {
+    case 'none':
+      return null;
+    case 'uplink':
+      return host ? 'quality.hint.uplinkHost' : 'quality.hint.uplink';
+    default:
+      return `quality.hint.${hint}`;
+  }
 }
 
 export const captureKeys: Record<CaptureProblem, MessageKey> = {

@@ -110,6 +110,8 @@ export const zhCN = {
   'errorCode.lesson_closed': '这节课已经结束或已取消。',
   'errorCode.outside_window': '现在不在这节课的时间内。',
   'errorCode.rate_limited': '操作太频繁了，请稍等再试。',
+  'errorCode.account_disabled': '这个账号已停用，请联系教务管理员。',
+  'errorCode.last_coordinator': '至少要保留一个可用的协调员账号，不能停用或降级最后一个。',
   'errorCode.not_joined': '正在重新连接课堂，请稍后再试。',
   'errorCode.already_joined': '这个页面已经进入了课堂，请重新加载页面。',
   'errorCode.forbidden': '您没有权限做这件事。',
@@ -645,6 +647,21 @@ export const zhCN = {
   'patrol.hostVideo': '主讲老师的直播画面',
   'patrol.notLive': '这节课现在没有在上。',
   'patrol.replaced': '这节课已在另一个巡课页面打开，这个页面已停止。',
+
+  'quality.good': '良好',
+  'quality.fair': '一般',
+  'quality.poor': '较差',
+  'quality.bad': '很差',
+  'quality.unknown': '检测中',
+  'quality.reconnecting': '正在重连',
+  'quality.label': '网络：{level}',
+  'quality.of': '{name} 的网络：{level}',
+  'quality.host': '直播网络：{level}',
+  'quality.hint.lowered': '网络较差，已自动降低清晰度',
+  'quality.hint.weak': '网络很差，声音可能断续',
+  'quality.hint.bad': '网络极差，请检查网络连接',
+  'quality.hint.uplink': '上行网络受限，主讲老师看到的本教室画面可能不清楚',
+  'quality.hint.uplinkHost': '上行网络受限，各教室看到的画面可能不清楚',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
