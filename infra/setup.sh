@@ -7,10 +7,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 T0=$(date +%s)
 log() { printf '[setup] %s\n' "$*" >&2; }
 
-# --- 1. system packages: worker build deps, Redis, coturn (TURN relay), Chromium for e2e, CJK fonts for projector pages
-APT_PKGS=(build-essential pkg-config python3 python3-pip curl ca-certificates
+# --- 1. system packages: worker build deps, Redis, coturn (TURN relay), Caddy (HTTPS proxy), openssl (local CA),
+# Chromium for e2e (libnss3-tools: its certificate store, for the HTTPS test), CJK fonts for projector pages
+APT_PKGS=(build-essential pkg-config python3 python3-pip curl ca-certificates openssl
   libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler
-  redis-server coturn chromium fonts-noto-cjk)
+  redis-server coturn caddy chromium libnss3-tools fonts-noto-cjk)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -25,6 +26,11 @@ if ((${#missing[@]})); then
   # script stays off unless TURNSERVER_ENABLED=1 in /etc/default/coturn.)
   if [[ " ${missing[*]} " == *" coturn "* ]] && [ -d /run/systemd/system ]; then
     $SUDO systemctl mask --quiet coturn.service
+  fi
+  # Likewise Debian's caddy package enables and starts caddy.service (its welcome page on port 80, and port 80
+  # taken): CloudSchool's HTTPS proxy is infra/https.sh, run as a unit of the district's (infra/deployment.md).
+  if [[ " ${missing[*]} " == *" caddy "* ]] && [ -d /run/systemd/system ]; then
+    $SUDO systemctl mask --quiet caddy.service
   fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

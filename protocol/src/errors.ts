@@ -17,8 +17,12 @@ export const errorCodes = [
   'lesson_closed',
   'outside_window',
   'rate_limited',
+  'account_disabled',
+  'last_coordinator',
   'not_joined',
   'already_joined',
+  /** A PC asked to join as a classroom already open on another PC: it waits for the host teacher. */
+  'device_pending',
   'forbidden',
   'not_found',
   'media_error',

@@ -43,6 +43,13 @@ export const lessonId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'lesson id: 1â
 export const role = z.enum(['host', 'classroom', 'observer']);
 export type Role = z.infer<typeof role>;
 
+/** A classroom PC's credential: its id and its secret (the server keeps only the secret's hash). */
+export const deviceCredential = z.strictObject({
+  id: z.string().min(1).max(64),
+  secret: z.string().min(32).max(128),
+});
+export type DeviceCredential = z.infer<typeof deviceCredential>;
+
 export const requestSchemas = {
   /**
    * A host teacher is known by the session cookie of the socket's handshake; a classroom by the signed
@@ -52,6 +59,10 @@ export const requestSchemas = {
     lessonId,
     role,
     token: z.string().min(1).max(2048).optional(),
+    /** A classroom PC's credential, from its first admitted join (kept by its browser). */
+    device: deviceCredential.optional(),
+    /** What the PC is, to tell two apart when the host decides (e.g. "Windows Â· Chrome"). */
+    deviceLabel: z.string().max(100).optional(),
   }),
   /**
    * A page whose connection dropped takes its place back on a new connection: its media, consumers and
@@ -143,6 +154,8 @@ export interface JoinResult {
   resumeToken: string;
   /** TURN relays for pages behind firewalls that block the media ports (empty when none is configured). */
   iceServers: IceServer[];
+  /** A classroom PC joining for the first time gets its credential here (to keep); null otherwise. */
+  device: DeviceCredential | null;
 }
 
 /** A TURN server and a time-limited credential for it (RTCIceServer). */
@@ -207,6 +220,9 @@ export interface Responses extends BoardResponses {
   'stage:leave': null;
   'stage:mute': null;
   'stage:capacity': null;
+  'device:admit': null;
+  'device:refuse': null;
+  'page:remove': null;
   'question:ask': QuestionView;
   'question:vote': null;
   'question:mark': null;
@@ -230,6 +246,16 @@ export interface ServerToClientEvents extends BoardServerEvents {
   'media:reset': (info: { reason: string }) => void;
   /** The same role joined the lesson from another page; this one is closed. */
   'session:replaced': () => void;
+  /**
+   * This page was taken out: by the host teacher (who may have blocked its PC too), or by a coordinator
+   * revoking its PC.
+   */
+  'session:removed': (info: { by: 'host' | 'coordinator' }) => void;
+  /**
+   * The host teacher's answer to a PC that asked to join as a classroom already open elsewhere: admitted
+   * (join again with this credential; the other page is replaced) or refused.
+   */
+  'device:decision': (decision: { admitted: boolean; device: DeviceCredential | null }) => void;
   'consumer:closed': (info: { consumerId: string }) => void;
   /** Hands, stage, questions, quiz (and, for the host side, tiles): after every change. */
   'interaction:state': (state: InteractionState) => void;

@@ -21,15 +21,50 @@ export interface AccountView {
   username: string;
   displayName: string;
   role: 'coordinator' | 'teacher';
+  /** A disabled account cannot log in; its sessions were ended when it was disabled. */
+  disabled: boolean;
 }
+
+const accountRole = z.enum(['coordinator', 'teacher']);
+/** A new password, wherever one is set (creation, change, reset). */
+export const newPassword = z.string().min(8, 'password: at least 8 characters').max(256);
 
 export const createAccountRequest = z.object({
   username: z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/, 'username: 3–64 letters, digits, . _ -'),
   displayName: text(60),
-  role: z.enum(['coordinator', 'teacher']),
-  password: z.string().min(8, 'password: at least 8 characters').max(256),
+  role: accountRole,
+  password: newPassword,
 });
 export type CreateAccountRequest = z.infer<typeof createAccountRequest>;
+
+/** PUT /api/accounts/:id (coordinators): the name and the role; the last enabled coordinator keeps its role. */
+export const updateAccountRequest = z.object({ displayName: text(60), role: accountRole });
+export type UpdateAccountRequest = z.infer<typeof updateAccountRequest>;
+
+/** POST /api/accounts/:id/password (coordinators): a new password; every session of the account ends. */
+export const resetPasswordRequest = z.object({ password: newPassword });
+
+/** POST /api/auth/password (anyone logged in): the current password and a new one; other sessions end. */
+export const changePasswordRequest = z.object({
+  currentPassword: z.string().min(1).max(256),
+  newPassword,
+});
+export type ChangePasswordRequest = z.infer<typeof changePasswordRequest>;
+
+/** The `:id` of /api/accounts/:id/… */
+export const accountParams = z.object({ id: entityId });
+
+/** GET /api/accounts/:id/sessions: one login of the account that has not ended. */
+export interface SessionView {
+  /** ISO 8601, UTC. */
+  createdAt: string;
+  expiresAt: string;
+  /** The client address it logged in from. */
+  source: string;
+  userAgent: string;
+  /** The session of the request that asks. */
+  current: boolean;
+}
 
 // ---------------------------------------------------------------- roster
 export interface SchoolView {
@@ -64,6 +99,36 @@ export const classroomRequest = z.object({
   kind: z.enum(['host', 'remote']),
   notes: z.string().trim().max(500).default(''),
 });
+
+/** POST /api/classrooms/codes: new codes for these classrooms (their old codes, links and calendar keys stop working). */
+export const rotateCodesRequest = z.object({ classroomIds: z.array(entityId).min(1).max(5000) });
+
+export const classroomParams = z.object({ id: entityId });
+export const deviceParams = z.object({ id: entityId, deviceId: entityId });
+
+/** POST /api/classrooms/:id/devices: a coordinator admits a PC before it first joins. */
+export const approveDeviceRequest = z.object({ label: text(100) });
+
+/** A classroom PC: admitted once, known by the credential its browser keeps. */
+export interface DeviceView {
+  id: string;
+  label: string;
+  /** 'first-join' (the classroom's first PC), 'host' (admitted during a lesson) or 'coordinator'. */
+  admittedBy: 'first-join' | 'host' | 'coordinator';
+  /** ISO 8601, UTC. */
+  createdAt: string;
+  lastSeenAt: string;
+  revokedAt: string | null;
+}
+
+/**
+ * POST /api/classrooms/:id/devices answers this: open `enrollPath` once on the classroom's PC and its
+ * browser keeps the credential (it travels after `#`, so no server or proxy log sees it).
+ */
+export interface ApprovedDevice {
+  device: DeviceView;
+  enrollPath: string;
+}
 
 /** POST /api/roster/import answers this, or 400 `{ error: { code: 'bad_csv', message, lines } }`. */
 export interface ImportResult {

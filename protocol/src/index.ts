@@ -2,6 +2,7 @@ export * from './errors.ts';
 export * from './media.ts';
 export * from './events.ts';
 export * from './http.ts';
+export * from './audit.ts';
 export * from './interaction.ts';
 export * from './board.ts';
 export * from './quality.ts';

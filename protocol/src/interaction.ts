@@ -29,6 +29,11 @@ export const interactionSchemas = {
   'stage:leave': z.strictObject({}),
   /** Host: mute or unmute an on-stage classroom's microphone for everyone. */
   'stage:mute': z.strictObject({ classroomId: id, muted: z.boolean() }),
+  /** The host teacher answers a PC asking to join as a classroom already open elsewhere. */
+  'device:admit': z.strictObject({ requestId: id }),
+  'device:refuse': z.strictObject({ requestId: id }),
+  /** The host teacher takes a classroom's pages out of the lesson; `block` also bars the PC it was on. */
+  'page:remove': z.strictObject({ classroomId: id, block: z.boolean() }),
   /** Host: how many classrooms may be on stage at once. */
   'stage:capacity': z.strictObject({ capacity: z.number().int().min(1).max(STAGE_MAX) }),
   'question:ask': z.strictObject({ text: text(300) }),
@@ -111,6 +116,17 @@ export interface ChatMessageView {
   at: string;
 }
 
+/** A PC asking to join as a classroom already open elsewhere: the host teacher admits or refuses it. */
+export interface DeviceRequestView {
+  requestId: string;
+  classroomId: string;
+  name: string;
+  /** What the PC said it was (e.g. "Windows · Chrome"). */
+  label: string;
+  /** ISO 8601. */
+  at: string;
+}
+
 /** A remote classroom as the host's overview grid shows it. */
 export interface ClassroomTile {
   classroomId: string;
@@ -140,6 +156,8 @@ export interface InteractionState {
   tiles: ClassroomTile[] | null;
   /** Host side only: how well the host's broadcast gets out. */
   hostQuality: QualityLevel | null;
+  /** Host side only: PCs asking to join as a classroom that is already open on another PC. */
+  deviceRequests: DeviceRequestView[] | null;
 }
 
 /** What only one classroom may see of itself: sent on join; later changes come in acks and chat:message. */

@@ -142,7 +142,7 @@ export class MediaPeer extends Lifecycle<MediaPeerEvents, MediaPeerObserverEvent
   async connectWebRtcTransport(transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
     const transport = this.#transport(transportId);
     if (transport.type !== 'webrtc') throw new MediaError('not a WebRTC transport');
-    await transport.connect({ dtlsParameters });
+    await refusedAsMediaError(transport.connect({ dtlsParameters }));
   }
 
   /** New ICE credentials for a WebRTC transport whose browser lost its path (network back after a cut). */
@@ -163,7 +163,7 @@ export class MediaPeer extends Lifecycle<MediaPeerEvents, MediaPeerObserverEvent
     if (Boolean(transport.srtpParameters) !== Boolean(srtp)) {
       throw new MediaError(srtp ? 'this transport has no SRTP' : 'this transport needs the SRTP key');
     }
-    await transport.connect({ ip, port, ...(srtp ? { srtpParameters: srtp } : {}) });
+    await refusedAsMediaError(transport.connect({ ip, port, ...(srtp ? { srtpParameters: srtp } : {}) }));
   }
 
   async produce(
@@ -290,5 +290,18 @@ export class MediaPeer extends Lifecycle<MediaPeerEvents, MediaPeerObserverEvent
 
   #closedError(): InvalidStateError {
     return new InvalidStateError(`media peer ${this.id} closed`);
+  }
+}
+
+/**
+ * A transport's connect() fails in the worker only for what the page sent (a second connect, parameters it
+ * cannot use) or because the transport closed meanwhile: either way the page's request is refused.
+ */
+async function refusedAsMediaError(connecting: Promise<void>): Promise<void> {
+  try {
+    await connecting;
+  } catch (error) {
+    if (error instanceof MediaError) throw error;
+    throw new MediaError(`the media server refused to connect this transport: ${(error as Error).message}`);
   }
 }

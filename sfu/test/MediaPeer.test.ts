@@ -77,6 +77,17 @@ describe('MediaPeer', () => {
     await expect(peer.connectPlainTransport(recv.id, '127.0.0.1', 9)).rejects.toBeInstanceOf(MediaError);
   });
 
+  it("refuses a second connect of a transport as a MediaError (the page's mistake, not the server's)", async () => {
+    const peer = (await room()).peer('p1');
+    const transport = await peer.createWebRtcTransport('recv');
+    const dtls = {
+      role: 'client' as const,
+      fingerprints: [{ algorithm: 'sha-256' as const, value: 'AB:CD' }],
+    };
+    await peer.connectWebRtcTransport(transport.id, dtls);
+    await expect(peer.connectWebRtcTransport(transport.id, dtls)).rejects.toBeInstanceOf(MediaError);
+  });
+
   it('closes once, with its transports, producers and consumers; its room forgets it', async () => {
     const r = await room();
     const host = r.peer('host', 'sender');

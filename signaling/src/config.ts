@@ -85,6 +85,9 @@ const envSchema = z.object({
     .default(6 * 3600),
   /** Where browsers reach this very node when nodes share Redis (the node list shows it); by default its LAN address. */
   NODE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** HTTPS (and WSS) on PORT by the server itself: its certificate chain and private key, PEM files; both or neither. */
+  TLS_CERT: z.string().min(1).optional(),
+  TLS_KEY: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -101,6 +104,8 @@ export interface Config {
   nodeUrl: string;
   allowedOrigins: string[];
   trustProxy: boolean | number | string;
+  /** The certificate and key files when the server speaks HTTPS itself (TLS_CERT and TLS_KEY). */
+  tls: { certFile: string; keyFile: string } | undefined;
   /** TURN relays handed to pages, when both TURN_URLS and TURN_SECRET are set. */
   turn: { urls: string[]; secret: string; ttlSeconds: number } | undefined;
   media: {
@@ -136,6 +141,13 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** What the shell's administration needs: the store only (it says nothing to other nodes, so no secret). */
+export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): Pick<Config, 'dataDir' | 'redisUrl'> {
+  const parsed = envSchema.pick({ DATA_DIR: true, REDIS_URL: true }).safeParse(env);
+  if (!parsed.success) throw new ConfigError(`invalid configuration:\n${z.prettifyError(parsed.error)}`);
+  return { dataDir: parsed.data.DATA_DIR, redisUrl: parsed.data.REDIS_URL };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(`invalid configuration:\n${z.prettifyError(parsed.error)}`);
@@ -153,6 +165,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ((e.TURN_URLS === undefined) !== (e.TURN_SECRET === undefined)) {
     throw new ConfigError('TURN_URLS and TURN_SECRET go together: set both, or neither');
   }
+  if ((e.TLS_CERT === undefined) !== (e.TLS_KEY === undefined)) {
+    throw new ConfigError('TLS_CERT and TLS_KEY go together: set both (HTTPS on PORT), or neither');
+  }
   if (e.MEDIA_PLAIN_PORT_MIN > e.MEDIA_PLAIN_PORT_MAX) {
     throw new ConfigError('MEDIA_PLAIN_PORT_MIN must not exceed MEDIA_PLAIN_PORT_MAX');
   }
@@ -167,15 +182,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     allowedOrigins: e.ALLOWED_ORIGINS ?? (e.PUBLIC_URL ? [e.PUBLIC_URL] : []),
     trustProxy: trustProxy(e.TRUST_PROXY),
+    tls: e.TLS_CERT && e.TLS_KEY ? { certFile: e.TLS_CERT, keyFile: e.TLS_KEY } : undefined,
     turn:
       e.TURN_URLS && e.TURN_SECRET
         ? { urls: e.TURN_URLS, secret: e.TURN_SECRET, ttlSeconds: e.TURN_TTL_SECONDS }
         : undefined,
     nodeId: e.NODE_ID ?? `${os.hostname()}:${e.PORT}`,
-    nodeUrl: (e.NODE_URL ?? `http://${e.MEDIA_ANNOUNCED_ADDRESS ?? lanAddress()}:${e.PORT}`).replace(
-      /\/$/,
-      '',
-    ),
+    nodeUrl: (
+      e.NODE_URL ??
+      `${e.TLS_CERT ? 'https' : 'http'}://${e.MEDIA_ANNOUNCED_ADDRESS ?? lanAddress()}:${e.PORT}`
+    ).replace(/\/$/, ''),
     media: {
       workerCount: e.MEDIA_WORKERS,
       ingestWorker: e.MEDIA_INGEST_WORKER,

@@ -3,6 +3,7 @@ import { Sfu } from '@cloudschool/sfu';
 import { ClusteredFabric } from './cluster/ClusteredFabric.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { LocalFabric } from './fabric/Fabric.ts';
+import { TlsCertificate } from './http/tls.ts';
 import { loadWebHandler } from './http/webHandler.ts';
 import { createLogger, unhandledRejections } from './logger.ts';
 import { createApp } from './server.ts';
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   // Everything the server writes (database, courseware, keys) is this user's alone.
   process.umask(0o077);
+  // HTTPS by the server itself: its key read now, under that umask, and checked (a ConfigError ends it here).
+  const tls = config.tls ? await TlsCertificate.load(config.tls, log) : undefined;
   // A promise nobody waited for must not end a lesson for hundreds of classrooms: logged and counted.
   process.on('unhandledRejection', (err) => {
     unhandledRejections.count++;
@@ -34,6 +37,7 @@ async function main(): Promise<void> {
     trustProxy: config.trustProxy,
     allowPlainTransports: config.media.allowPlainTransports,
     webHandler: await loadWebHandler(config.webHandler, log),
+    createServer: tls ? (handler) => tls.serve(handler) : undefined,
     // Cross-node behaviour is switched on here, and only here: with Redis a node is one of a cluster
     // (perhaps alone) and lessons span the nodes sharing it; without, a node is alone.
     fabric: async (io) => {
@@ -52,9 +56,14 @@ async function main(): Promise<void> {
     },
   });
   const port = await app.listen(config.port, config.host);
+  if (tls) {
+    // A renewed certificate is served from the next connection on: when its files change, or on SIGHUP.
+    tls.watch();
+    process.on('SIGHUP', () => void tls.reload());
+  }
   log.info(
     {
-      url: `http://localhost:${port}`,
+      url: `${tls ? 'https' : 'http'}://localhost:${port}`,
       store: store.kind === 'redis' ? 'redis' : `sqlite in ${config.dataDir}`,
       node: config.nodeId,
       announcedAddress: config.media.announcedAddress,
@@ -78,6 +87,7 @@ async function main(): Promise<void> {
     // deaths to log and replace, however long the lessons and the store take below.
     const workers = sfu.workers;
     sfu.close();
+    tls?.close();
     // A clean close waits for Redis; if Redis is gone too (a whole machine stopping), do not wait forever.
     setTimeout(() => {
       log.warn('shutdown took too long: exiting');

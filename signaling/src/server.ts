@@ -6,14 +6,24 @@ import express from 'express';
 import { parse as parseCookies } from 'cookie';
 import { Server } from 'socket.io';
 import type { Sfu } from '@cloudschool/sfu';
+import { AccountService } from './auth/Accounts.ts';
+import { Audit } from './auth/Audit.ts';
+import { CodeEntryLimiter } from './auth/CodeEntryLimiter.ts';
+import type { CodeEntryLimits } from './auth/CodeEntryLimiter.ts';
 import { JoinTokens } from './auth/JoinTokens.ts';
+import { LoginLimiter } from './auth/LoginLimiter.ts';
+import type { LoginLimits } from './auth/LoginLimiter.ts';
+import { Devices } from './auth/Devices.ts';
 import { TurnCredentials } from './auth/TurnCredentials.ts';
 import type { TurnOptions } from './auth/TurnCredentials.ts';
 import { SESSION_COOKIE, Sessions } from './auth/Sessions.ts';
 import type { BoardOptions } from './board/Board.ts';
 import { Courseware } from './board/Courseware.ts';
 import type { Fabric } from './fabric/Fabric.ts';
+import { accountRoutes } from './http/accountRoutes.ts';
 import { healthRoutes } from './http/api.ts';
+import { auditRoutes } from './http/auditRoutes.ts';
+import { classroomAccessRoutes } from './http/classroomAccessRoutes.ts';
 import { authRoutes } from './http/authRoutes.ts';
 import { coursewareRoutes } from './http/coursewareRoutes.ts';
 import { lessonRoutes } from './http/lessonRoutes.ts';
@@ -30,10 +40,11 @@ import { socketAudience } from './socket/audience.ts';
 import { attachBoardStream } from './socket/boardStream.ts';
 import { Departures } from './socket/departures.ts';
 import { Revocations } from './socket/revocations.ts';
-import { sessionRoom } from './socket/rooms.ts';
+import { accountRoom, sessionRoom } from './socket/rooms.ts';
 import { limitConnectionsPerAddress } from './socket/connectionsPerAddress.ts';
 import { attachHandlers } from './socket/edge.ts';
 import { createHandlers } from './socket/handlers.ts';
+import { withdraw } from './socket/joinHandlers.ts';
 import type { IoServer } from './socket/types.ts';
 import type { Store } from './store/Store.ts';
 
@@ -59,10 +70,14 @@ export interface AppDeps {
   maxConnectionsPerAddress?: number | undefined;
   /** TURN relays handed to pages (coturn's shared secret), if the district runs one. */
   turn?: TurnOptions | undefined;
+  /** Failed logins and wrong classroom codes (defaults: LOGIN_LIMITS, CODE_ENTRY_LIMITS). */
+  limits?: { login?: LoginLimits; codeEntry?: CodeEntryLimits } | undefined;
   /** How long a page whose connection dropped keeps its place (default 2 minutes). */
   reconnectGraceMs?: number;
   /** How this node reaches other nodes (`LocalFabric`: a node alone), made once the Socket.IO server exists. */
   fabric: (io: IoServer) => Promise<Fabric>;
+  /** The server the app and Socket.IO listen on: plain HTTP by default; HTTPS with TLS_CERT (`TlsCertificate`). */
+  createServer?: ((app: http.RequestListener) => http.Server) | undefined;
 }
 
 export interface App {
@@ -71,6 +86,8 @@ export interface App {
   fabric: Fabric;
   lessons: LiveLessons;
   lessonService: LessonService;
+  /** The audit log: where other parts record what they do (code rotations, device approvals, …). */
+  audit: Audit;
   listen(port: number, host: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -95,7 +112,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? 'loopback');
   const origins = new Origins(deps.allowedOrigins ?? []);
-  const httpServer = http.createServer(app);
+  const httpServer = (deps.createServer ?? http.createServer)(app);
   const io: IoServer = new Server(httpServer, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
@@ -110,8 +127,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     await store.getOrCreateSecret('join-token', () => randomBytes(32).toString('hex')),
   );
   const sessions = new Sessions(store);
+  const audit = new Audit(store, (err, entry) =>
+    log.error({ err, audit: entry }, 'could not write an audit entry'),
+  );
   const presence = new PresenceTracker(store, deps.nodeId);
   const roster = new RosterService(store);
+  const devices = new Devices(store);
   const courseware = new Courseware(path.join(deps.dataDir, 'courseware'));
   const lessons = new LiveLessons({
     sfu,
@@ -123,8 +144,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   fabric.setLoad(() => ({ pages: lessons.pageCount, lessons: lessons.size }));
   const revocations = new Revocations(io);
+  const accounts = new AccountService({ store, sessions, audit, disconnects: revocations });
   const lessonService = new LessonService(store, tokens, (change) => {
     revocations.lessonChanged(change);
+    if (change.kind === 'started' || change.kind === 'ended') {
+      void audit.record({
+        kind: change.kind === 'started' ? 'lesson_started' : 'lesson_ended',
+        actor: change.by && { id: change.by.id, username: change.by.username },
+        subject: { type: 'lesson', id: change.lesson.id, name: change.lesson.title },
+      });
+    }
     lessons
       .recordChanged(change.lesson)
       .catch((err: unknown) => log.error({ err }, 'could not update a running lesson'));
@@ -145,6 +174,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     courseware,
     departures,
     turn: deps.turn ? new TurnCredentials(deps.turn) : undefined,
+    devices,
+    audit,
   });
 
   limitConnectionsPerAddress(
@@ -171,9 +202,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const socketLog = log.child({ socket: socket.id });
     revocations.expireWithLogin(socket);
     if (socket.data.session) void socket.join(sessionRoom(socket.data.session.id));
+    if (socket.data.account) void socket.join(accountRoom(socket.data.account.id));
     attachHandlers(socket, handlers, socketLog);
     attachBoardStream(socket, lessons, socketLog);
-    socket.on('disconnect', (reason) => departures.disconnected(socket, reason));
+    socket.on('disconnect', (reason) => {
+      withdraw(socket, { lessons });
+      departures.disconnected(socket, reason);
+    });
   });
 
   const headers = securityHeaders();
@@ -192,8 +227,28 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   const fabricRoutes = fabric.routes();
   if (fabricRoutes) app.use(fabricRoutes);
-  app.use(authRoutes({ store, sessions, loggedOut: (sessionId) => revocations.loggedOut(sessionId) }));
+  app.use(
+    authRoutes({
+      store,
+      sessions,
+      accounts,
+      audit,
+      limiter: new LoginLimiter(store, deps.limits?.login),
+      loggedOut: (sessionId) => revocations.loggedOut(sessionId),
+    }),
+  );
+  app.use(accountRoutes({ store, sessions, accounts }));
+  app.use(auditRoutes({ audit }));
   app.use(rosterRoutes({ store, roster }));
+  app.use(
+    classroomAccessRoutes({
+      store,
+      roster,
+      devices,
+      audit,
+      deviceRevoked: (deviceId) => revocations.deviceRevoked(deviceId),
+    }),
+  );
   app.use(
     lessonRoutes({
       store,
@@ -201,6 +256,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       presence,
       publicUrl: deps.publicUrl,
       liveQuality: (lesson) => lessons.get(lesson.id)?.quality.counts(lesson.invitedClassroomIds) ?? null,
+      codeEntry: new CodeEntryLimiter(store, { limits: deps.limits?.codeEntry, log }),
     }),
   );
   app.use(coursewareRoutes({ store, tokens, courseware }));
@@ -216,6 +272,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     fabric,
     lessons,
     lessonService,
+    audit,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);

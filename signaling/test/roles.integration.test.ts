@@ -6,8 +6,10 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_GRACE_MS } from '../src/domain/lessonStatus.ts';
+import { codeFingerprint } from '../src/auth/JoinTokens.ts';
 import type { ClientEvent } from '@cloudschool/protocol';
-import { seedLiveLesson } from './support/fixtures.ts';
+import { createAccount } from '../src/http/authRoutes.ts';
+import { COORDINATOR, OTHER_TEACHER, seedLiveLesson, TEACHER } from './support/fixtures.ts';
 import type { SeededLesson } from './support/fixtures.ts';
 import { connectClient, request } from '@cloudschool/testkit';
 import type { ClientSocket } from '@cloudschool/testkit';
@@ -37,6 +39,8 @@ const everyone: Who[] = [
 let server: TestServer;
 let seeded: SeededLesson;
 let otherLessonId: string;
+/** An account the account routes act on (none of the callers'). */
+let targetId: string;
 const creds = {} as Record<Who, { cookie?: string; token?: string }>;
 const sockets: ClientSocket[] = [];
 
@@ -67,9 +71,23 @@ beforeAll(async () => {
     coordinator,
   );
   otherLessonId = other!.id;
+  targetId = (
+    await createAccount(server.store, {
+      username: 'target',
+      displayName: '目标',
+      role: 'teacher',
+      password: 'target-pass-1',
+    })
+  ).id;
   const lesson = (await server.store.getLesson(seeded.lessonId))!;
+  const expiredClassroom = (await server.store.getClassroom(seeded.classroomIds[1]!))!;
   const expired = await svc.tokens.sign(
-    { lessonId: lesson.id, classroomId: seeded.classroomIds[1]!, role: 'classroom' },
+    {
+      lessonId: lesson.id,
+      classroomId: expiredClassroom.id,
+      role: 'classroom',
+      cf: codeFingerprint(expiredClassroom.code),
+    },
     now - TOKEN_GRACE_MS,
   );
   const forged = await new SignJWT({
@@ -169,6 +187,68 @@ describe('HTTP routes × callers', () => {
           role: 'teacher',
           password: 'long-enough-1',
         }),
+    },
+    {
+      name: 'PUT /api/accounts/:id',
+      allowed: [C],
+      call: (w) => http(w, 'PUT', `/api/accounts/${targetId}`, { displayName: `目标 ${w}`, role: 'teacher' }),
+    },
+    {
+      name: 'POST /api/accounts/:id/password',
+      allowed: [C],
+      call: (w) => http(w, 'POST', `/api/accounts/${targetId}/password`, { password: `reset-by-${w}` }),
+    },
+    {
+      name: 'POST /api/accounts/:id/disable',
+      allowed: [C],
+      call: (w) => http(w, 'POST', `/api/accounts/${targetId}/disable`),
+    },
+    {
+      name: 'POST /api/accounts/:id/enable',
+      allowed: [C],
+      call: (w) => http(w, 'POST', `/api/accounts/${targetId}/enable`),
+    },
+    {
+      name: 'GET /api/accounts/:id/sessions',
+      allowed: [C],
+      call: (w) => http(w, 'GET', `/api/accounts/${targetId}/sessions`),
+    },
+    {
+      name: 'POST /api/accounts/:id/sessions/revoke',
+      allowed: [C],
+      call: (w) => http(w, 'POST', `/api/accounts/${targetId}/sessions/revoke`),
+    },
+    {
+      // Everyone logged in changes their own password (here to the same one: the other tests log in with it).
+      name: 'POST /api/auth/password',
+      allowed: [C, T, 'otherTeacher'],
+      call: (w) => {
+        const password = { coordinator: COORDINATOR, hostTeacher: TEACHER, otherTeacher: OTHER_TEACHER }[
+          w as 'coordinator'
+        ]?.password;
+        const current = password ?? 'anything-at-all';
+        return http(w, 'POST', '/api/auth/password', { currentPassword: current, newPassword: current });
+      },
+    },
+    {
+      name: 'GET /api/audit',
+      allowed: [C],
+      call: (w) =>
+        http(
+          w,
+          'GET',
+          `/api/audit?from=${new Date(0).toISOString()}&to=${new Date(Date.now() + 1000).toISOString()}`,
+        ),
+    },
+    {
+      name: 'GET /api/audit.csv',
+      allowed: [C],
+      call: (w) =>
+        http(
+          w,
+          'GET',
+          `/api/audit.csv?from=${new Date(0).toISOString()}&to=${new Date(Date.now() + 1000).toISOString()}`,
+        ),
     },
     {
       name: 'GET /api/lessons',
@@ -286,7 +366,8 @@ describe('HTTP routes × callers', () => {
 
   it('the calendar feed needs its classroom’s key, and nothing else', async () => {
     const id = seeded.classroomIds[0]!;
-    const key = await server.app.lessonService.tokens.signCalendar(id);
+    const classroom = (await server.store.getClassroom(id))!;
+    const key = await server.app.lessonService.tokens.signCalendar(id, classroom.code);
     expect((await fetch(`${server.url}/api/calendar/${id}.ics?key=${key}`)).status).toBe(200);
     expect((await fetch(`${server.url}/api/calendar/${seeded.classroomIds[1]}.ics?key=${key}`)).status).toBe(
       401,

@@ -9,4 +9,5 @@ export * from './rtp.ts';
 export * from './linkProfiles.ts';
 export * from './mediaMetrics.ts';
 export * from './timeBarcode.ts';
+export * from './tls.ts';
 export * from './turn.ts';

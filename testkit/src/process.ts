@@ -33,9 +33,10 @@ export async function admin(env: NodeJS.ProcessEnv): Promise<void> {
   if (code !== 0) throw new Error(`create-coordinator exited with ${code}`);
 }
 
+/** With TLS_CERT the server speaks HTTPS: this process must trust its CA (testkit's `trustCa`). */
 export async function startServer(env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
   const child = run(['signaling/src/main.ts'], env);
-  const url = `http://127.0.0.1:${env.PORT}`;
+  const url = `${env.TLS_CERT ? 'https' : 'http'}://127.0.0.1:${env.PORT}`;
   await waitForHealth(url, () => child.exitCode ?? child.signalCode);
   return { url, child };
 }

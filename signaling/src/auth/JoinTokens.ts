@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
@@ -5,17 +6,27 @@ import { AppError } from '../errors.ts';
 const AUDIENCE = 'cloudschool:classroom';
 const CALENDAR_AUDIENCE = 'cloudschool:calendar';
 
+/** How long a calendar feed key works (a term and then some); a new code revokes it sooner. */
+const CALENDAR_TTL_MS = 200 * 86_400_000;
+
 const claims = z.object({
   lessonId: z.string().min(1),
   classroomId: z.string().min(1),
   role: z.literal('classroom'),
+  /** The classroom's code when the link was made: a new code (rotated) makes every older link invalid. */
+  cf: z.string().min(1),
 });
 export type JoinClaims = z.infer<typeof claims>;
 
+/** What a link remembers of its classroom's code (not the code itself: a link must not reveal it). */
+export function codeFingerprint(code: string): string {
+  return createHash('sha256').update(`cloudschool code ${code}`).digest('base64url').slice(0, 16);
+}
+
 /**
- * Signed join links (HS256, jose): bound to one lesson, one classroom and
- * the classroom role, expiring after the lesson. Calendar feed keys are
- * bound to a classroom and do not expire.
+ * Signed join links (HS256, jose): bound to one lesson, one classroom (and its current code) and the
+ * classroom role, expiring after the lesson. Calendar feed keys are bound to a classroom and its code and
+ * expire after CALENDAR_TTL_MS. Rotating a classroom's code invalidates both.
  */
 export class JoinTokens {
   readonly #key: Uint8Array;
@@ -47,20 +58,21 @@ export class JoinTokens {
     }
   }
 
-  signCalendar(classroomId: string): Promise<string> {
-    return new SignJWT({ classroomId })
+  signCalendar(classroomId: string, code: string, now = Date.now()): Promise<string> {
+    return new SignJWT({ classroomId, cf: codeFingerprint(code) })
       .setProtectedHeader({ alg: 'HS256' })
       .setAudience(CALENDAR_AUDIENCE)
+      .setExpirationTime(Math.floor((now + CALENDAR_TTL_MS) / 1000))
       .sign(this.#key);
   }
 
-  async verifyCalendar(token: string): Promise<string> {
+  async verifyCalendar(token: string): Promise<{ classroomId: string; cf: string }> {
     try {
       const { payload } = await jwtVerify(token, this.#key, {
         audience: CALENDAR_AUDIENCE,
         algorithms: ['HS256'],
       });
-      return z.object({ classroomId: z.string().min(1) }).parse(payload).classroomId;
+      return z.object({ classroomId: z.string().min(1), cf: z.string().min(1) }).parse(payload);
     } catch {
       throw new AppError('invalid_token', 'this calendar link is not valid');
     }

@@ -35,6 +35,12 @@ const lessonChange = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('info') }),
   z.strictObject({ type: z.literal('board'), op: boardOp }),
   z.strictObject({
+    type: z.literal('device'),
+    request: z.strictObject({ requestId: id, classroomId: id, label: z.string().max(100), at: z.int() }),
+    present: z.boolean(),
+  }),
+  z.strictObject({ type: z.literal('barred'), classroomId: id }),
+  z.strictObject({
     type: z.literal('quality'),
     subject: id.nullable(),
     level: z.enum([...qualityLevels, 'unknown', 'reconnecting']),

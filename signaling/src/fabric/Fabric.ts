@@ -22,6 +22,14 @@ export interface TrackInfo {
   peerId: string;
 }
 
+/** A PC waiting to join as a classroom already open on another PC (DeviceRequests). */
+export interface DeviceRequestInfo {
+  requestId: string;
+  classroomId: string;
+  label: string;
+  at: number;
+}
+
 /**
  * What changes in a lesson, told by the node where it happened to the other nodes running the lesson:
  * its pages and tracks come and go; the stage, the interaction and the schedule are in the store (read
@@ -35,7 +43,11 @@ export type LessonChange =
   | { type: 'info' }
   | { type: 'board'; op: BoardOp }
   /** How well a classroom's media (or the host's broadcast: `subject` null) gets through, measured there. */
-  | { type: 'quality'; subject: string | null; level: QualityLevel };
+  | { type: 'quality'; subject: string | null; level: QualityLevel }
+  /** A PC asks to join as a classroom (present), or its request was decided or withdrawn. */
+  | { type: 'device'; request: DeviceRequestInfo; present: boolean }
+  /** The host barred a classroom's new PCs for the rest of the lesson. */
+  | { type: 'barred'; classroomId: string };
 
 /** Where a live lesson hears what other nodes tell of it. */
 export type LessonListener = (from: string, change: LessonChange) => void;

@@ -1,52 +1,103 @@
 import express from 'express';
-import { randomUUID } from 'node:crypto';
-import { hashPassword, verifyPassword } from '../auth/passwords.ts';
-import { LoginLimiter } from '../auth/LoginLimiter.ts';
+import type { Request } from 'express';
+import { changePasswordRequest, loginRequest } from '@cloudschool/protocol';
+import type { AccountService } from '../auth/Accounts.ts';
+import { accountSubject } from '../auth/Audit.ts';
+import type { Audit } from '../auth/Audit.ts';
+import { sourceOf } from '../auth/limits.ts';
+import type { LoginLimiter } from '../auth/LoginLimiter.ts';
+import { prepareDummyHash, verifyLogin } from '../auth/passwords.ts';
 import { SESSION_COOKIE, SESSION_TTL_MS } from '../auth/Sessions.ts';
 import type { Sessions } from '../auth/Sessions.ts';
 import { AppError } from '../errors.ts';
-import { createAccountRequest, loginRequest } from '@cloudschool/protocol';
 import { accountView } from '../services/views.ts';
 import type { AccountStore } from '../store/Store.ts';
-import { ConflictError } from '../store/Store.ts';
-import { parse, requireAccount, requireRole, sessionCookie } from './middleware.ts';
+import { parse, requireAccount, sessionCookie } from './middleware.ts';
 
-/** Login, logout, who am I, and accounts (coordinators manage them). */
-export function authRoutes(deps: {
+/** The shell's and tests' way to make an account (kept here, where they import it from). */
+export { createAccount } from '../auth/Accounts.ts';
+
+export interface AuthRouteDeps {
   store: AccountStore;
   sessions: Sessions;
-  /** A login ended: the connections it opened close. */
+  accounts: AccountService;
+  limiter: LoginLimiter;
+  audit: Audit;
+  /** A login ended (logout): the connections it opened close. */
   loggedOut: (sessionId: string) => void;
-}): express.Router {
-  const { store, sessions } = deps;
+}
+
+/** Where a login comes from, as its session keeps it. */
+const loginSource = (req: Request) => ({
+  source: sourceOf(req.ip),
+  userAgent: req.get('user-agent') ?? '',
+});
+
+/**
+ * Login, logout, who am I, and changing one's own password. Failed logins are limited per source and per
+ * account (LoginLimiter); a username that does not exist takes as long as a wrong password (verifyLogin).
+ */
+export function authRoutes(deps: AuthRouteDeps): express.Router {
+  const { store, sessions, audit, limiter } = deps;
   const router = express.Router();
-  const limiter = new LoginLimiter();
+  void prepareDummyHash();
 
   router.post('/api/auth/login', async (req, res) => {
     const { username, password } = parse(loginRequest, req.body);
-    const keys = [`ip:${req.ip}`, `user:${username.toLowerCase()}`];
-    if (keys.some((k) => limiter.blocked(k))) {
-      throw new AppError('rate_limited', 'too many failed logins: try again in 15 minutes');
-    }
+    const from = loginSource(req);
+    const attempt = await limiter.begin(username, from.source);
     const account = await store.getAccountByUsername(username);
-    if (!account || !(await verifyPassword(account.passwordHash, password))) {
-      keys.forEach((k) => limiter.fail(k));
+    // One argon2id verification whether or not the username exists (a dummy hash when it does not).
+    const right = await verifyLogin(account?.passwordHash, password);
+    if (!account || !right) {
+      await audit.record({
+        kind: 'login_failed',
+        source: from.source,
+        subject: account ? accountSubject(account) : null,
+        details: account ? {} : { username },
+      });
       throw new AppError('invalid_credentials', 'wrong username or password');
     }
-    keys.forEach((k) => limiter.succeed(k));
-    res.cookie(SESSION_COOKIE, await sessions.create(account.id), {
+    // The right password is no guess, whether or not the account may log in.
+    await attempt.succeeded();
+    if (account.disabled === true) {
+      await audit.record({
+        kind: 'login_failed',
+        source: from.source,
+        subject: accountSubject(account),
+        details: { disabled: true },
+      });
+      throw new AppError('account_disabled', 'this account is disabled');
+    }
+    res.cookie(SESSION_COOKIE, await sessions.create(account.id, from), {
       httpOnly: true,
       sameSite: 'lax',
       secure: req.secure,
       maxAge: SESSION_TTL_MS,
       path: '/',
     });
+    await audit.record({
+      kind: 'login',
+      actor: { id: account.id, username: account.username },
+      source: from.source,
+      subject: accountSubject(account),
+    });
     res.json({ account: accountView(account) });
   });
 
   router.post('/api/auth/logout', async (req, res) => {
+    const login = await sessions.login(sessionCookie(req));
     const ended = await sessions.destroy(sessionCookie(req));
     if (ended) deps.loggedOut(ended);
+    if (login) {
+      const { account } = login;
+      await audit.record({
+        kind: 'logout',
+        actor: { id: account.id, username: account.username },
+        source: sourceOf(req.ip),
+        subject: accountSubject(account),
+      });
+    }
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();
   });
@@ -55,38 +106,22 @@ export function authRoutes(deps: {
     res.json({ account: accountView(requireAccount(res)) });
   });
 
-  router.get('/api/accounts', requireRole('coordinator'), async (_req, res) => {
-    res.json({ accounts: (await store.listAccounts()).map(accountView) });
-  });
-
-  router.post('/api/accounts', requireRole('coordinator'), async (req, res) => {
-    const input = parse(createAccountRequest, req.body);
-    try {
-      const account = await createAccount(store, input);
-      res.status(201).json({ account: accountView(account) });
-    } catch (error) {
-      if (error instanceof ConflictError)
-        throw new AppError('conflict', `username “${input.username}” is taken`);
-      throw error;
-    }
+  /** Anyone logged in: the current password and a new one; the account's other sessions end. */
+  router.post('/api/auth/password', async (req, res) => {
+    const account = requireAccount(res);
+    const input = parse(changePasswordRequest, req.body);
+    const source = sourceOf(req.ip);
+    // Guessing the current password with a stolen session is limited like guessing it at the login.
+    const attempt = await limiter.begin(account.username, source);
+    const login = await sessions.login(sessionCookie(req));
+    await deps.accounts.changePassword(
+      { account, source, sessionId: login?.sessionId },
+      input.currentPassword,
+      input.newPassword,
+    );
+    await attempt.succeeded();
+    res.status(204).end();
   });
 
   return router;
-}
-
-export async function createAccount(
-  store: AccountStore,
-  input: { username: string; displayName: string; role: 'coordinator' | 'teacher'; password: string },
-) {
-  if (await store.getAccountByUsername(input.username)) throw new ConflictError('username taken');
-  const account = {
-    id: randomUUID(),
-    username: input.username,
-    displayName: input.displayName,
-    role: input.role,
-    passwordHash: await hashPassword(input.password),
-    createdAt: Date.now(),
-  };
-  await store.putAccount(account);
-  return account;
 }

@@ -4,13 +4,14 @@ import type { JoinTokens } from '../auth/JoinTokens.ts';
 import { CoursewareTooLargeError, CoursewareTypeError } from '../board/Courseware.ts';
 import type { Courseware } from '../board/Courseware.ts';
 import type { Lesson } from '../domain/types.ts';
+import { codeFingerprint } from '../auth/JoinTokens.ts';
 import { AppError } from '../errors.ts';
 import { COURSEWARE_MAX_BYTES } from '@cloudschool/protocol';
-import type { LessonStore } from '../store/Store.ts';
+import type { LessonStore, RosterStore } from '../store/Store.ts';
 import { accountOf, requireAccount } from './middleware.ts';
 
 export interface CoursewareRouteDeps {
-  store: LessonStore;
+  store: LessonStore & RosterStore;
   tokens: JoinTokens;
   courseware: Courseware;
 }
@@ -48,6 +49,10 @@ export function coursewareRoutes(deps: CoursewareRouteDeps): express.Router {
         throw new AppError('invalid_token', 'this join link is for another lesson');
       if (!lesson.invitedClassroomIds.includes(claims.classroomId)) {
         throw new AppError('forbidden', 'this classroom is no longer invited to the lesson');
+      }
+      const classroom = await store.getClassroom(claims.classroomId);
+      if (!classroom || codeFingerprint(classroom.code) !== claims.cf) {
+        throw new AppError('invalid_token', 'this join link was replaced: ask for the new one');
       }
       return lesson;
     }

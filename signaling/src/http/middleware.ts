@@ -18,9 +18,12 @@ const STATUS: Record<ErrorCode, number> = {
   invalid_token: 401,
   forbidden: 403,
   outside_window: 403,
+  account_disabled: 403,
   not_found: 404,
   conflict: 409,
+  last_coordinator: 409,
   already_joined: 409,
+  device_pending: 409,
   not_joined: 409,
   lesson_closed: 409,
   rate_limited: 429,
@@ -78,8 +81,15 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<
 
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
-    // express.json() and express.text() report bodies too large or malformed this way.
-    if (typeof error === 'object' && error !== null && 'type' in error && 'status' in error) {
+    // express.json() and express.text() report bodies too large or malformed this way; so do a body whose
+    // compression is broken and a path parameter that does not decode (`%zz`): a 4xx status, no `type`.
+    if (
+      typeof error === 'object' &&
+      error !== null &&
+      'status' in error &&
+      Number(error.status) >= 400 &&
+      Number(error.status) < 500
+    ) {
       const status = Number(error.status);
       res.status(status).json({
         error: {
@@ -92,6 +102,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const { ack, unexpected } = toAckError(error);
     if (unexpected) log.error({ err: error }, 'request failed');
     const details = error instanceof AppError ? error.details : {};
+    // A refusal that says when to come back (auth/limits.ts) says it in HTTP's own words too.
+    if (ack.code === 'rate_limited' && typeof details.retryAfter === 'number')
+      res.set('Retry-After', String(details.retryAfter));
     res.status(STATUS[ack.code]).json({ error: { ...details, ...ack } });
   };
 }

@@ -9,6 +9,7 @@ import type {
   HandView,
   InteractionState,
   PersonalState,
+  DeviceRequestView,
   QualityLevel,
   QuestionView,
   QuizAnswerView,
@@ -25,6 +26,7 @@ export interface InteractionHost {
   cameraProducerId(classroomId: string): string | null;
   quality(classroomId: string): QualityLevel;
   hostQuality(): QualityLevel;
+  deviceRequests(): DeviceRequestView[];
   /** The stage changed: media must follow (forward or stop forwarding voices and video). */
   stageChanged(stage: StageMember[]): void;
   /** Push the public view to classrooms and the staff view to the host side (coalesced by the caller). */
@@ -331,6 +333,7 @@ export class Interaction {
       hands: handViews,
       questions: questionViews,
       hostQuality: side === 'staff' ? this.#host.hostQuality() : null,
+      deviceRequests: side === 'staff' ? this.#host.deviceRequests() : null,
       quiz: quiz ? quizView(quiz, await this.#store.listQuizAnswers(this.lessonId, quiz.id), side) : null,
       tiles,
     };

@@ -1,5 +1,6 @@
 import { lessonStatus } from '../domain/lessonStatus.ts';
 import type { Account, Lesson } from '../domain/types.ts';
+import { codeFingerprint } from '../auth/JoinTokens.ts';
 import type { JoinTokens } from '../auth/JoinTokens.ts';
 import { AppError } from '../errors.ts';
 import type { Role } from '@cloudschool/protocol';
@@ -57,6 +58,9 @@ export class JoinAuthorizer {
       throw new AppError('forbidden', 'this classroom is no longer invited to the lesson');
     }
     const classroom = await this.#store.getClassroom(claims.classroomId);
+    if (!classroom || codeFingerprint(classroom.code) !== claims.cf) {
+      throw new AppError('invalid_token', 'this join link was replaced: ask for the new one');
+    }
     const school = classroom && (await this.#store.getSchool(classroom.schoolId));
     const displayName = classroom ? `${school?.name ?? ''} ${classroom.name}`.trim() : claims.classroomId;
     return { lesson, role: 'classroom', displayName, classroomId: claims.classroomId };

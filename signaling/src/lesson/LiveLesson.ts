@@ -5,10 +5,11 @@ import { Board } from '../board/Board.ts';
 import type { BoardOptions } from '../board/Board.ts';
 import type { Lesson as LessonRecord, StageMember } from '../domain/types.ts';
 import { AppError } from '../errors.ts';
-import type { Fabric, LessonChange, LessonLink, PageInfo } from '../fabric/Fabric.ts';
+import type { DeviceRequestInfo, Fabric, LessonChange, LessonLink, PageInfo } from '../fabric/Fabric.ts';
 import type { Logger } from '../logger.ts';
 import type { BoardStore, LessonStore, QualityStore, RoomStore, RosterStore } from '../store/Store.ts';
 import { describeLesson } from './describe.ts';
+import { DeviceRequests } from './DeviceRequests.ts';
 import { Interaction } from './Interaction.ts';
 import { LessonMedia } from './LessonMedia.ts';
 import { LessonQuality } from './LessonQuality.ts';
@@ -32,9 +33,6 @@ export interface LiveLessonObserverEvents {
   close: [];
 }
 
-/** Pages one classroom may have connected at once. */
-const MAX_PAGES_PER_CLASSROOM = 2;
-
 const NO_LINK: LessonLink = { tell: () => undefined, close: () => undefined };
 
 /**
@@ -54,6 +52,8 @@ export class LiveLesson {
   readonly board: Board;
   readonly media: LessonMedia;
   readonly quality: LessonQuality;
+  /** PCs waiting for the host to let them in as a classroom, and classrooms barred to new PCs. */
+  readonly devices = new DeviceRequests();
   readonly #roster: Roster;
   readonly #views: LessonViews;
   readonly #deps: LiveLessonDeps;
@@ -133,6 +133,7 @@ export class LiveLesson {
       cameraProducerId: (classroomId) => this.media.cameraOf(classroomId),
       quality: (classroomId) => this.quality.levelOf(classroomId),
       hostQuality: () => this.quality.hostLevel(),
+      deviceRequests: () => this.devices.views((classroomId) => roster.classroomName(classroomId)),
       stageChanged: (stage) => {
         this.#applyStage(stage);
         this.#link.tell({ type: 'stage' });
@@ -178,6 +179,51 @@ export class LiveLesson {
     return this.#roster.localCount;
   }
 
+  /** A classroom as its pages and the host side name it (its school and name). */
+  classroomName(classroomId: string): string {
+    return this.#roster.classroomName(classroomId);
+  }
+
+  /** A classroom's pages on every node (its other PCs, a page waiting for its connection). */
+  pagesOf(classroomId: string): Page[] {
+    return this.#roster.pagesOf(classroomId);
+  }
+
+  /** A PC asks to join as a classroom already open on another PC: the host side sees it. */
+  askToJoin(request: DeviceRequestInfo): void {
+    this.devices.add(request);
+    this.#link.tell({ type: 'device', request, present: true });
+    this.#views.interactionChanged();
+  }
+
+  /** The host decided on a request (or the PC gave up): it leaves the list everywhere. */
+  settle(requestId: string): DeviceRequestInfo {
+    const request = this.devices.take(requestId);
+    this.#link.tell({ type: 'device', request, present: false });
+    this.#views.interactionChanged();
+    return request;
+  }
+
+  /**
+   * A waiting PC gave up (its connection closed, or it joins again). A lesson opened only for PCs that
+   * wait, with no page of this node left, stops running here.
+   */
+  withdraw(requestId: string): void {
+    const request = this.devices.find(requestId);
+    if (request) {
+      this.devices.remove(requestId);
+      this.#link.tell({ type: 'device', request, present: false });
+      this.#views.interactionChanged();
+    }
+    if (this.#roster.localCount === 0 && !this.devices.anyWaiting()) void this.close();
+  }
+
+  /** The host barred a classroom's new PCs for the rest of the lesson. */
+  bar(classroomId: string): void {
+    this.devices.bar(classroomId);
+    this.#link.tell({ type: 'barred', classroomId });
+  }
+
   /** One of this node's pages. */
   page(peerId: string): Page | undefined {
     return this.#roster.local(peerId);
@@ -203,15 +249,9 @@ export class LiveLesson {
     };
   }
 
-  /**
-   * Adds a page of this node; false if the lesson closed meanwhile (the caller opens it again). A classroom
-   * has at most MAX_PAGES_PER_CLASSROOM connected pages (a reload overlaps its old page for a moment).
-   */
+  /** Adds a page of this node; false if the lesson closed meanwhile (the caller opens it again). */
   join(info: PageInfo): boolean {
     if (this.closed) return false;
-    if (info.classroomId && this.#roster.connectedPagesOf(info.classroomId) >= MAX_PAGES_PER_CLASSROOM) {
-      throw new AppError('conflict', 'this classroom is already open on another page');
-    }
     this.#roster.add({ ...info, node: this.#deps.fabric.nodeId });
     this.#link.tell({ type: 'page', page: info, present: true });
     this.#changed(info.classroomId !== null);
@@ -335,6 +375,14 @@ export class LiveLesson {
       case 'quality':
         this.quality.hear(change.subject, change.level);
         this.#views.interactionChanged();
+        return;
+      case 'device':
+        if (change.present) this.devices.add(change.request);
+        else this.devices.remove(change.request.requestId);
+        this.#views.interactionChanged();
+        return;
+      case 'barred':
+        this.devices.bar(change.classroomId);
         return;
     }
   }

@@ -37,6 +37,11 @@ export class LiveLessons {
     return n;
   }
 
+  /** The lesson running on this node, opened here first if it is not (a PC that waits to join needs it). */
+  open(record: LessonRecord): Promise<LiveLesson> {
+    return this.#open(record);
+  }
+
   /** Adds a page of this node to its lesson, opening the lesson here first if it is not running. */
   async enter(record: LessonRecord, page: PageInfo): Promise<LiveLesson> {
     for (;;) {

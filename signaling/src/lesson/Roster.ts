@@ -52,11 +52,9 @@ export class Roster {
     return page?.node === this.#nodeId ? page : undefined;
   }
 
-  /** A classroom's pages on every node that are connected now (not waiting for their connection). */
-  connectedPagesOf(classroomId: string): number {
-    let n = 0;
-    for (const page of this.#pages.values()) if (page.classroomId === classroomId && !page.reconnecting) n++;
-    return n;
+  /** A classroom's pages on every node. */
+  pagesOf(classroomId: string): Page[] {
+    return [...this.#pages.values()].filter((page) => page.classroomId === classroomId);
   }
 
   localPages(): Page[] {

@@ -11,6 +11,7 @@ import {
   weeklyStarts,
 } from '../domain/schedule.ts';
 import type { Account, Classroom, Lesson, School } from '../domain/types.ts';
+import { codeFingerprint } from '../auth/JoinTokens.ts';
 import type { JoinTokens } from '../auth/JoinTokens.ts';
 import { AppError } from '../errors.ts';
 import { lessonTimeZone } from '../lesson/describe.ts';
@@ -25,6 +26,8 @@ export interface LessonChange {
   before?: Lesson;
   /** What changed for a running lesson: its pages must be told. */
   kind: 'updated' | 'started' | 'ended' | 'cancelled';
+  /** Who started or ended it (the audit log names them). */
+  by?: Account;
 }
 
 /** Scheduling and running lessons: the rules of issue "lessons for real schools". */
@@ -131,7 +134,7 @@ export class LessonService {
     }
     const lesson: Lesson = { ...existing, status: 'live', startedAt: now, updatedAt: now };
     await this.#store.putLessons([lesson]);
-    this.#onChange({ lesson, kind: 'started' });
+    this.#onChange({ lesson, kind: 'started', by });
     return lesson;
   }
 
@@ -143,14 +146,16 @@ export class LessonService {
     if (existing.status !== 'live') throw new AppError('lesson_closed', 'the lesson is not live');
     const lesson: Lesson = { ...existing, status: 'ended', endedAt: now, updatedAt: now };
     await this.#store.putLessons([lesson]);
-    this.#onChange({ lesson, kind: 'ended' });
+    this.#onChange({ lesson, kind: 'ended', by });
     return lesson;
   }
 
-  /** A signed join link for one invited classroom, valid until a while after the lesson. */
-  joinToken(lesson: Lesson, classroomId: string): Promise<string> {
+  /** A signed join link for one invited classroom (and its current code), valid until after the lesson. */
+  async joinToken(lesson: Lesson, classroomId: string): Promise<string> {
+    const classroom = await this.#store.getClassroom(classroomId);
+    if (!classroom) throw new AppError('not_found', 'no such classroom');
     return this.#tokens.sign(
-      { lessonId: lesson.id, classroomId, role: 'classroom' },
+      { lessonId: lesson.id, classroomId, role: 'classroom', cf: codeFingerprint(classroom.code) },
       lesson.endsAt + TOKEN_GRACE_MS,
     );
   }

@@ -5,6 +5,7 @@ import type { Classroom, School } from '../domain/types.ts';
 import { AppError } from '../errors.ts';
 import type { ImportResult } from '@cloudschool/protocol';
 import type { RosterStore } from '../store/Store.ts';
+import { ConflictError } from '../store/Store.ts';
 
 export interface SchoolInput {
   name: string;
@@ -62,6 +63,27 @@ export class RosterService {
     const classroom: Classroom = { id: randomUUID(), ...input, code: uniqueCode(codes) };
     await this.#store.putClassroom(classroom);
     return classroom;
+  }
+
+  /**
+   * New codes for these classrooms, in one write: their old codes, join links and calendar keys stop
+   * working at once (each carries its code's fingerprint); their admitted PCs stay admitted.
+   */
+  async rotateCodes(ids: readonly string[]): Promise<Classroom[]> {
+    const all = await this.#store.listClassrooms();
+    const byId = new Map(all.map((c) => [c.id, c]));
+    const missing = ids.find((id) => !byId.has(id));
+    if (missing !== undefined) throw new AppError('not_found', `no such classroom: ${missing}`);
+    const codes = new Set(all.map((c) => c.code));
+    const rotated = [...new Set(ids)].map((id) => ({ ...byId.get(id)!, code: uniqueCode(codes) }));
+    try {
+      await this.#store.importRoster([], rotated);
+    } catch (error) {
+      if (error instanceof ConflictError)
+        throw new AppError('conflict', 'the roster changed meanwhile: try again');
+      throw error;
+    }
+    return rotated;
   }
 
   async updateClassroom(id: string, input: ClassroomInput): Promise<Classroom> {

@@ -8,6 +8,7 @@ export const accountView = (a: Account): AccountView => ({
   username: a.username,
   displayName: a.displayName,
   role: a.role,
+  disabled: a.disabled === true,
 });
 
 export const schoolView = (s: School): SchoolView => ({ ...s });

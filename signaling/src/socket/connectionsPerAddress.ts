@@ -20,6 +20,7 @@ export function limitConnectionsPerAddress(
       return;
     }
     open.set(address, now + 1);
+    socket.data.address = address;
     socket.once('disconnect', () => {
       const left = (open.get(address) ?? 1) - 1;
       if (left > 0) open.set(address, left);

@@ -1,5 +1,5 @@
 import type { LessonChange } from '../services/LessonService.ts';
-import { classroomRoom, hostRoom, lessonRoom, sessionRoom } from './rooms.ts';
+import { accountRoom, classroomRoom, deviceRoom, hostRoom, lessonRoom, sessionRoom } from './rooms.ts';
 import type { IoServer, IoSocket } from './types.ts';
 
 /** Long enough for the pages to get the lesson's last state ("ended") before their connections close. */
@@ -21,6 +21,23 @@ export class Revocations {
   /** A login ended (logout): every connection it opened closes. */
   loggedOut(sessionId: string): void {
     this.#io.in(sessionRoom(sessionId)).disconnectSockets(true);
+  }
+
+  /** Logins ended together (a password changed or reset, a coordinator ending them): their connections close. */
+  sessionsEnded(sessionIds: readonly string[]): void {
+    if (sessionIds.length > 0) this.#io.in(sessionIds.map(sessionRoom)).disconnectSockets(true);
+  }
+
+  /** An account disabled: every connection of any of its logins closes. */
+  accountDisabled(accountId: string): void {
+    this.#io.in(accountRoom(accountId)).disconnectSockets(true);
+  }
+
+  /** A classroom PC revoked (by a coordinator): its pages are told they were removed, and close. */
+  deviceRevoked(deviceId: string): void {
+    const room = this.#io.in(deviceRoom(deviceId));
+    room.emit('session:removed', { by: 'coordinator' });
+    room.disconnectSockets(true);
   }
 
   /** A connection opened with a login closes when the login expires. */

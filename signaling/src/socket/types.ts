@@ -5,6 +5,8 @@ import type { ClientToServerEvents, Role, ServerToClientEvents } from '@cloudsch
 /** What the server knows of a connection: its login (from the handshake cookie), then the lesson it joined. */
 export interface SocketData {
   account?: Account;
+  /** The client address (behind a trusted proxy, the one it forwards). */
+  address?: string;
   /** The login session the handshake carried (its stored id), and when it ends. */
   session?: { id: string; expiresAt: number };
   /** Set while its `lesson:join` runs: a second join on the connection is refused. */
@@ -16,7 +18,11 @@ export interface SocketData {
     classroomId: string | null;
     /** What the page shows to take its place back on a new connection (lesson:resume). */
     resumeToken: string;
+    /** The classroom PC it joined from (its device id), if a classroom's. */
+    deviceId: string | null;
   };
+  /** A PC waiting for the host teacher to let it in as a classroom. */
+  waiting?: { lessonId: string; requestId: string };
 }
 
 /**

@@ -1,6 +1,6 @@
-import type { Account, Session } from './entities/accounts.ts';
+import type { Account, Login, Session } from './entities/accounts.ts';
 
-/** Accounts and their login sessions. */
+/** Accounts, their login sessions, and what is known of each login (to list and end an account's). */
 export interface AccountStore {
   /** By id. */
   listAccounts(): Promise<Account[]>;
@@ -12,4 +12,9 @@ export interface AccountStore {
   /** Undefined once expired. */
   getSession(id: string): Promise<Session | undefined>;
   deleteSession(id: string): Promise<void>;
+  /** Written beside its session (auth/Sessions.ts); an expired one is not kept. */
+  putLogin(login: Login): Promise<void>;
+  /** An account's logins that have not expired, oldest first; expired ones are dropped. */
+  listLogins(accountId: string): Promise<Login[]>;
+  deleteLogin(accountId: string, sessionId: string): Promise<void>;
 }

@@ -1,10 +1,12 @@
 import type { AttendanceStore } from './AttendanceStore.ts';
+import type { AuditStore } from './AuditStore.ts';
 import type { BoardStore } from './BoardStore.ts';
 import type { Entity, Field, LogEntity, MemberEntity, NumberField } from './entity.ts';
+import type { LimitStore } from './LimitStore.ts';
 
 /**
  * What a storage engine gives CollectionStore: a generic collection for any declared entity, and by hand
- * what no declaration describes (presence, the board). Two implementations: sqlite/SqliteBackend.ts and
+ * what no declaration describes (presence, the board, attempt counters, the audit log). Two implementations: sqlite/SqliteBackend.ts and
  * redis/RedisBackend.ts.
  *
  * Every record handed to a backend has been checked against its schema (CollectionStore does that); every
@@ -21,6 +23,10 @@ export interface Backend {
   log<T extends object, S extends Field<T>>(entity: LogEntity<T, S>): Log<T, S>;
   readonly presence: PresenceTable;
   readonly board: BoardStore;
+  /** Attempt counters, checked and counted in one atomic step (entities/limits.ts). */
+  readonly attempts: LimitStore;
+  /** The audit log, paged by time (entities/audit.ts); entries come checked. */
+  readonly audit: AuditStore;
   close(): Promise<void>;
 }
 

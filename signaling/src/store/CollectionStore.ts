@@ -1,13 +1,17 @@
 import type { BoardOp, BoardState } from '@cloudschool/board';
 import type { MeasuredLevel } from '@cloudschool/protocol';
 import type { z } from 'zod';
+import type { AuditPageRecords, AuditRange } from './AuditStore.ts';
 import type { Backend } from './Backend.ts';
 import type { StoredBoard } from './BoardStore.ts';
 import { checkBatch } from './batches.ts';
-import { accounts, sessions } from './entities/accounts.ts';
-import type { Account, Session } from './entities/accounts.ts';
+import { accounts, logins, sessions } from './entities/accounts.ts';
+import type { Account, Login, Session } from './entities/accounts.ts';
+import { auditEntries } from './entities/audit.ts';
+import type { AuditEntry } from './entities/audit.ts';
 import { boardOpRecord, boardSnapshot } from './entities/board.ts';
 import { attendance, lessons, MAX_LESSON_MS, presence } from './entities/lessons.ts';
+import type { AttemptCounter } from './entities/limits.ts';
 import type { AttendanceEvent, Lesson, Presence } from './entities/lessons.ts';
 import {
   chatMessages,
@@ -20,12 +24,15 @@ import {
   votes,
 } from './entities/room.ts';
 import type { ChatMessage, Hand, Question, Quiz, QuizAnswer, StageMember } from './entities/room.ts';
+import { devices } from './entities/devices.ts';
+import type { Device } from './entities/devices.ts';
 import { qualityTimes } from './entities/quality.ts';
 import type { QualityTime } from './entities/quality.ts';
 import { classrooms, schools } from './entities/roster.ts';
 import type { Classroom, School } from './entities/roster.ts';
 import { secrets } from './entities/secrets.ts';
-import { checkRecord, checkTtl } from './records.ts';
+import type { AttemptAnswer, AttemptRule } from './LimitStore.ts';
+import { checkRecord, checkTtl, InvalidRecordError } from './records.ts';
 import type { Store } from './Store.ts';
 
 /** The collections a Store is made of, one per declared entity. */
@@ -35,6 +42,7 @@ function collectionsOf(backend: Backend) {
     classrooms: backend.collection(classrooms),
     accounts: backend.collection(accounts),
     sessions: backend.collection(sessions),
+    logins: backend.collection(logins),
     lessons: backend.collection(lessons),
     attendance: backend.log(attendance),
     secrets: backend.collection(secrets),
@@ -47,7 +55,23 @@ function collectionsOf(backend: Backend) {
     chatMessages: backend.log(chatMessages),
     readMarks: backend.collection(readMarks),
     qualityTimes: backend.collection(qualityTimes),
+    devices: backend.collection(devices),
   };
+}
+
+/** An attempt counter's key: 1–300 characters. */
+function checkKey(key: string): string {
+  if (key.length === 0 || key.length > 300) throw new InvalidRecordError(`invalid attempt key ${key}`);
+  return key;
+}
+
+/** A rule: a key, whole free attempts (≥ 1), at least one wait, times in whole milliseconds, forgetting after > 0. */
+function checkRule(rule: AttemptRule): AttemptRule {
+  const ms = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
+  const bad = rule.waits.length === 0 || !rule.waits.every(ms) || !ms(rule.free) || rule.free === 0;
+  if (bad || !ms(rule.forgetMs) || rule.forgetMs === 0)
+    throw new InvalidRecordError(`invalid attempt rule for ${rule.key}`);
+  return { ...rule, key: checkKey(rule.key) };
 }
 
 /** Checks a record of an entity before it is written (InvalidRecordError). */
@@ -144,6 +168,24 @@ export class CollectionStore implements Store {
 
   async deleteSession(id: string): Promise<void> {
     await this.#in.sessions.delete({ id });
+  }
+
+  async putLogin(login: Login): Promise<void> {
+    const checked = check(logins, login);
+    if (checked.expiresAt > Date.now()) await this.#in.logins.put([checked]);
+  }
+
+  async listLogins(accountId: string): Promise<Login[]> {
+    const now = Date.now();
+    const listed = await this.#in.logins.list({ accountId });
+    // A hash field does not expire by itself in Redis: the records' own time decides, and the expired go.
+    const expired = listed.filter((login) => login.expiresAt <= now);
+    await Promise.all(expired.map((login) => this.#in.logins.delete(login)));
+    return listed.filter((login) => login.expiresAt > now);
+  }
+
+  async deleteLogin(accountId: string, sessionId: string): Promise<void> {
+    await this.#in.logins.delete({ accountId, sessionId });
   }
 
   // --- lessons
@@ -288,6 +330,20 @@ export class CollectionStore implements Store {
     return (await this.#in.readMarks.get({ lessonId, classroomId, side }))?.at ?? 0;
   }
 
+  // --- classroom devices
+
+  async putDevice(device: Device): Promise<void> {
+    await this.#in.devices.put([check(devices, device)]);
+  }
+
+  getDevice(classroomId: string, deviceId: string): Promise<Device | undefined> {
+    return this.#in.devices.get({ classroomId, id: deviceId });
+  }
+
+  listDevices(classroomId: string): Promise<Device[]> {
+    return this.#in.devices.list({ classroomId });
+  }
+
   // --- quality over time
 
   async addQualityTime(
@@ -318,6 +374,36 @@ export class CollectionStore implements Store {
 
   listQualityTimes(lessonId: string): Promise<QualityTime[]> {
     return this.#in.qualityTimes.list({ lessonId });
+  }
+
+  // --- attempt counters
+
+  async takeAttempt(rules: readonly AttemptRule[], now: number): Promise<AttemptAnswer> {
+    return this.#backend.attempts.takeAttempt(rules.map(checkRule), now);
+  }
+
+  async refundAttempt(key: string, now: number): Promise<void> {
+    await this.#backend.attempts.refundAttempt(checkKey(key), now);
+  }
+
+  async clearAttempts(key: string): Promise<void> {
+    await this.#backend.attempts.clearAttempts(checkKey(key));
+  }
+
+  async getAttempts(key: string, now: number): Promise<AttemptCounter | undefined> {
+    return this.#backend.attempts.getAttempts(checkKey(key), now);
+  }
+
+  // --- the audit log
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    await this.#backend.audit.appendAudit(check(auditEntries, entry));
+  }
+
+  async listAudit(range: AuditRange): Promise<AuditPageRecords> {
+    if (!Number.isSafeInteger(range.limit) || range.limit < 1)
+      throw new InvalidRecordError(`invalid audit page size ${range.limit}`);
+    return this.#backend.audit.listAudit(range);
   }
 
   // --- the whiteboard

@@ -4,6 +4,8 @@ import type { Entity, Field, LogEntity, MemberEntity } from './entity.ts';
 import { createStoreClient } from './redis/client.ts';
 import type { StoreClient } from './redis/client.ts';
 import { RedisKeys } from './redis/keys.ts';
+import { RedisAttempts } from './redis/RedisAttempts.ts';
+import { RedisAudit } from './redis/RedisAudit.ts';
 import { RedisBoard } from './redis/RedisBoard.ts';
 import { RedisCollection } from './redis/RedisCollection.ts';
 import { RedisLog } from './redis/RedisLog.ts';
@@ -23,6 +25,8 @@ class RedisBackend implements Backend {
   readonly kind = 'redis';
   readonly presence: RedisPresence;
   readonly board: RedisBoard;
+  readonly attempts: RedisAttempts;
+  readonly audit: RedisAudit;
   readonly #client: StoreClient;
   readonly #keys: RedisKeys;
 
@@ -31,6 +35,8 @@ class RedisBackend implements Backend {
     this.#keys = keys;
     this.presence = new RedisPresence(client, keys);
     this.board = new RedisBoard(client, keys);
+    this.attempts = new RedisAttempts(client, keys);
+    this.audit = new RedisAudit(client, keys);
   }
 
   collection<T extends object, S extends Field<T>, I extends Field<T>>(

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Backend } from './Backend.ts';
 import { CollectionStore } from './CollectionStore.ts';
 import type { Entity, Field, LogEntity, MemberEntity } from './entity.ts';
+import { SqliteAttempts } from './sqlite/SqliteAttempts.ts';
+import { SqliteAudit } from './sqlite/SqliteAudit.ts';
 import { SqliteBoard } from './sqlite/SqliteBoard.ts';
 import { SqliteCollection } from './sqlite/SqliteCollection.ts';
 import { SqliteDatabase } from './sqlite/SqliteDatabase.ts';
@@ -17,12 +19,16 @@ class SqliteBackend implements Backend {
   readonly kind = 'sqlite';
   readonly presence: SqlitePresence;
   readonly board: SqliteBoard;
+  readonly attempts: SqliteAttempts;
+  readonly audit: SqliteAudit;
   readonly #db: SqliteDatabase;
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
     this.presence = new SqlitePresence(db);
     this.board = new SqliteBoard(db);
+    this.attempts = new SqliteAttempts(db);
+    this.audit = new SqliteAudit(db);
   }
 
   collection<T extends object, S extends Field<T>, I extends Field<T>>(

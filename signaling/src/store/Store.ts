@@ -1,7 +1,10 @@
 import type { AccountStore } from './AccountStore.ts';
 import type { AttendanceStore } from './AttendanceStore.ts';
+import type { AuditStore } from './AuditStore.ts';
 import type { BoardStore } from './BoardStore.ts';
+import type { DeviceStore } from './DeviceStore.ts';
 import type { LessonStore } from './LessonStore.ts';
+import type { LimitStore } from './LimitStore.ts';
 import type { QualityStore } from './QualityStore.ts';
 import type { RoomStore } from './RoomStore.ts';
 import type { RosterStore } from './RosterStore.ts';
@@ -10,8 +13,11 @@ import type { SecretStore } from './SecretStore.ts';
 export type {
   AccountStore,
   AttendanceStore,
+  AuditStore,
   BoardStore,
+  DeviceStore,
   LessonStore,
+  LimitStore,
   QualityStore,
   RoomStore,
   RosterStore,
@@ -33,7 +39,10 @@ export interface Store
     SecretStore,
     RoomStore,
     BoardStore,
-    QualityStore {
+    QualityStore,
+    LimitStore,
+    AuditStore,
+    DeviceStore {
   readonly kind: 'sqlite' | 'redis';
   /** Idempotent. */
   close(): Promise<void>;

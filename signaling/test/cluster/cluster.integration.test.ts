@@ -34,7 +34,7 @@ beforeAll(async () => {
   nodes = [];
   for (const nodeId of ['n1', 'n2', 'n3'])
     nodes.push(await startTestServer(1, { cluster: { redisUrl: redis.url, nodeId } }));
-  seeded = await seedLiveLesson(nodes[0]!, 5);
+  seeded = await seedLiveLesson(nodes[0]!, 6);
 });
 afterAll(async () => {
   for (const c of cleanups.splice(0)) c();
@@ -122,7 +122,8 @@ describe('a lesson across three nodes', () => {
       () => liveBoard.replica.lastSeq === last && patrol.replica.lastSeq === last,
       'ops pushed on both nodes',
     );
-    const late = await openBoardPage(n3.url, seeded, { role: 'classroom', index: 2 }, new BoardReplica());
+    // A classroom that comes late, on a third node (each classroom is open on one PC at a time).
+    const late = await openBoardPage(n3.url, seeded, { role: 'classroom', index: 5 }, new BoardReplica());
     cleanups.push(late.close);
     await late.sync();
     expect(late.replica.state).toEqual(patrol.replica.state);

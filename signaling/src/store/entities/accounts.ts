@@ -13,6 +13,8 @@ export const accounts = entity({
     role: z.enum(['coordinator', 'teacher']),
     passwordHash: z.string(),
     createdAt: time,
+    /** A disabled account cannot log in (absent in records written before accounts could be disabled). */
+    disabled: z.boolean().optional(),
   }),
   scope: [],
   id: 'id',
@@ -41,3 +43,30 @@ export const sessions = entity({
 });
 
 export type Session = z.infer<typeof sessions.schema>;
+
+/**
+ * What is known of a login session beside its key: when and from where it was opened. Kept per account,
+ * so an account's sessions can be listed and ended together (Redis: a hash per account, session id →
+ * record; SQLite: a row each). Expired records are handed out by no one and dropped when listed.
+ */
+export const logins = entity({
+  name: 'login',
+  schema: z.object({
+    accountId: id,
+    /** The session's id (the cookie's hash). */
+    sessionId: id,
+    createdAt: time,
+    expiresAt: time,
+    /** The client address (express's req.ip: behind a trusted proxy, the forwarded one). */
+    source: z.string().max(64),
+    userAgent: z.string().max(256),
+  }),
+  scope: ['accountId'],
+  id: 'sessionId',
+  expiresAt: 'expiresAt',
+  order: ['createdAt', 'sessionId'],
+  sqlite: { table: 'logins', columns: ['accountId', 'sessionId', 'expiresAt'], data: 'record' },
+  redis: { hash: 'logins' },
+});
+
+export type Login = z.infer<typeof logins.schema>;

@@ -1,4 +1,5 @@
 import { createClient } from 'redis';
+import { refundAttemptScript, takeAttemptScript } from './attemptScripts.ts';
 import { appendBoardOpScript, compactBoardScript } from './boardScripts.ts';
 import { putRecordsScript } from './putRecordsScript.ts';
 
@@ -14,6 +15,8 @@ export function createStoreClient(url: string, onError: (error: Error) => void) 
       putRecords: putRecordsScript,
       appendBoardOp: appendBoardOpScript,
       compactBoard: compactBoardScript,
+      takeAttempt: takeAttemptScript,
+      refundAttempt: refundAttemptScript,
     },
     socket: {
       // Fail fast on a wrong URL at start-up; once connected, keep reconnecting (Redis restarts).

@@ -15,6 +15,12 @@
  * | <p>:account:<id>             | string     | Account JSON                                                 |
  * | <p>:account-username:<name>  | string     | id of the account that has the username (uniqueness index)   |
  * | <p>:session:<id>             | string     | Session JSON; PX expiry at Session.expiresAt                 |
+ * | <p>:logins:<accountId>       | hash       | sessionId → Login JSON (expired ones dropped when listed)    |
+ * | <p>:attempts:<key>           | hash       | count, notBefore, expiresAt; PEXPIRE when forgotten          |
+ * | <p>:audit                    | hash       | audit entry id → AuditEntry JSON                             |
+ * | <p>:audit:all                | sorted set | audit entry ids, scored by at · 1000 + seq mod 1000          |
+ * | <p>:audit:kind:<kind>        | sorted set | the same, of one kind                                        |
+ * | <p>:audit:seq                | string     | the number of audit entries appended (INCR)                  |
  * | <p>:lesson:<id>              | string     | Lesson JSON                                                  |
  * | <p>:lessons:by-start         | sorted set | lesson ids, scored by startsAt                               |
  * | <p>:attendance:<lessonId>    | list       | AttendanceEvent JSON, oldest first                           |

@@ -138,6 +138,44 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (lesson_id, classroom_id)
   ) STRICT;
   `,
+  // 4 → 5: the PCs each classroom admitted (DeviceStore).
+  `
+  CREATE TABLE IF NOT EXISTS devices (
+    classroom_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (classroom_id, id)
+  ) STRICT;
+  `,
+  // 5 → 6: what is known of each login, per account (AccountStore); attempt counters (LimitStore),
+  // refused until not_before and forgotten at expires_at; the audit log (AuditStore), paged newest first
+  // by (at, seq), of all kinds or of one.
+  `
+  CREATE TABLE IF NOT EXISTS logins (
+    account_id TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (account_id, session_id)
+  ) STRICT;
+  CREATE INDEX IF NOT EXISTS logins_by_expiry ON logins (expires_at);
+  CREATE TABLE IF NOT EXISTS attempts (
+    counter_key TEXT PRIMARY KEY,
+    count INTEGER NOT NULL,
+    not_before INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX IF NOT EXISTS attempts_by_expiry ON attempts (expires_at);
+  CREATE TABLE IF NOT EXISTS audit_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at, seq);
+  CREATE INDEX IF NOT EXISTS audit_by_kind ON audit_log (kind, at, seq);
+  `,
 ];
 
 /** The version this code reads and writes. */

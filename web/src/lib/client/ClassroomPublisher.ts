@@ -12,7 +12,7 @@
 import type { Device, types } from 'mediasoup-client';
 import type { LessonState, MediaKind } from '@cloudschool/protocol';
 import type { StatsSource } from './inboundStats.ts';
-import type { MediaLink, MediaSide } from './lessonSession.ts';
+import type { MediaLink, MediaSide } from './mediaSide.ts';
 import { Publisher, vp8 } from './Publisher.ts';
 
 /** Three layers: the grid's thumbnail, a medium one, and the full picture for the stage. */

@@ -147,6 +147,20 @@ export class Interaction {
     await this.#send('stage:mute', { classroomId, muted });
   }
 
+  /** Lets a PC that asked to join as a classroom open elsewhere in: it takes that classroom over. */
+  async admitDevice(requestId: string): Promise<void> {
+    await this.#send('device:admit', { requestId });
+  }
+
+  async refuseDevice(requestId: string): Promise<void> {
+    await this.#send('device:refuse', { requestId });
+  }
+
+  /** Takes a classroom's page out of the lesson; `block` also bars its PC (any PC then waits for the host). */
+  async removePage(classroomId: string, block: boolean): Promise<void> {
+    await this.#send('page:remove', { classroomId, block });
+  }
+
   async setCapacity(capacity: number): Promise<void> {
     await this.#send('stage:capacity', { capacity });
   }

@@ -9,7 +9,7 @@
  */
 import type { Device, types } from 'mediasoup-client';
 import type { MediaKind } from '@cloudschool/protocol';
-import type { MediaLink, MediaSide } from './lessonSession.ts';
+import type { MediaLink, MediaSide } from './mediaSide.ts';
 import { serial } from '@cloudschool/protocol';
 import type { StatsSource } from './inboundStats.ts';
 import { request } from './signal.ts';

@@ -20,7 +20,7 @@
 import type { types } from 'mediasoup-client';
 import type { JoinResult, LessonState, MediaKind, ProducerInfo } from '@cloudschool/protocol';
 import { audioInbound, videoInbound, type ConsumerStats, type StatsSource } from './inboundStats.ts';
-import type { MediaLink, MediaSide } from './lessonSession.ts';
+import type { MediaLink, MediaSide } from './mediaSide.ts';
 import { clientRtpParameters } from './serverTypes.ts';
 import { request, SignalError } from './signal.ts';
 import { openTransport, type Transport } from './transport.ts';

@@ -7,6 +7,8 @@
  */
 import type {
   AccountView,
+  AuditPage,
+  AuditQuery,
   BookingConflict,
   ClassroomView,
   CoursewareFile,
@@ -19,15 +21,18 @@ import type {
   LessonView,
   LiveLessonView,
   SchoolView,
+  SessionView,
 } from '@cloudschool/protocol';
 import type { BoardState } from '@cloudschool/board';
 import type { z } from 'zod';
 import type {
+  ChangePasswordRequest,
   classroomRequest,
   createAccountRequest,
   LessonRequest,
   LoginRequest,
   schoolRequest,
+  UpdateAccountRequest,
 } from '@cloudschool/protocol';
 
 export type SchoolRequest = z.input<typeof schoolRequest>;
@@ -78,7 +83,7 @@ export function conflictsOf(error: ApiError): BookingConflict[] {
 type Fetch = typeof fetch;
 
 interface Call {
-  method?: 'GET' | 'POST' | 'PUT';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Sent as JSON. */
   json?: unknown;
   /** Sent as is with this content type. */
@@ -115,7 +120,8 @@ function errorFrom(status: number, body: unknown): ApiError {
   return new ApiError('bad_response', `HTTP ${status}`, {}, status);
 }
 
-async function call<T>(path: string, options: Call = {}): Promise<T> {
+/** One API request: JSON back, or an ApiError. Endpoint modules beside this one build on it. */
+export async function call<T>(path: string, options: Call = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   let body: string | Blob | undefined;
   if (options.json !== undefined) {
@@ -223,6 +229,61 @@ export async function listAccounts(fetchFn?: Fetch): Promise<AccountView[]> {
 
 export async function createAccount(request: CreateAccountRequest): Promise<AccountView> {
   return (await call<{ account: AccountView }>('/api/accounts', { json: request })).account;
+}
+
+/** Name and role; ApiError `last_coordinator` when it would demote the last enabled coordinator. */
+export async function updateAccount(id: string, request: UpdateAccountRequest): Promise<AccountView> {
+  const path = `/api/accounts/${enc(id)}`;
+  return (await call<{ account: AccountView }>(path, { method: 'PUT', json: request })).account;
+}
+
+/** A new password set by a coordinator: every session of the account ends. */
+export async function resetAccountPassword(id: string, password: string): Promise<AccountView> {
+  const path = `/api/accounts/${enc(id)}/password`;
+  return (await call<{ account: AccountView }>(path, { json: { password } })).account;
+}
+
+/** Disabled: it cannot log in, its sessions end; ApiError `last_coordinator` for the last coordinator. */
+export async function setAccountDisabled(id: string, disabled: boolean): Promise<AccountView> {
+  const path = `/api/accounts/${enc(id)}/${disabled ? 'disable' : 'enable'}`;
+  return (await call<{ account: AccountView }>(path, { method: 'POST' })).account;
+}
+
+/** The account's sessions that have not ended, oldest first. */
+export async function accountSessions(id: string, fetchFn?: Fetch): Promise<SessionView[]> {
+  const path = `/api/accounts/${enc(id)}/sessions`;
+  return (await call<{ sessions: SessionView[] }>(path, { fetch: fetchFn })).sessions;
+}
+
+/** Ends every session of the account; answers how many there were. */
+export async function endAccountSessions(id: string): Promise<number> {
+  const path = `/api/accounts/${enc(id)}/sessions/revoke`;
+  return (await call<{ ended: number }>(path, { method: 'POST' })).ended;
+}
+
+/** One's own password; ApiError `invalid_credentials` when the current one is wrong. Other sessions end. */
+export async function changePassword(request: ChangePasswordRequest): Promise<void> {
+  await call<void>('/api/auth/password', { json: request });
+}
+
+// ---------------------------------------------------------------- audit log (coordinator)
+
+function auditSearch(query: AuditQuery): URLSearchParams {
+  const search = new URLSearchParams({ from: query.from, to: query.to });
+  if (query.kind) search.set('kind', query.kind);
+  if (query.cursor) search.set('cursor', query.cursor);
+  if (query.limit !== undefined) search.set('limit', String(query.limit));
+  return search;
+}
+
+/** A page of the audit log, newest first; `next` is the cursor of the following page. */
+export async function auditPage(query: AuditQuery, fetchFn?: Fetch): Promise<AuditPage> {
+  return call<AuditPage>(`/api/audit?${auditSearch(query)}`, { fetch: fetchFn });
+}
+
+/** A download link: the whole range (and kind) as CSV. */
+export function auditCsvUrl(query: Omit<AuditQuery, 'cursor' | 'limit'>): string {
+  return `/api/audit.csv?${auditSearch(query)}`;
 }
 
 // ---------------------------------------------------------------- lessons

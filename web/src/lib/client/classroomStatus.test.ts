@@ -151,6 +151,22 @@ describe('classroomStatus and the lesson schedule', () => {
   });
 });
 
+describe('classroomStatus for a classroom PC and the host teacher', () => {
+  it('waits for the host teacher while a new PC is pending', () => {
+    expect(classroomStatus(facts({ phase: 'pending', state: null }))).toBe('pending');
+  });
+
+  it('says the PC was refused or the page removed, for good, unless the lesson is over', () => {
+    expect(classroomStatus(facts({ phase: 'error', state: null, sentAway: 'refused' }))).toBe('refused');
+    expect(
+      classroomStatus(facts({ phase: 'error', state: lesson(true, [camera]), sentAway: 'removed' })),
+    ).toBe('removed');
+    expect(
+      classroomStatus(facts({ phase: 'error', state: lesson(true, [], 'ended'), sentAway: 'removed' })),
+    ).toBe('ended');
+  });
+});
+
 describe('rememberHost', () => {
   it('remembers a host seen live even through a live flag alone', () => {
     const flagOnly: LessonState = { ...lesson(true), host: { connected: true, live: true } };

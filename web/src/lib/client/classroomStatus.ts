@@ -19,10 +19,19 @@ export type ClassroomStatus =
   | 'ended'
   | 'cancelled'
   | 'replaced'
+  /** A new PC for a classroom open on another PC: waiting for the host teacher to let it in. */
+  | 'pending'
+  /** The host teacher did not let this PC in. */
+  | 'refused'
+  /** The host teacher took this page out of the lesson. */
+  | 'removed'
   | 'error';
 
-/** Where the page's link to the lesson stands (see LessonSession). */
-export type LinkPhase = 'connecting' | 'ready' | 'reconnecting' | 'replaced' | 'error';
+/**
+ * Where the page's link to the lesson stands (see LessonSession); `pending`: a classroom's new PC waits
+ * for the host teacher's decision, with no media.
+ */
+export type LinkPhase = 'connecting' | 'ready' | 'reconnecting' | 'pending' | 'replaced' | 'error';
 
 /** What this page has seen of the host since it opened. */
 export interface HostMemory {
@@ -59,6 +68,8 @@ export interface ClassroomFacts {
   recovering: boolean;
   /** The server refused the join because the lesson is over (`lesson_closed`). */
   closed: boolean;
+  /** Stopped by the host teacher: this PC was refused, or the page was taken out of the lesson. */
+  sentAway?: 'refused' | 'removed' | null;
 }
 
 export function classroomStatus({
@@ -68,11 +79,13 @@ export function classroomStatus({
   playing,
   recovering,
   closed,
+  sentAway = null,
 }: ClassroomFacts): ClassroomStatus {
   // The end of a lesson is final, whatever the link does meanwhile.
   const schedule = state?.lesson.status;
   if (schedule === 'cancelled') return 'cancelled';
   if (schedule === 'ended' || closed) return 'ended';
+  if (sentAway) return sentAway;
   if (phase !== 'ready') return phase;
   if (!state) return 'connecting';
   if (schedule === 'scheduled' || schedule === 'open') return 'scheduled';

@@ -40,3 +40,39 @@ export function sessionTokenStore(): TokenStore {
     return null;
   }
 }
+
+/**
+ * The classroom a join token is for, read from its payload without checking its signature (the server
+ * checks that): it only picks which of this browser's PC credentials goes with the join. Null for a token
+ * that is not a readable JWT.
+ */
+export function classroomOfToken(token: string): string | null {
+  const payload = token.split('.')[1];
+  if (!payload || !/^[A-Za-z0-9_-]+$/.test(payload)) return null;
+  try {
+    const base64 = payload.replace(/-/g, '+').replace(/_/g, '/');
+    const binary = atob(base64.padEnd(base64.length + ((4 - (base64.length % 4)) % 4), '='));
+    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    const claims: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    if (typeof claims !== 'object' || claims === null) return null;
+    const { classroomId } = claims as Record<string, unknown>;
+    return typeof classroomId === 'string' && classroomId.length > 0 && classroomId.length <= 64
+      ? classroomId
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What follows the path of an address once its token is dropped (`?relay=1`, or ''), or null when it has
+ * no token: the address bar shows it once the token is kept, so that the token is not left on a projected
+ * screen, in the history or in a bookmark (a reload finds it in sessionStorage).
+ */
+export function searchWithoutToken(url: Pick<URL, 'search' | 'hash'>): string | null {
+  const search = new URLSearchParams(url.search);
+  if (!search.has(TOKEN_PARAM)) return null;
+  search.delete(TOKEN_PARAM);
+  const rest = search.toString();
+  return `${rest ? `?${rest}` : ''}${url.hash}`;
+}

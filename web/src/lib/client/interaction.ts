@@ -22,6 +22,7 @@ export const emptyInteraction: InteractionState = {
   quiz: null,
   tiles: null,
   hostQuality: null,
+  deviceRequests: null,
 };
 
 /*

@@ -30,171 +30,37 @@
  *   clears whatever the server kept of this peer. A failure reported while
  *   the socket is down waits: once the place is taken back, the page joins
  *   again all the same;
- * - session:replaced, a refused join (bad id, not found, forbidden, a bad
- *   or expired link, no login, a lesson that is over) or a browser without
- *   WebRTC support is final.
+ * - session:replaced, session:removed (the host teacher took the page out),
+ *   a refused join (bad id, not found, forbidden, a bad or expired link, no
+ *   login, a lesson that is over), a PC the host teacher refused or a browser
+ *   without WebRTC support is final.
  *
  * A host is known by the session cookie the socket's handshake carries; a
- * classroom by the signed token of its join link, sent with every join.
+ * classroom by the signed token of its join link, sent with every join, and
+ * its PC by the credential its browser keeps (deviceCredential.ts). A new PC
+ * for a classroom already open elsewhere is refused `device_pending`: the
+ * page waits on the same socket (phase `pending`, no media) for the host
+ * teacher's `device:decision`, then joins again with the credential it was
+ * given, or stops for good.
  */
 import type { Device } from 'mediasoup-client';
 import type { Socket } from 'socket.io-client';
 import type {
   BoardStreamEvent,
   BoardStreamPayload,
-  ChatMessageView,
   ClientEvent,
-  InteractionState,
+  DeviceCredential,
   JoinResult,
   LessonState,
-  LiveLaser,
-  LiveStrokeBegin,
-  LiveStrokePoints,
   RequestOf,
   Responses,
   ResumeResult,
-  Role,
 } from '@cloudschool/protocol';
-import type { BoardOp } from '@cloudschool/board';
 import type { LinkPhase } from './classroomStatus.ts';
 import { clientRtpCapabilities } from './serverTypes.ts';
 import { connectSignal, request, SignalError, type LessonSocket } from './signal.ts';
-
-/** How a transport made now reaches the media server. */
-export interface TransportOptions {
-  /** TURN relays from the join (fresh ones after a resume); empty when none is configured. */
-  iceServers: RTCIceServer[];
-  /** `relay` only through TURN (the `?relay=1` diagnostic switch). */
-  iceTransportPolicy: RTCIceTransportPolicy;
-}
-
-/**
- * What a MediaSide gets to build its media with. A new link is made for every (re)start; it outlives a
- * dropped connection that the page comes back from (`lesson:resume`).
- */
-export interface MediaLink {
-  readonly socket: LessonSocket;
-  readonly device: Device;
-  /** What the join answered: who this page is (role, classroom) in the lesson. */
-  readonly joined: JoinResult;
-  /** In the lesson right now: false while the connection is down or the page is taking its place back. */
-  readonly online: boolean;
-  /** Resolves true once the page is in the lesson (at once if it is), false once this link is given up. */
-  whenOnline(): Promise<boolean>;
-  /** ICE servers and policy for a transport made now. */
-  transportOptions(): TransportOptions;
-  /** An ICE restart was made (counted for `window.__cloudschool.session()`). */
-  iceRestarted(): void;
-  /**
-   * Reports a broken media path; the session then joins again (once the page is back, if the
-   * connection is down).
-   */
-  fail(error: unknown): void;
-}
-
-export interface MediaSide {
-  /** Builds transports (and producers or consumers) on a fresh link. */
-  start(link: MediaLink): Promise<void>;
-  /** A lesson state push while started. */
-  update(state: LessonState): void;
-  /**
-   * The page took its place back after a dropped connection, its media kept: the server still has these
-   * of its consumers (any other was closed meanwhile). A state push (`update`) follows.
-   */
-  resumed?(consumerIds: readonly string[]): void;
-  /** Drops every transport at once; a later start() begins anew. */
-  stop(): void;
-}
-
-/** Why the page gave up; each has its own message. */
-export type FatalReason =
-  | 'invalid-lesson'
-  | 'not-found'
-  | 'forbidden'
-  | 'unsupported'
-  /** A classroom's link is wrong or expired. */
-  | 'invalid-token'
-  /** A host page without a logged-in teacher. */
-  | 'unauthenticated'
-  /** The lesson has ended or was cancelled. */
-  | 'closed';
-
-/** Who joins which lesson. */
-export interface JoinAs {
-  lessonId: string;
-  role: Role;
-  /** The classroom's join token (from its link or its typed code). */
-  token?: string | undefined;
-  /** Media through TURN relays only (a classroom's `?relay=1`, to diagnose a school's firewall). */
-  relay?: boolean | undefined;
-}
-
-/** A page back in the lesson after it lost it (times: epoch ms), for logs and the benchmarks. */
-export interface Recovery {
-  /** Took its place back with its media kept, or joined again from scratch. */
-  how: 'resumed' | 'joined';
-  /** When the connection dropped (or the media failed). */
-  lostAt: number;
-  /** When the socket was connected again (the last time, if it took several). */
-  reconnectedAt: number;
-  /** When the page was in the lesson again with its media up. */
-  readyAt: number;
-}
-
-/** What the session did so far, for `window.__cloudschool.session()`. */
-export interface SessionCounts {
-  joins: number;
-  resumes: number;
-  iceRestarts: number;
-}
-
-/** The whiteboard's pushes: sequenced operations and the live traffic of other pages. */
-export interface BoardListener {
-  op(op: BoardOp): void;
-  strokeBegin(stroke: LiveStrokeBegin): void;
-  strokePoints(points: LiveStrokePoints): void;
-  laser(laser: LiveLaser): void;
-}
-
-export interface SessionListener {
-  phase(phase: LinkPhase): void;
-  state(state: LessonState): void;
-  fatal(reason: FatalReason): void;
-  /**
-   * Every successful join (the first, and again after a reconnect), before its lesson state; after a
-   * resume, the join's answer with what the resume brought (state, interaction, personal, ICE servers).
-   */
-  joined?(result: JoinResult): void;
-  /** The page is back in the lesson with its media up after it lost it. */
-  recovered?(recovery: Recovery): void;
-  /** The whole interaction state, after every change. */
-  interaction?(state: InteractionState): void;
-  /** A backchannel message for this page. */
-  message?(message: ChatMessageView): void;
-  /** The whiteboard (its sync starts from `joined`). */
-  board?: BoardListener;
-}
-
-/**
- * Several media sides as one (a classroom both receives and sends): started
- * in order, updated and stopped together.
- */
-export function combineSides(...sides: MediaSide[]): MediaSide {
-  return {
-    async start(link) {
-      for (const side of sides) await side.start(link);
-    },
-    update(state) {
-      for (const side of sides) side.update(state);
-    },
-    resumed(consumerIds) {
-      for (const side of sides) side.resumed?.(consumerIds);
-    },
-    stop() {
-      for (const side of sides) side.stop();
-    },
-  };
-}
+import type { MediaLink, MediaSide } from './mediaSide.ts';
+import type { FatalReason, JoinAs, Recovery, SessionCounts, SessionListener } from './sessionTypes.ts';
 
 const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 15_000;
@@ -281,6 +147,8 @@ export class LessonSession {
     socket.on('chat:message', (message) => this.#listener.message?.(message));
     socket.on('media:reset', () => void this.#restartMedia(socket));
     socket.on('session:replaced', () => this.#finish('replaced'));
+    socket.on('session:removed', ({ by }) => this.#stopFor(by === 'coordinator' ? 'revoked' : 'removed'));
+    socket.on('device:decision', (decision) => this.#decided(socket, decision));
     const board = this.#listener.board;
     if (board) {
       socket.on('board:op', (op) => board.op(op));
@@ -394,14 +262,19 @@ export class LessonSession {
     this.#leave();
     const attempt = this.#interrupt();
     let joined: JoinResult;
-    const { lessonId, role, token } = this.#join;
     try {
-      joined = await request(socket, 'lesson:join', token ? { lessonId, role, token } : { lessonId, role });
+      joined = await request(socket, 'lesson:join', this.#joinRequest());
     } catch (error) {
+      if (error instanceof SignalError && error.code === 'device_pending') {
+        // Asked the host teacher: this socket waits for the decision (#decided), with no media.
+        if (attempt === this.#attempt && !this.#final && socket.connected) this.#setPhase('pending');
+        return;
+      }
       this.#fail(error, attempt, joinRefusal(error));
       return;
     }
     if (attempt !== this.#attempt) return;
+    if (joined.device) this.#join.device?.keep(joined.device);
     this.#counts.joins++;
     this.#joined = joined;
     this.#online = true;
@@ -422,6 +295,40 @@ export class LessonSession {
     } catch (error) {
       this.#fail(error, attempt);
     }
+  }
+
+  /** What this page joins as: its lesson and role, a classroom's token and its PC. */
+  #joinRequest(): RequestOf<'lesson:join'> {
+    const { lessonId, role, token, device } = this.#join;
+    const credential = device?.credential() ?? null;
+    return {
+      lessonId,
+      role,
+      ...(token ? { token } : {}),
+      ...(credential ? { device: credential } : {}),
+      ...(device?.label ? { deviceLabel: device.label } : {}),
+    };
+  }
+
+  /**
+   * The host teacher's answer to this waiting PC: admitted, it keeps its new credential and joins again on
+   * the same socket (taking the classroom over); refused, it stops for good (the server closes the socket).
+   */
+  #decided(socket: LessonSocket, decision: { admitted: boolean; device: DeviceCredential | null }): void {
+    if (this.#phase !== 'pending' || this.#socket !== socket) return;
+    if (decision.admitted && decision.device) {
+      this.#join.device?.keep(decision.device);
+      void this.#joinLesson(socket);
+    } else {
+      this.#stopFor('device-refused');
+    }
+  }
+
+  /** Stopped for good for a reason of the lesson's (removed, refused): told, then finished. */
+  #stopFor(reason: FatalReason): void {
+    if (this.#final) return;
+    this.#listener.fatal(reason);
+    this.#finish('error');
   }
 
   /** Takes the page's place back on a new connection, its media kept; joins from scratch if refused. */

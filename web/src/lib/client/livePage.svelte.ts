@@ -26,18 +26,15 @@ import type {
 } from '@cloudschool/protocol';
 import { BoardClient } from './board/BoardClient.svelte.ts';
 import type { LinkPhase } from './classroomStatus.ts';
+import type { DeviceKeeper } from './deviceCredential.ts';
 import { gridWants } from './Grid.ts';
 import { lessonInbound, type StatsSource } from './inboundStats.ts';
 import { Interaction, type Send } from './Interaction.svelte.ts';
 import { isLessonId } from './lessonId.ts';
-import {
-  LessonSession,
-  type FatalReason,
-  type MediaSide,
-  type Recovery,
-  type SessionCounts,
-} from './lessonSession.ts';
+import { LessonSession } from './lessonSession.ts';
+import type { MediaSide } from './mediaSide.ts';
 import { note } from './note.ts';
+import type { FatalReason, Recovery, SessionCounts } from './sessionTypes.ts';
 import { mediaFlowing } from './quality.ts';
 import { QualityReporter, takeSample, type QualitySources } from './QualityReporter.ts';
 import { Receiver, type Received } from './Receiver.ts';
@@ -49,6 +46,8 @@ export interface LivePageOptions {
   role: Role;
   /** A classroom's join token, read when the page mounts; null refuses at once (`invalid-token`). */
   token?: () => string | null;
+  /** A classroom's PC and its credential (read after the token, when the page mounts). */
+  device?: () => DeviceKeeper;
   /**
    * Builds the page's media when it mounts, around the Receiver every live page has: the side the
    * session starts (the page combines its sides in the order it wants) and what to free when the page
@@ -211,35 +210,40 @@ class LivePage {
     };
     // The patrol reports nothing: the server has no level for an observer.
     let reporter: QualityReporter | null = null;
-    const session = new LessonSession({ lessonId, role, token, relay: this.#options.relay }, media.side, {
-      phase: (value) => {
-        this.phase = value;
-        if (value === 'ready') reporter?.start();
-        else reporter?.stop();
-        on.phase?.(value);
+    const device = this.#options.device?.();
+    const session = new LessonSession(
+      { lessonId, role, token, relay: this.#options.relay, device },
+      media.side,
+      {
+        phase: (value) => {
+          this.phase = value;
+          if (value === 'ready') reporter?.start();
+          else reporter?.stop();
+          on.phase?.(value);
+        },
+        recovered: (recovery) => void this.#measureRecovery(recovery, sources, receiver),
+        state: (value) => {
+          this.lesson = value;
+          this.schedule = value.lesson.status;
+          this.offset = clockOffset(value.serverTime, Date.now());
+          on.state?.(value);
+        },
+        fatal: (reason) => {
+          this.fatal = reason;
+          on.fatal?.(reason);
+        },
+        joined: (result) => {
+          this.interaction.joined(result);
+          this.board.joined(result);
+        },
+        interaction: (state) => this.interaction.apply(state),
+        message: (message) => {
+          // The backchannel is the host's and the classrooms' only.
+          if (role !== 'observer') this.interaction.message(message);
+        },
+        board: this.board,
       },
-      recovered: (recovery) => void this.#measureRecovery(recovery, sources, receiver),
-      state: (value) => {
-        this.lesson = value;
-        this.schedule = value.lesson.status;
-        this.offset = clockOffset(value.serverTime, Date.now());
-        on.state?.(value);
-      },
-      fatal: (reason) => {
-        this.fatal = reason;
-        on.fatal?.(reason);
-      },
-      joined: (result) => {
-        this.interaction.joined(result);
-        this.board.joined(result);
-      },
-      interaction: (state) => this.interaction.apply(state),
-      message: (message) => {
-        // The backchannel is the host's and the classrooms' only.
-        if (role !== 'observer') this.interaction.message(message);
-      },
-      board: this.board,
-    });
+    );
     if (role !== 'observer') {
       reporter = new QualityReporter(sources, (report) => session.request('quality:report', report), {
         verdict: (verdict, report) => {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { MediaLink } from './lessonSession.ts';
+import type { MediaLink } from './mediaSide.ts';
 import { ICE_GRACE_MS, ICE_RECOVER_MS, keepIce, type Transport } from './transport.ts';
 
 const NEW_ICE = { usernameFragment: 'new', password: 'secret', iceLite: true };

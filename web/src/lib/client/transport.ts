@@ -11,7 +11,7 @@
  * page is in the lesson: the link fails, and the session rebuilds the media.
  */
 import type { types } from 'mediasoup-client';
-import type { MediaLink } from './lessonSession.ts';
+import type { MediaLink } from './mediaSide.ts';
 import { note } from './note.ts';
 import { request, SignalError } from './signal.ts';
 

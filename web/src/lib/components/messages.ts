@@ -1,7 +1,7 @@
 /** Which words explain a failure: shared by the host, classroom and console pages. */
 import { ApiError } from '#lib/client/api.ts';
 import type { CaptureProblem } from '#lib/client/capture.ts';
-import type { FatalReason } from '#lib/client/lessonSession.ts';
+import type { FatalReason } from '#lib/client/sessionTypes.ts';
 import type { QualityHint, QualityLevel } from '@cloudschool/protocol';
 import { errorText, type PageErrorCode, type Translate } from '#lib/i18n/errors.ts';
 import type { MessageKey } from '#lib/i18n/index.ts';
@@ -14,6 +14,9 @@ const fatalKeys: Record<FatalReason, MessageKey> = {
   'invalid-token': 'error.invalidToken',
   unauthenticated: 'error.unauthenticated',
   closed: 'lessonOver.ended',
+  'device-refused': 'classroom.deviceRefused',
+  removed: 'classroom.removed',
+  revoked: 'classroom.revoked',
 };
 
 export function fatalKey(reason: FatalReason | null): MessageKey {

@@ -18,7 +18,7 @@ import type {
   Responses,
 } from '@cloudschool/protocol';
 import type { BoardAuthor, BoardObject, BoardOp, BoardState, BoardWriteBody } from '@cloudschool/board';
-import type { BoardListener } from '#lib/client/lessonSession.ts';
+import type { BoardListener } from '#lib/client/sessionTypes.ts';
 import { SignalError } from '#lib/client/signal.ts';
 import type { MessageKey } from '#lib/i18n/index.ts';
 import type { InkInProgress } from './render.ts';
