@@ -2,7 +2,7 @@
  * The host teacher's real console in Chromium (/host/<lessonId>), logged in with the teacher's session
  * cookie, broadcasting the fake camera and microphone as a teacher would by clicking "start".
  */
-import type { Browser, Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { outboundSample, trackPeerConnections } from './pageRtcStats.ts';
 import type { OutboundSample } from './pageRtcStats.ts';
 
@@ -18,11 +18,14 @@ export async function broadcastFromHostPage(
   baseUrl: string,
   lessonId: string,
   teacherCookie: string,
+  /** Anything more to install in the page's context before it loads (init scripts, a link profile). */
+  prepare?: (context: BrowserContext) => Promise<void>,
 ): Promise<HostPage> {
   const context = await browser.newContext({ baseURL: baseUrl, permissions: ['camera', 'microphone'] });
   const [name, ...value] = teacherCookie.split('=');
   await context.addCookies([{ name: name!, value: value.join('='), url: baseUrl }]);
   await context.addInitScript(trackPeerConnections);
+  await prepare?.(context);
   const page = await context.newPage();
   const problems = { count: 0, first: [] as string[] };
   const note = (text: string): void => {

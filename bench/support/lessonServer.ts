@@ -63,8 +63,11 @@ export async function startLessonServer(o: {
   mediaWorkers: number;
   /** The server's ingest worker for the host (on unless a run compares without it). */
   ingestWorker: boolean;
+  /** The built UI's handler (web/build's unless told: a copy immune to rebuilds). */
+  webHandler?: string;
 }): Promise<LessonServer> {
-  if (!existsSync(WEB_HANDLER)) throw new Error('the UI is not built: run `npm run build` first');
+  const webHandler = o.webHandler ?? WEB_HANDLER;
+  if (!existsSync(webHandler)) throw new Error('the UI is not built: run `npm run build` first');
   // One port per classroom transport and per pipe between workers, with room to spare; free now.
   const plainPortCount = 2 * o.classrooms + 500;
   const plainPortMin = await freePortRange(plainPortCount);
@@ -72,7 +75,7 @@ export async function startLessonServer(o: {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cs-bench-media-'));
   const env = await serverEnv({
     DATA_DIR: dir,
-    WEB_HANDLER,
+    WEB_HANDLER: webHandler,
     MEDIA_WORKERS: String(o.mediaWorkers),
     MEDIA_INGEST_WORKER: o.ingestWorker ? '1' : '0',
     ALLOW_PLAIN_TRANSPORTS: '1',
@@ -154,7 +157,8 @@ export function probeHealth(url: string): { stop(): Promise<number[]> } {
 /** pino levels: 40 warn, 50 error, 60 fatal. */
 const LEVELS: Record<number, LogLine['level']> = { 40: 'warn', 50: 'error', 60: 'fatal' };
 
-function summarizeLog(text: string): LogLine[] {
+/** The warnings and errors of a pino log (JSON lines), by message, most frequent first. */
+export function summarizeLog(text: string): LogLine[] {
   const byMessage = new Map<string, LogLine>();
   for (const line of text.split('\n')) {
     if (!line.startsWith('{')) continue;
