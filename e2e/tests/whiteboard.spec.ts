@@ -166,6 +166,12 @@ test('the board converges for late joiners and reconnects, and only the pen writ
   const after = await expectSameBoard(host, stager);
   expect(JSON.stringify(after.state)).toContain(`classroom:${ids[2]}`);
 
+  // Classroom 0's own PC (the late joiner's credential): a join as a new PC would wait for the host instead.
+  const device = await late.evaluate(
+    (id) => JSON.parse(localStorage.getItem(`cloudschool:device:${id}`) ?? 'null') as unknown,
+    ids[0],
+  );
+  expect(device).toMatchObject({ id: expect.any(String), secret: expect.any(String) });
   const url = new URL(lesson.joinUrls[0]!);
   const socket = io(baseURL!, { transports: ['websocket'], reconnection: false, forceNew: true });
   try {
@@ -178,6 +184,7 @@ test('the board converges for late joiners and reconnects, and only the pen writ
       lessonId: lesson.lessonId,
       role: 'classroom',
       token: url.searchParams.get('t'),
+      device,
     });
     expect(joined).toMatchObject({ ok: true });
     const refused = await ask('board:stroke:end', {
