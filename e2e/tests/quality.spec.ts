@@ -1,13 +1,21 @@
 /**
  * A classroom on a real school network: it measures and reports its link, shows its level to the tutor, the
- * host sees it on the classroom's tile; and a classroom whose network is cut for 10 s comes back as the same
- * page (same peer id, one tile, not reconnecting) with its picture decoding again and the board identical.
+ * host sees it on the classroom's tile, a coordinator in the live overview; and a classroom whose network is
+ * cut for 10 s comes back as the same page (same peer id, one tile, not reconnecting) with its picture
+ * decoding again and the board identical.
  */
 import { expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { applyProfile, cut } from '@cloudschool/testkit/netlab';
 import { board, drag, expectSameBoard, show, tool } from './board.ts';
-import { classroomStatus as status, loggedIn, scheduleLessonNow, TEACHER, test } from './fixtures.ts';
+import {
+  classroomStatus as status,
+  COORDINATOR,
+  loggedIn,
+  scheduleLessonNow,
+  TEACHER,
+  test,
+} from './fixtures.ts';
 import { expectReceiving } from './media.ts';
 
 /** A level the server judged from measurements (not `unknown`, not `reconnecting`). */
@@ -79,6 +87,17 @@ test('a classroom shows its level, the host sees it, and a 10 s cut ends with th
   const tiles = host.locator(`[data-testid="tile"][data-classroom-id="${classroomId}"]`);
   await expect(tiles).toHaveAttribute('data-quality', MEASURED);
   await expect(host.getByTestId('host-quality')).toHaveAttribute('data-level', MEASURED);
+  // A coordinator sees it in the live overview: the lesson's classrooms by level.
+  const coordinator = await (await loggedIn(browser, COORDINATOR)).newPage();
+  await coordinator.goto('/coordinator');
+  const levels = coordinator
+    .locator(`[data-testid="live-lesson"][data-lesson-id="${lesson.lessonId}"]`)
+    .getByTestId('live-quality')
+    .locator('[data-level]');
+  await expect(levels).toHaveCount(1);
+  await expect(levels).toHaveAttribute('data-level', MEASURED);
+  await expect(levels).toHaveAttribute('data-count', '1');
+  await coordinator.close();
 
   // Something on the board before the cut.
   await show(host, 'board');
