@@ -6,7 +6,6 @@ import type { HandlerDeps } from './HandlerDeps.ts';
 import { interactionHandlers } from './interactionHandlers.ts';
 import { joinHandlers } from './joinHandlers.ts';
 
-
 /** Every acknowledged event: who may do what is decided here, the rules in the live lesson. */
 export function createHandlers(deps: HandlerDeps): HandlerTable {
   const { lessons } = deps;

@@ -78,7 +78,8 @@ export const en = {
   'classroom.removed': 'The host teacher took this page out of the lesson',
   'classroom.removedHint': 'This page has stopped. Ask the host teacher or a coordinator if in doubt.',
   'classroom.revoked': 'A coordinator revoked this PC',
-  'classroom.revokedHint': 'This PC can no longer join this classroom’s lessons. Ask a coordinator to enrol it again.',
+  'classroom.revokedHint':
+    'This PC can no longer join this classroom’s lessons. Ask a coordinator to enrol it again.',
   'classroom.enableSound': 'Click to turn on sound',
   'classroom.fullscreen': 'Full screen (F)',
   'classroom.exitFullscreen': 'Exit full screen (F)',
