@@ -36,8 +36,9 @@ import {
   lossByWorker,
   totals,
 } from './support/delivery.ts';
-import { FANOUT_MODES, GOAL_LOSS_PERCENT, renderFanout } from './support/fanoutReport.ts';
-import type { FanoutMode, FanoutPhase, FanoutWindow } from './support/fanoutReport.ts';
+import { renderFanout } from './support/fanoutReport.ts';
+import { FANOUT_MODES, GOAL_LOSS_PERCENT } from './support/fanoutResult.ts';
+import type { FanoutMode, FanoutPhase, FanoutWindow } from './support/fanoutResult.ts';
 import { lessonRigOptions, withLessonRig } from './support/lessonRig.ts';
 import type { LessonRig } from './support/lessonRig.ts';
 import type { MediaReport } from './support/lessonServer.ts';

@@ -13,20 +13,19 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startRedis } from '@cloudschool/testkit';
 import type { TestRedis } from '@cloudschool/testkit';
-import { drawHttpRequest, httpCampaign, rawHttpCampaign } from './support/fuzzHttp.ts';
+import { httpCampaign } from './support/fuzzHttpCampaign.ts';
+import { drawHttpRequest } from './support/fuzzHttpDraw.ts';
+import { rawHttpCampaign } from './support/fuzzHttpRaw.ts';
 import { markdown, storeRun } from './support/fuzzReport.ts';
 import type { StoreRun } from './support/fuzzReport.ts';
 import { ServerWatch, setUpFixture, snapshot, startFuzzServer } from './support/fuzzServer.ts';
 import type { FuzzServer } from './support/fuzzServer.ts';
-import {
-  drawSocketInput,
-  fuzzEvents,
-  newStats,
-  prepareInputs,
-  RawWorker,
-  SocketWorker,
-} from './support/fuzzSocket.ts';
-import type { Shared, Side, WorkerSpec } from './support/fuzzSocket.ts';
+import { RawWorker } from './support/fuzzRawWorker.ts';
+import { drawSocketInput, fuzzEvents, prepareInputs } from './support/fuzzSocketEvents.ts';
+import type { Side } from './support/fuzzSocketEvents.ts';
+import { newStats } from './support/fuzzSocketShared.ts';
+import type { Shared, WorkerSpec } from './support/fuzzSocketShared.ts';
+import { SocketWorker } from './support/fuzzSocketWorker.ts';
 import { Tally } from './support/fuzzTally.ts';
 import { OwnedProcesses } from './support/ownedProcesses.ts';
 import { machine, sleep, writeResults } from './support/report.ts';

@@ -228,7 +228,7 @@ function typeSwap(v: unknown): unknown {
   return null;
 }
 
-/** Deeper than JSON.stringify can write (≈ 4,500 here); deeper still is sent as raw packets (fuzzSocket.ts). */
+/** Deeper than JSON.stringify can write (≈ 4,500 here); deeper still is sent as raw packets (fuzzSocketWorker.ts). */
 const DEPTHS = [64, 500, 1500, 3000];
 
 function nest(v: unknown, size: number): unknown {

@@ -2,7 +2,7 @@
 import type { Machine } from './report.ts';
 import { distribution, logSection } from './report.ts';
 import type { LogLine } from './lessonServer.ts';
-import type { ConnectionStats } from './fuzzSocket.ts';
+import type { ConnectionStats } from './fuzzSocketShared.ts';
 import type { WatchReport } from './fuzzServer.ts';
 import type { Finding } from './fuzzTally.ts';
 import { asRecord, FAILING } from './fuzzTally.ts';
