@@ -2,7 +2,7 @@
  * A classroom on a real school network: it measures and reports its link, shows its level to the tutor, the
  * host sees it on the classroom's tile, a coordinator in the live overview; and a classroom whose network is
  * cut for 10 s comes back as the same page (same peer id, one tile, not reconnecting) with its picture
- * decoding again and the board identical.
+ * decoding again, the board identical and its question shown answered (the host answered it meanwhile).
  */
 import { expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
@@ -99,7 +99,12 @@ test('a classroom shows its level, the host sees it, and a 10 s cut ends with th
   await expect(levels).toHaveAttribute('data-count', '1');
   await coordinator.close();
 
-  // Something on the board before the cut.
+  // A question before the cut (answered while the classroom is away), and something on the board.
+  await classroom.getByTestId('question-input').fill('分母为什么不能是0？');
+  await classroom.getByTestId('question-submit').click();
+  const question = host.getByTestId('host-question');
+  await expect(question).toHaveCount(1);
+  const questionId = (await question.getAttribute('data-question-id'))!;
   await show(host, 'board');
   await tool(host, 'pen');
   await drag(host, [0.1, 0.2], [0.4, 0.3]);
@@ -111,6 +116,8 @@ test('a classroom shows its level, the host sees it, and a 10 s cut ends with th
   const cutting = cut(classroom, CUT_MS);
   await host.waitForTimeout(2_000);
   await drag(host, [0.2, 0.6], [0.7, 0.8]);
+  await show(host, 'floor');
+  await question.getByTestId('question-answered').click();
   await cutting;
   const backAt = Date.now();
 
@@ -129,6 +136,11 @@ test('a classroom shows its level, the host sees it, and a 10 s cut ends with th
   const pictureAt = Date.now();
   await expectSameBoard(host, classroom);
   expect((await board(classroom)).headSeq).toBeGreaterThanOrEqual(2);
+  // The Q&A too: the one question, answered while the classroom was away.
+  const asked = classroom.getByTestId('question-item');
+  await expect(asked).toHaveCount(1);
+  await expect(asked).toHaveAttribute('data-question-id', questionId);
+  await expect(asked).toHaveAttribute('data-state', 'answered');
   await expect(classroom.getByTestId('quality-indicator')).toHaveAttribute('data-level', MEASURED);
 
   const last = (await session(classroom)).recoveries.at(-1);

@@ -33,4 +33,6 @@ export type {
   PipedTrack,
 } from './NodePipesTypes.ts';
 export { InvalidStateError, MediaError, NotFoundError } from './errors.ts';
+export { LAYER_HOLD, LayerHold } from './LayerHold.ts';
+export type { HeldConsumer } from './LayerHold.ts';
 export { mediaCodecs } from './codecs.ts';

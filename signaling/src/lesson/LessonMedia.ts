@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
+import { LayerHold } from '@cloudschool/sfu';
 import type {
   MediaPeer,
   MediaRoom,
@@ -83,6 +84,8 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
   #room: MediaRoom | undefined;
   /** What each page is making (transports, producers, consumers), one at a time. */
   readonly #making = new Map<string, Serial>();
+  /** The layer holds of this node's simulcast consumers. */
+  readonly #holds = new WeakMap<ms.Consumer, LayerHold>();
   /** Classroom → its camera track, built on demand and dropped on every change of the tracks. */
   #cameras: Map<string, string> | undefined;
   /** Set once the lesson is over: no room is made again. */
@@ -207,8 +210,14 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     });
     // When a page's link is short, the main picture keeps its share before overview tiles do.
     if (consumer.kind === 'video' && layers === HIGH) await consumer.setPriority(2);
+    // A layer a page's link failed is not offered again at once (LayerHold: village links probe and fail).
+    const hold = consumer.type === 'simulcast' ? LayerHold.attach(consumer, layers) : undefined;
+    if (hold) this.#holds.set(consumer, hold);
     consumer.on('score', ({ score }) => this.emit('receivescore', page, consumer.id, score));
-    consumer.observer.once('close', () => this.emit('receivescore', page, consumer.id, null));
+    consumer.observer.once('close', () => {
+      hold?.close();
+      this.emit('receivescore', page, consumer.id, null);
+    });
     return { id: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters };
   }
 
@@ -271,7 +280,11 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
         for (const { peer, consumer } of room.consumersOf(track.id)) {
           const effect = stageEffect(this.#roster.local(peer.id), track, change);
           if (effect?.close) peer.closeConsumer(consumer.id, true);
-          else if (effect) void consumer.setPreferredLayers(effect.layers).catch(() => undefined);
+          else if (effect) {
+            const hold = this.#holds.get(consumer);
+            if (hold) hold.prefer(effect.layers);
+            else void consumer.setPreferredLayers(effect.layers).catch(() => undefined);
+          }
         }
       }
       // The node receiving a mic pauses it; the copies on other nodes follow.

@@ -1,0 +1,136 @@
+import { EventEmitter } from 'node:events';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { types as ms } from 'mediasoup';
+import { LAYER_HOLD, LayerHold } from '../src/index.ts';
+import type { HeldConsumer } from '../src/index.ts';
+
+/** A simulcast consumer as the hold sees it: layer changes, the producer's per-layer scores, preferences asked. */
+class FakeConsumer extends EventEmitter implements HeldConsumer {
+  /** A lossy link (≈ 5 % lost: mediasoup scores it 8) under a producer sending every layer. */
+  score = { score: 8, producerScores: [10, 10, 10] };
+  asked: number[] = [];
+  setPreferredLayers(layers: ms.ConsumerLayers): Promise<void> {
+    this.asked.push(layers.spatialLayer);
+    return Promise.resolve();
+  }
+  /** mediasoup reports the layer it now sends. */
+  sends(spatialLayer: number): void {
+    this.emit('layerschange', { spatialLayer, temporalLayer: 2 });
+  }
+}
+
+const HIGH = { spatialLayer: 2, temporalLayer: 2 };
+let clock = 0;
+const now = (): number => clock;
+const pass = (ms: number): void => {
+  clock += ms;
+  vi.advanceTimersByTime(ms);
+};
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  clock = 0;
+});
+afterEach(() => vi.useRealTimers());
+
+describe('LayerHold', () => {
+  it('holds a layer the link failed, then offers it again', () => {
+    const consumer = new FakeConsumer();
+    const hold = LayerHold.attach(consumer, HIGH, now);
+    consumer.sends(0);
+    consumer.sends(1);
+    consumer.sends(2);
+    expect(consumer.asked).toEqual([]);
+    consumer.sends(0);
+    expect(hold.cap).toBe(0);
+    expect(consumer.asked).toEqual([0]);
+    pass(LAYER_HOLD.firstMs - 1);
+    expect(hold.cap).toBe(0);
+    pass(1);
+    expect(hold.cap).toBeNull();
+    expect(consumer.asked).toEqual([0, 2]);
+  });
+
+  it('doubles the hold while the link keeps failing soon after each release, up to its maximum', () => {
+    const consumer = new FakeConsumer();
+    const hold = LayerHold.attach(consumer, HIGH, now);
+    const held: number[] = [];
+    consumer.sends(2);
+    for (let i = 0; i < 6; i++) {
+      consumer.sends(0);
+      const start = clock;
+      while (hold.cap !== null) pass(1000);
+      held.push(clock - start);
+      pass(5000);
+      consumer.sends(2);
+    }
+    const { firstMs: first, maxMs: max } = LAYER_HOLD;
+    expect(held).toEqual([first, 2 * first, 4 * first, 8 * first, max, max]);
+    expect(8 * first).toBe(max);
+    // Long enough without a failure: forgiven, the next hold is the first again.
+    pass(LAYER_HOLD.forgiveMs);
+    consumer.sends(1);
+    const start = clock;
+    while (hold.cap !== null) pass(1000);
+    expect(clock - start).toBe(LAYER_HOLD.firstMs);
+  });
+
+  it('holds a fall whose loss the next receiver reports tell, not one they tell too late', () => {
+    const consumer = new FakeConsumer();
+    consumer.score.score = 10;
+    const hold = LayerHold.attach(consumer, HIGH, now);
+    consumer.sends(2);
+    consumer.sends(1);
+    pass(1000);
+    consumer.score.score = 7;
+    consumer.emit('score');
+    expect(hold.cap).toBe(1);
+
+    const late = new FakeConsumer();
+    late.score.score = 10;
+    const notHeld = LayerHold.attach(late, HIGH, now);
+    late.sends(2);
+    late.sends(0);
+    pass(LAYER_HOLD.judgeMs + 1);
+    late.score.score = 7;
+    late.emit('score');
+    expect(notHeld.cap).toBeNull();
+  });
+
+  it('follows a fall on a clean link without a hold (a busy receiver, not its link)', () => {
+    const consumer = new FakeConsumer();
+    consumer.score.score = 10;
+    const hold = LayerHold.attach(consumer, HIGH, now);
+    consumer.sends(2);
+    consumer.sends(1);
+    expect(hold.cap).toBeNull();
+    expect(consumer.asked).toEqual([]);
+  });
+
+  it('follows the producer down without a hold when it stopped sending the layer', () => {
+    const consumer = new FakeConsumer();
+    const hold = LayerHold.attach(consumer, HIGH, now);
+    consumer.sends(2);
+    consumer.score.producerScores = [10, 10, 0];
+    consumer.sends(1);
+    expect(hold.cap).toBeNull();
+    expect(consumer.asked).toEqual([]);
+  });
+
+  it('keeps a hold through a change of preference, and stops watching once closed', () => {
+    const consumer = new FakeConsumer();
+    const hold = LayerHold.attach(consumer, { spatialLayer: 0, temporalLayer: 2 }, now);
+    consumer.sends(0);
+    hold.prefer(HIGH);
+    consumer.sends(2);
+    consumer.sends(1);
+    expect(hold.cap).toBe(1);
+    hold.prefer({ spatialLayer: 2, temporalLayer: 1 });
+    expect(consumer.asked).toEqual([2, 1, 1]);
+    hold.close();
+    consumer.sends(0);
+    pass(LAYER_HOLD.maxMs);
+    expect(hold.cap).toBe(1);
+    expect(consumer.listenerCount('layerschange') + consumer.listenerCount('score')).toBe(0);
+  });
+});
