@@ -24,7 +24,7 @@ import {
 import type { Room } from './chaosPages.ts';
 import { GOAL_DARK_MS, GOAL_NODE_LOSS_MS } from './chaosReport.ts';
 import type { ChaosResult, ScenarioResult } from './chaosReport.ts';
-import { failed, WARM_UP_MS } from './chaosRun.ts';
+import { darkScenario, failed, WARM_UP_MS } from './chaosRun.ts';
 import type { ChaosRun } from './chaosRun.ts';
 import { startCluster } from './clusterNodes.ts';
 import type { Cluster, ClusterNode } from './clusterNodes.ts';
@@ -112,19 +112,15 @@ async function redisRestart(chaos: ChaosRun, rig: ClusterRig): Promise<ScenarioR
       .then((b) => (b.nodes ?? []).map((n) => n.id).join(', '))
       .catch((error: unknown) => `(failed: ${String(error)})`);
     const pages = rooms.map((r) => outcome(r, r.nodeName, true, at, end, host));
-    const w = worst(pages);
     const q = (ms: number | null): string => (ms === null ? 'not within 15 s' : `${ms} ms`);
-    return {
+    return darkScenario({
       key: 'redis',
       title,
       how,
       at,
-      observedMs: end - at,
+      end,
       pages,
       goal,
-      figureMs: w.ms,
-      figureOpen: w.open,
-      met: w.ms === null ? null : !w.open && w.ms < GOAL_DARK_MS,
       facts: [
         `Redis was away ${back - at} ms (SIGTERM → answering PING again)`,
         `a question from classroom 2 (node 3) shown on the host's console (node 1): before the restart ${q(questionBefore)}; asked right after Redis answered again: ${q(questionAfter)}`,
@@ -132,7 +128,7 @@ async function redisRestart(chaos: ChaosRun, rig: ClusterRig): Promise<ScenarioR
         `the host's overview (classroom count) from the restart: ${shownSince(host, at - 1000, end, (s) => `count ${/count=(\S*)/.exec(s)?.[1] ?? '?'}`).join(' → ')}`,
         hostCamera(host, at, end),
       ],
-    };
+    });
   } catch (error) {
     return failed(chaos, 'redis', title, how, goal, error);
   }

@@ -2,6 +2,8 @@
  * What every part of `npm run chaos` shares: the run's progress line and the processes it owns (bench/chaos.ts
  * makes them), the warm-up before the first event, and a scenario that failed written as a result.
  */
+import { worst } from './chaosPages.ts';
+import { GOAL_DARK_MS } from './chaosReport.ts';
 import type { ScenarioResult } from './chaosReport.ts';
 import type { OwnedProcesses } from './ownedProcesses.ts';
 
@@ -38,5 +40,20 @@ export function failed(
     figureOpen: false,
     met: null,
     error: message,
+  };
+}
+
+/** A scenario judged by its classrooms' longest dark period (goal: under GOAL_DARK_MS), observed until `end`. */
+export function darkScenario(
+  s: Pick<ScenarioResult, 'key' | 'title' | 'how' | 'at' | 'pages' | 'goal' | 'facts'> & { end: number },
+): ScenarioResult {
+  const { end, ...scenario } = s;
+  const w = worst(s.pages);
+  return {
+    ...scenario,
+    observedMs: end - s.at,
+    figureMs: w.ms,
+    figureOpen: w.open,
+    met: w.ms === null ? null : !w.open && w.ms < GOAL_DARK_MS,
   };
 }

@@ -21,12 +21,11 @@ import {
   signed,
   waitSteady,
   warmUp,
-  worst,
 } from './chaosPages.ts';
 import type { MediaReport, Room } from './chaosPages.ts';
 import { darkText, GOAL_DARK_MS } from './chaosReport.ts';
 import type { ChaosResult, ScenarioResult } from './chaosReport.ts';
-import { failed, WARM_UP_MS } from './chaosRun.ts';
+import { darkScenario, failed, WARM_UP_MS } from './chaosRun.ts';
 import type { ChaosRun } from './chaosRun.ts';
 import { firstProgressAfter, risenBetween, steadyAgainAfter } from './darkPeriods.ts';
 import type { PageRecord } from './frameSampler.ts';
@@ -110,18 +109,14 @@ async function workerKilled(
     for (const pid of replaced) node.roles.set(pid, which);
     const pages = rooms.map((r) => outcome(r, where.get(r)!, hit(r), at, end, host));
     const reportAfter = await mediaReport(server.url, node.lesson);
-    const w = worst(pages);
-    return {
+    return darkScenario({
       key: which === 'forwarding' ? 'forwarding-worker' : 'ingest-worker',
       title,
       how,
       at,
-      observedMs: end - at,
+      end,
       pages,
       goal,
-      figureMs: w.ms,
-      figureOpen: w.open,
-      met: w.ms === null ? null : !w.open && w.ms < GOAL_DARK_MS,
       facts: [
         `killed ${workerName(node, victim)} (${which === 'ingest' ? `the host was on ${hostWhere}` : `${rooms.filter(hit).length} of ${rooms.length} classrooms on it`}); the server's workers before: ${before.map((pid) => workerName(node, pid)).join(', ')}; after: ${after.map((pid) => workerName(node, pid)).join(', ')}${replaced.length ? ` (started in its place: ${replaced.join(', ')})` : ' (none started in its place)'}`,
         `where the pages are after it: host on ${workerName(node, workerOf(reportAfter, 'host'))}, ${rooms.map((r) => `${r.name} on ${workerName(node, workerOf(reportAfter, r))}`).join(', ')}`,
@@ -133,7 +128,7 @@ async function workerKilled(
           : []),
         hostCamera(host, at, end),
       ],
-    };
+    });
   } catch (error) {
     return failed(
       chaos,

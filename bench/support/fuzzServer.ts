@@ -4,13 +4,12 @@
  * invited classrooms, join tokens, forged ones, a courseware file), the store as the API shows it (to
  * compare before and after), and the process itself: alive, answering /healthz, and its memory.
  */
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { admin, kill9, login, ROOT, serverEnv, waitForHealth } from '@cloudschool/testkit';
-import { summarizeLog } from './lessonServer.ts';
+import { admin, login, serverEnv } from '@cloudschool/testkit';
+import { spawnLoggedServer, summarizeLog } from './lessonServer.ts';
 import type { LogLine } from './lessonServer.ts';
 import { mediasoupWorkerPids, rssMiB } from './procStats.ts';
 
@@ -34,36 +33,14 @@ export async function startFuzzServer(o: { redisUrl?: string }): Promise<FuzzSer
     ...(o.redisUrl ? { REDIS_URL: o.redisUrl } : {}),
   });
   await admin(env);
-  const logFile = path.join(dir, 'server.log');
-  const logFd = openSync(logFile, 'w');
-  const child = spawn(process.execPath, ['signaling/src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', logFd, 'pipe'],
-  });
-  closeSync(logFd);
-  let tail = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    tail = (tail + chunk.toString()).slice(-8192);
-  });
-  const url = `http://127.0.0.1:${env.PORT}`;
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) await kill9(child);
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await waitForHealth(url, () => child.exitCode ?? child.signalCode, 60_000);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  const server = await spawnLoggedServer(env, dir, 60_000);
   return {
-    url,
-    pid: child.pid!,
-    exitCode: () => child.exitCode ?? child.signalCode,
-    logSummary: () => summarizeLog(withErrorMessages(readFileSync(logFile, 'utf8'))),
-    stderrTail: () => tail,
-    stop,
+    url: server.url,
+    pid: server.pid,
+    exitCode: server.exitCode,
+    logSummary: () => summarizeLog(withErrorMessages(server.log())),
+    stderrTail: server.stderrTail,
+    stop: server.stop,
   };
 }
 

@@ -58,6 +58,60 @@ export interface LessonServer {
 
 const WEB_HANDLER = path.join(ROOT, 'web/build/handler.js');
 
+/** A server process with its log (JSON lines) kept in `dir`, once it answers /healthz. */
+export interface LoggedServer {
+  url: string;
+  pid: number;
+  /** The log as written so far. */
+  log(): string;
+  /** The last 8 KiB of its stderr. */
+  stderrTail(): string;
+  exitCode(): number | NodeJS.Signals | null;
+  /** Kills it (if it still runs) and removes `dir`. */
+  stop(): Promise<void>;
+}
+
+/** Starts signaling/src/main.ts with `env`, its log in `dir`; stopped and `dir` removed if it never answers. */
+export async function spawnLoggedServer(
+  env: NodeJS.ProcessEnv,
+  dir: string,
+  healthTimeoutMs: number,
+): Promise<LoggedServer> {
+  const logFile = path.join(dir, 'server.log');
+  const logFd = openSync(logFile, 'w');
+  const child = spawn(process.execPath, ['signaling/src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', logFd, 'pipe'],
+  });
+  closeSync(logFd);
+  // Read stderr: an unread pipe would block the server once full.
+  let tail = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-8192);
+  });
+  const exitCode = (): number | NodeJS.Signals | null => child.exitCode ?? child.signalCode;
+  const stop = async (): Promise<void> => {
+    if (exitCode() === null) await kill9(child);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const url = `http://127.0.0.1:${env.PORT}`;
+  try {
+    await waitForHealth(url, exitCode, healthTimeoutMs);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    url,
+    pid: child.pid!,
+    log: () => readFileSync(logFile, 'utf8'),
+    stderrTail: () => tail,
+    exitCode,
+    stop,
+  };
+}
+
 export async function startLessonServer(o: {
   classrooms: number;
   mediaWorkers: number;
@@ -83,31 +137,14 @@ export async function startLessonServer(o: {
     MEDIA_PLAIN_PORT_MAX: String(plainPortMax),
   });
   await admin(env);
-  const logFile = path.join(dir, 'server.log');
-  const logFd = openSync(logFile, 'w');
-  const child = spawn(process.execPath, ['signaling/src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', logFd, 'pipe'],
-  });
-  closeSync(logFd);
-  // Read stderr: an unread pipe would block the server once full.
-  let tail = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    tail = (tail + chunk.toString()).slice(-8192);
-  });
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) await kill9(child);
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const url = `http://127.0.0.1:${env.PORT}`;
+  const server = await spawnLoggedServer(env, dir, 30_000);
+  const { url, stop } = server;
   try {
-    await waitForHealth(url, () => child.exitCode ?? child.signalCode, 30_000);
     const lesson = await liveLessonOverHttp(url, await login(url), o.classrooms);
     const base = Number(env.MEDIA_PORT_BASE);
     return {
       url,
-      pid: child.pid!,
+      pid: server.pid,
       env,
       lesson,
       webRtcPorts: Array.from({ length: o.mediaWorkers }, (_, i) => base + i),
@@ -119,9 +156,9 @@ export async function startLessonServer(o: {
             headers: { cookie: lesson.coordinatorCookie },
           })
         ).json()) as MediaReport,
-      logSummary: () => summarizeLog(readFileSync(logFile, 'utf8')),
-      stderrTail: () => tail,
-      exitCode: () => child.exitCode ?? child.signalCode,
+      logSummary: () => summarizeLog(server.log()),
+      stderrTail: server.stderrTail,
+      exitCode: server.exitCode,
       stop,
     };
   } catch (error) {
