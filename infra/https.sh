@@ -9,7 +9,10 @@
 #                   internal (Caddy's own CA, for a closed LAN; the default for an address or a .lan name),
 #                   or files (CADDY_TLS_CERT and CADDY_TLS_KEY, e.g. from infra/local-ca.sh)
 #   CADDY_TLS_CERT, CADDY_TLS_KEY   with files: the certificate (full chain) and key, readable by Caddy
-#   UPSTREAM        where `npm start` listens; default 127.0.0.1:3000 (its HOST and PORT)
+#   UPSTREAM        where `npm start` listens; default 127.0.0.1:3000 (its HOST and PORT); the nodes of a
+#                   cluster comma-separated (10.0.0.11:3000,10.0.0.12:3000)
+#   LB_POLICY       which node a new connection goes to: least_conn (default), round_robin, first (the first
+#                   that answers, in UPSTREAM's order: a standby), random
 #   HTTPS_PORT      default 443; HTTP_PORT default 80 (it only redirects to HTTPS, and answers ACME)
 #   XDG_DATA_HOME   Caddy keeps certificates and its CA in $XDG_DATA_HOME/caddy; default ~/.local/share
 #
@@ -50,15 +53,25 @@ case "$mode" in
   *) die "HTTPS_TLS: acme, internal or files (not '$mode')" ;;
 esac
 upstream="${UPSTREAM:-127.0.0.1:3000}"
+upstream="${upstream//[[:space:]]/}"
 upstream_re='^[][A-Za-z0-9.:-]+:[0-9]+$'
-[[ "$upstream" =~ $upstream_re ]] || die "UPSTREAM: host:port of npm start (not '$upstream')"
+IFS=',' read -ra upstreams <<<"$upstream"
+((${#upstreams[@]})) || die "UPSTREAM names nothing"
+for u in "${upstreams[@]}"; do
+  [[ "$u" =~ $upstream_re ]] || die "UPSTREAM: host:port of npm start, comma-separated for several (not '$u')"
+done
+lb_policy="${LB_POLICY:-least_conn}"
+case "$lb_policy" in
+  least_conn | round_robin | first | random) ;;
+  *) die "LB_POLICY: least_conn, round_robin, first or random (not '$lb_policy')" ;;
+esac
 for v in HTTPS_PORT HTTP_PORT; do
   [[ "${!v:-1}" =~ ^[0-9]+$ ]] || die "$v: a port number"
 done
 
 # Caddy separates a site's addresses with ", ".
 addresses="$(printf '%s, ' "${names[@]}")"
-export SITE_ADDRESS="${addresses%, }" HTTPS_TLS="$mode" UPSTREAM="$upstream"
+export SITE_ADDRESS="${addresses%, }" HTTPS_TLS="$mode" UPSTREAM="${upstreams[*]}" LB_POLICY="$lb_policy"
 export CADDY_HTTPS_PORT="${HTTPS_PORT:-443}" CADDY_HTTP_PORT="${HTTP_PORT:-80}"
 export CADDY_TLS_CERT="${CADDY_TLS_CERT:-}" CADDY_TLS_KEY="${CADDY_TLS_KEY:-}"
 config="$here/caddy/Caddyfile"

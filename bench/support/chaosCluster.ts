@@ -4,8 +4,8 @@
  * same address — each scenario's result, and the set-up they share.
  */
 import type { Browser, Page } from '@playwright/test';
-import { admin, liveLessonOverHttp, login, startRedis } from '@cloudschool/testkit';
-import type { LiveLesson, TestRedis } from '@cloudschool/testkit';
+import { admin, liveLessonOverHttp, login, startCaddy, startRedis } from '@cloudschool/testkit';
+import type { LiveLesson, TestCaddy, TestRedis } from '@cloudschool/testkit';
 import {
   hostCamera,
   hostView,
@@ -16,7 +16,6 @@ import {
   openHost,
   outcome,
   shownSince,
-  signed,
   waitSteady,
   warmUp,
   worst,
@@ -28,11 +27,10 @@ import { darkScenario, failed, WARM_UP_MS } from './chaosRun.ts';
 import type { ChaosRun } from './chaosRun.ts';
 import { startCluster } from './clusterNodes.ts';
 import type { Cluster, ClusterNode } from './clusterNodes.ts';
-import { firstProgressAfter } from './darkPeriods.ts';
 import type { PageRecord } from './frameSampler.ts';
 import { running } from './ownedProcesses.ts';
 import { listProcesses } from './procStats.ts';
-import { round, sleep } from './report.ts';
+import { sleep } from './report.ts';
 
 /** This half's scenarios, key and title (a failed set-up reports each as failed). */
 export const CLUSTER_SCENARIOS: [string, string][] = [
@@ -43,16 +41,19 @@ export const CLUSTER_SCENARIOS: [string, string][] = [
 interface ClusterRig {
   redis: TestRedis;
   cluster: Cluster;
+  /** Where node 3's classrooms open their pages: Caddy in front of node 3, then node 2 (infra/https.sh). */
+  balancer: TestCaddy;
   lesson: LiveLesson;
   host: PageRecord;
   rooms: Room[];
 }
 
 /** The addresses these pages opened (or tried to open) WebSockets to in the window, by node, with how many attempts. */
-function wsTargets(rooms: Room[], from: number, until: number, cluster: Cluster): string {
+function wsTargets(rooms: Room[], from: number, until: number, rig: ClusterRig): string {
   const names = new Map(
-    cluster.nodes.map((n) => [new URL(n.url).host, `node ${n.index} (${new URL(n.url).host})`]),
+    rig.cluster.nodes.map((n) => [new URL(n.url).host, `node ${n.index} (${new URL(n.url).host})`]),
   );
+  names.set(new URL(rig.balancer.url).host, `Caddy (${new URL(rig.balancer.url).host})`);
   const hosts = new Map<string, number>();
   for (const room of rooms) {
     for (const e of room.record.timeline) {
@@ -138,17 +139,17 @@ async function nodeKilled(chaos: ChaosRun, rig: ClusterRig): Promise<ScenarioRes
   const title = '3. a cluster node SIGKILLed (node 3)';
   const goal = `classrooms of the lost node back < ${GOAL_NODE_LOSS_MS / 1000} s; others dark < ${GOAL_DARK_MS / 1000} s`;
   const how =
-    "Three nodes on one Redis; host on node 1, classroom 1 on node 2, classrooms 2 and 3 on node 3 (each page opened at its node's address, as a join link made there would). Node 3's process gets SIGKILL (its mediasoup workers lose their parent and exit). Observed for 30 s: the surviving classroom, what node 3's pages do (they reconnect to the origin they were loaded from), what the host sees.";
+    "Three nodes on one Redis; host on node 1, classroom 1 on node 2 (opened at its address), classrooms 2 and 3 on node 3 through Caddy in front of the cluster as infra/deployment.md runs it (infra/https.sh, UPSTREAM node 3 then node 2, LB_POLICY=first so that they start on node 3; health checks every second). Node 3's process gets SIGKILL (its mediasoup workers lose their parent and exit). Observed for 30 s: the surviving classroom, node 3's pages (their WebSocket drops; they reconnect through Caddy, which passes over the dead node; node 2 does not know their place, so they join again from scratch), what the host sees.";
   const node3 = rig.cluster.nodes[2]!;
   const restartTitle = '3b. node 3 started again on the same address';
   const restartHow =
-    "After those 30 s, node 3 is started again with the same id, address and ports (as a supervisor would restart it). Its classrooms' pages, still trying their origin, come back through it: dark counted from the start command, recovery from /healthz answering.";
+    "After those 30 s, node 3 is started again with the same id, address and ports (as a supervisor would restart it); Caddy's health check sees it back and sends new connections there first again. The pages that moved to node 2 keep their WebSocket there: nothing should go dark.";
   const results: ScenarioResult[] = [];
   try {
     const { rooms, host } = rig;
     await waitSteady(rooms, host);
     noteClusterPids(chaos, rig.cluster);
-    const onNode3 = rooms.filter((r) => r.nodeUrl === node3.url);
+    const onNode3 = rooms.filter((r) => r.nodeUrl === rig.balancer.url);
     const workers3 = node3.workerPids();
     chaos.say(`${title}: killing node 3 (pid ${node3.pid()})`);
     const at = Date.now();
@@ -185,7 +186,7 @@ async function nodeKilled(chaos: ChaosRun, rig: ClusterRig): Promise<ScenarioRes
         `node 3's mediasoup workers (${workers3.join(', ')}) still running 30 s after: ${stillThere.length ? stillThere.join(', ') : 'none'}`,
         `the host's overview (node 1), times from the kill: classroom 2 ${shownSince(host, at - 1000, end, hostView(rooms[1]!.classroomId)).join(' → ')}; classroom 1 ${shownSince(host, at - 1000, end, hostView(rooms[0]!.classroomId)).join(' → ')}`,
         `nodes node 1 lists 30 s after (GET /api/cluster/nodes): ${nodesSeen}`,
-        `where node 3's pages tried to reconnect (their WebSocket attempts after the kill): ${wsTargets(onNode3, at, end, rig.cluster)}`,
+        `where node 3's pages tried to reconnect (their WebSocket attempts after the kill): ${wsTargets(onNode3, at, end, rig)}`,
         hostCamera(host, at, end),
       ],
     });
@@ -195,7 +196,6 @@ async function nodeKilled(chaos: ChaosRun, rig: ClusterRig): Promise<ScenarioRes
   }
   try {
     const { rooms, host } = rig;
-    const onNode3 = rooms.filter((r) => r.nodeUrl === node3.url);
     chaos.say(`${restartTitle}: starting node 3 again`);
     const at = Date.now();
     await node3.start();
@@ -203,33 +203,27 @@ async function nodeKilled(chaos: ChaosRun, rig: ClusterRig): Promise<ScenarioRes
     noteClusterPids(chaos, rig.cluster);
     const end = await observe(rooms, host, at, 8_000, 40_000);
     keepRaw('node-restart', at, end, [host, ...rooms.map((r) => r.record)]);
-    const pages = onNode3.map((r) => {
-      const o = outcome(r, r.nodeName, true, at, end, host);
-      o.recoveryMs = firstProgressAfter(r.record.samples, 'video', healthy, end);
-      return o;
-    });
-    const recoveries = pages.map((p) => p.recoveryMs ?? null);
-    const notBack = recoveries.some((x) => x === null);
-    const slowest = notBack ? null : Math.max(...(recoveries as number[]));
-    results.push({
-      key: 'node-restart',
-      hitSummary: notBack
-        ? `not back within ${round((end - healthy) / 1000, 1)} s of /healthz`
-        : `back ${pages.map((p) => signed(p.video.toMs)).join(', ')} after the start command; ${recoveries.map((x) => `${round(x! / 1000, 1)} s`).join(', ')} after /healthz answered`,
-      title: restartTitle,
-      how: restartHow,
-      at,
-      observedMs: end - at,
-      pages,
-      goal: '–',
-      figureMs: slowest === null ? end - healthy : slowest,
-      figureOpen: notBack,
-      met: null,
-      facts: [
-        `node 3 answered /healthz ${healthy - at} ms after its start command; its classrooms' first new frame after that: ${recoveries.map((x) => (x === null ? 'none' : `${x} ms`)).join(', ')}`,
-        `the host's overview, times from the restart: classroom 2 ${shownSince(host, at - 1000, end, hostView(rooms[1]!.classroomId)).join(' → ')}`,
-      ],
-    });
+    results.push(
+      darkScenario({
+        key: 'node-restart',
+        title: restartTitle,
+        how: restartHow,
+        at,
+        end,
+        pages: rooms.map((r) => outcome(r, r.nodeName, true, at, end, host)),
+        goal: `dark < ${GOAL_DARK_MS / 1000} s`,
+        facts: [
+          `node 3 answered /healthz ${healthy - at} ms after its start command`,
+          `where the pages that moved opened WebSockets after the restart: ${wsTargets(
+            rooms.filter((r) => r.nodeUrl === rig.balancer.url),
+            at,
+            end,
+            rig,
+          )}`,
+          `the host's overview, times from the restart: classroom 2 ${shownSince(host, at - 1000, end, hostView(rooms[1]!.classroomId)).join(' → ')}`,
+        ],
+      }),
+    );
   } catch (error) {
     results.push(failed(chaos, 'node-restart', restartTitle, restartHow, '–', error));
   }
@@ -264,21 +258,24 @@ export async function threeNodes(
     const lesson = await liveLessonOverHttp(node1.url, await login(node1.url), 3);
     const links = await joinLinks(node1.url, lesson);
     const host = await openHost(browser, node1.url, lesson);
-    const placement: [ClusterNode, string][] = [
-      [node2, 'node 2'],
-      [node3, 'node 3'],
-      [node3, 'node 3'],
+    const hostOf = (node: ClusterNode): string => new URL(node.url).host;
+    const balancer = await startCaddy({ upstreams: [hostOf(node3), hostOf(node2)], lbPolicy: 'first' });
+    chaos.processes.owned('caddy', () => balancer.stop());
+    const placement: [string, string][] = [
+      [node2.url, 'node 2'],
+      [balancer.url, 'node 3'],
+      [balancer.url, 'node 3'],
     ];
     const rooms: Room[] = [];
     for (const [i, link] of links.entries()) {
-      const [node, name] = placement[i]!;
-      rooms.push(await openClassroom(browser, node.url, name, lesson, link, i + 1));
+      const [url, name] = placement[i]!;
+      rooms.push(await openClassroom(browser, url, name, lesson, link, i + 1));
     }
     setups.push(
-      "three nodes on one Redis (`npm run cluster`-like: each node 1 forwarding worker + 1 ingest worker, Redis store; testkit's redis-server on the shipped infra/redis.conf): the host on node 1, classroom 1 on node 2, classrooms 2 and 3 on node 3",
+      "three nodes on one Redis (`npm run cluster`-like: each node 1 forwarding worker + 1 ingest worker, Redis store; testkit's redis-server on the shipped infra/redis.conf): the host on node 1, classroom 1 on node 2, classrooms 2 and 3 on node 3 through Caddy (infra/https.sh in front of node 3, then node 2)",
     );
     await warmUp(rooms, host, WARM_UP_MS);
-    const rig: ClusterRig = { redis, cluster, lesson, host, rooms };
+    const rig: ClusterRig = { redis, cluster, balancer, lesson, host, rooms };
     const results: ScenarioResult[] = [];
     results.push(await redisRestart(chaos, rig));
     noteClusterPids(chaos, cluster);

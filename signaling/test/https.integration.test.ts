@@ -10,6 +10,8 @@
  *   upgrades passed, a 20 MiB courseware upload let through, plain HTTP redirected.
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
@@ -18,20 +20,20 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   admin,
+  CADDY_BIN,
   connectClient,
-  freePort,
   liveLessonOverHttp,
   login,
   makeTestCa,
   peerCertificate,
   ROOT,
   serverEnv,
+  startCaddy,
   trustCa,
 } from '@cloudschool/testkit';
-import type { TestCa } from '@cloudschool/testkit';
+import type { TestCa, TestCaddy } from '@cloudschool/testkit';
 
 const NAMES = ['school.test', 'localhost', '127.0.0.1'];
-const CADDY = process.env.CADDY_BIN ?? '/usr/bin/caddy';
 
 interface Running {
   url: string;
@@ -245,11 +247,8 @@ describe('the server refuses to start', () => {
   });
 });
 
-describe.skipIf(!existsSync(CADDY))('Caddy in front (infra/https.sh, HTTPS_TLS=internal)', () => {
-  let server: Running;
-  let caddy: Running;
-  let httpPort: number;
-  let untrust: (() => void) | undefined;
+describe.skipIf(!existsSync(CADDY_BIN))('Caddy in front (infra/https.sh, HTTPS_TLS=internal)', () => {
+  let caddy: TestCaddy;
 
   beforeAll(async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'cs-caddy-'));
@@ -257,38 +256,10 @@ describe.skipIf(!existsSync(CADDY))('Caddy in front (infra/https.sh, HTTPS_TLS=i
     // As deployment.md says: npm start on loopback, plain HTTP, trusting the proxy on loopback (the default).
     const env = await serverEnv({ DATA_DIR: path.join(dir, 'data') });
     await admin(env);
-    server = await startNode(env);
+    const server = await startNode(env);
     cleanups.push(() => server.stop());
-
-    const httpsPort = await freePort();
-    httpPort = await freePort();
-    const dataHome = path.join(dir, 'caddy-data');
-    const root = path.join(dataHome, 'caddy/pki/authorities/local/root.crt');
-    const url = `https://localhost:${httpsPort}`;
-    caddy = await launch(
-      'bash',
-      ['infra/https.sh'],
-      {
-        SITE_ADDRESS: 'localhost,127.0.0.1',
-        HTTPS_TLS: 'internal',
-        UPSTREAM: `127.0.0.1:${env.PORT}`,
-        HTTPS_PORT: String(httpsPort),
-        HTTP_PORT: String(httpPort),
-        CADDY_BIN: CADDY,
-        XDG_DATA_HOME: dataHome,
-        XDG_CONFIG_HOME: path.join(dir, 'caddy-config'),
-      },
-      url,
-      // Caddy's CA is made at its start: trusted here as a classroom PC would.
-      async () => {
-        if (!existsSync(root)) return false;
-        if (!untrust) {
-          untrust = trustCa(await readFile(root, 'utf8'));
-          cleanups.push(untrust);
-        }
-        return (await fetch(`${url}/healthz`)).ok;
-      },
-    );
+    // Caddy's CA is trusted here as a classroom PC would.
+    caddy = await startCaddy({ upstreams: [`127.0.0.1:${env.PORT}`], siteAddress: 'localhost,127.0.0.1' });
     cleanups.push(() => caddy.stop());
   });
 
@@ -329,7 +300,7 @@ describe.skipIf(!existsSync(CADDY))('Caddy in front (infra/https.sh, HTTPS_TLS=i
   });
 
   it('redirects plain HTTP to HTTPS', async () => {
-    const res = await fetch(`http://127.0.0.1:${httpPort}/login`, { redirect: 'manual' });
+    const res = await fetch(`http://127.0.0.1:${caddy.httpPort}/login`, { redirect: 'manual' });
     expect(res.status).toBe(308);
     // To the same name's https:// (on 443: Caddy 2.6 leaves a test's other HTTPS port out of it).
     const location = new URL(res.headers.get('location') ?? '');
@@ -338,5 +309,45 @@ describe.skipIf(!existsSync(CADDY))('Caddy in front (infra/https.sh, HTTPS_TLS=i
       '127.0.0.1',
       '/login',
     ]);
+  });
+});
+
+describe.skipIf(!existsSync(CADDY_BIN))('Caddy in front of a cluster (UPSTREAM names several nodes)', () => {
+  /** A stand-in node: answers /healthz, and /who with its name. */
+  function standIn(name: string): Promise<{ address: string; close(): Promise<void> }> {
+    const server = createServer((req, res) => res.end(req.url === '/who' ? name : 'ok'));
+    return new Promise((resolve) =>
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        resolve({
+          address: `127.0.0.1:${port}`,
+          close: () =>
+            new Promise<void>((done) => {
+              server.close(() => done());
+              server.closeAllConnections();
+            }),
+        });
+      }),
+    );
+  }
+
+  it('passes over a node that died: every request is answered, by the other node', async () => {
+    const [a, b] = [await standIn('a'), await standIn('b')];
+    cleanups.push(() => b.close());
+    // `first`: the first node that answers, in this order (a standby), so the test knows which serves.
+    const caddy = await startCaddy({ upstreams: [a.address, b.address], lbPolicy: 'first' });
+    cleanups.push(() => caddy.stop());
+    const url = caddy.url;
+    const who = async (): Promise<string> => {
+      const res = await fetch(`${url}/who`);
+      return `${res.status} ${await res.text()}`;
+    };
+    expect(await who()).toBe('200 a');
+    await a.close();
+    // Asked one after the other until b answers: none of them fails on the way.
+    const answers: string[] = [];
+    while (answers.at(-1) !== '200 b' && answers.length < 100) answers.push(await who());
+    expect(answers.at(-1)).toBe('200 b');
+    expect(answers.filter((x) => x !== '200 b')).toEqual([]);
   });
 });

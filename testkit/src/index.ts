@@ -1,3 +1,4 @@
+export * from './caddy.ts';
 export * from './client.ts';
 export * from './liveLesson.ts';
 export * from './media.ts';
