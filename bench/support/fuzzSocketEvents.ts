@@ -145,7 +145,8 @@ export function prepareInputs(): void {
   }
 }
 
-function schemaOf(event: string): SchemaLike {
+/** The protocol's schema of a request or board stream event. */
+export function schemaOf(event: string): SchemaLike {
   const schema: SchemaLike | undefined =
     event in requestSchemas
       ? requestSchemas[event as ClientEvent]
@@ -169,13 +170,7 @@ export function drawSocketInput(
 ): unknown {
   const id = streamId(`${target}#${ordinal}|${event === UNKNOWN ? 'unknown' : event}`);
   if (event === UNKNOWN) return new InputStream(unknownArb, seed, id).at(index);
-  const schema: SchemaLike | undefined =
-    event in requestSchemas
-      ? requestSchemas[event as ClientEvent]
-      : event in boardStreamSchemas
-        ? boardStreamSchemas[event as keyof typeof boardStreamSchemas]
-        : undefined;
-  if (!schema) throw new Error(`no event ${event}`);
+  const schema = schemaOf(event);
   const form = (STREAM_EVENTS as string[]).includes(event)
     ? index % 8 === 3
       ? 'ack'

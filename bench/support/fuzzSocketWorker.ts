@@ -10,11 +10,11 @@
  * its CheckedConnection (fuzzSocketConnection.ts).
  */
 import type { ClientEvent } from '@cloudschool/protocol';
-import { boardStreamSchemas, requestSchemas } from '@cloudschool/protocol';
+import { requestSchemas } from '@cloudschool/protocol';
 import type { Input } from './fuzzHostile.ts';
 import { CHUNK, InputStream, overTheWire, streamId } from './fuzzHostile.ts';
 import { refOf } from './fuzzSchemas.ts';
-import type { RefName, SchemaLike } from './fuzzSchemas.ts';
+import type { RefName } from './fuzzSchemas.ts';
 import { excerpt } from './fuzzTally.ts';
 import { CheckedConnection } from './fuzzSocketConnection.ts';
 import type { SendRequest } from './fuzzSocketConnection.ts';
@@ -23,6 +23,7 @@ import {
   inputsOf,
   isObject,
   MALFORMED,
+  schemaOf,
   STREAM_EVENTS,
   UNKNOWN,
   unknownArb,
@@ -74,15 +75,8 @@ export class SocketWorker {
   #stream(event: FuzzEvent): InputStream<Input> {
     let s = this.#streams.get(event);
     if (!s) {
-      const schema: SchemaLike | undefined =
-        event in requestSchemas
-          ? requestSchemas[event as ClientEvent]
-          : event in boardStreamSchemas
-            ? boardStreamSchemas[event as keyof typeof boardStreamSchemas]
-            : undefined;
-      if (!schema) throw new Error(`fuzz: no schema for ${event}`);
       s = new InputStream(
-        inputsOf(event, schema),
+        inputsOf(event, schemaOf(event)),
         this.#s.seed,
         streamId(`${this.#target}#${this.spec.ordinal}|${event}`),
       );

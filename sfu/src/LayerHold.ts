@@ -23,14 +23,17 @@ export interface HeldConsumer {
  * mediasoup moves a simulcast consumer down a layer when its transport's bandwidth estimate falls, and back
  * up as soon as a probe says the layer above fits. On a narrow, lossy link (village ADSL, a 4G router) the
  * probe succeeds and the layer fails over and over: every few seconds the classroom gets a picture its link
- * cannot carry, frames freeze and its sound is concealed. So a layer the link failed is held out of reach:
+ * cannot carry, frames freeze and its sound is concealed; or it keeps the bigger picture at a quarter of its
+ * frame rate. So a layer the link failed (fell from, or kept only at its lowest frame rate) is held out of reach:
  * the consumer prefers the layer it fell to for a minute (doubling to 8 min while the same link keeps
  * failing soon after each release; forgiven after 5 min without a failure), then may climb again.
  *
- * Only a fall the link caused counts: the producer still sends the layer, and the page's link lost packets
- * (the consumer's score below 10, i.e. more than about 1 % lost after retransmissions) at the fall or in the
- * receiver reports of the next few seconds, which tell of it late. A dip of the estimate on a clean link (a
- * busy receiver) and a layer the sender stopped (its CPU or uplink) are followed without a hold.
+ * Only a fall the link caused counts: the producer still sends the layer, and the page's link lost more than
+ * it did on the layer below (the consumer's score, from receiver reports, under what it was when the consumer
+ * last climbed; 10 before any climb, i.e. about 1 % lost after retransmissions), at the fall or in the next few
+ * seconds of reports, which tell of it late. A line that always loses a few percent (rural 4G) is not held
+ * for that loss alone, only when the layer above adds to it. A dip of the estimate on a clean link (a busy
+ * receiver) and a layer the sender stopped (its CPU or uplink) are followed without a hold.
  */
 export class LayerHold {
   readonly #consumer: HeldConsumer;
@@ -40,13 +43,17 @@ export class LayerHold {
   /** The highest spatial layer allowed while held, or null. */
   #cap: number | null = null;
   #current: number | undefined;
+  /** The consumer's spatial layer is kept at its lowest frame rate (see #changed). */
+  #starved = false;
   #holdMs: number = LAYER_HOLD.firstMs;
   #releasedAt = Number.NEGATIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
-  /** A fall not judged yet: when, and from which layer. */
-  #fall: { at: number; from: number } | null = null;
+  /** The link's score on the layer below, taken when the consumer last climbed. */
+  #scoreBelow = 10;
+  /** A fall not judged yet: when, from which layer, and the layer a hold would keep it to. */
+  #fall: { at: number; from: number; to: number } | null = null;
   readonly #onLayers = (layers?: ms.ConsumerLayers): void => this.#changed(layers);
-  readonly #onScore = (): void => this.#judge();
+  readonly #onScore = (): void => this.#scored();
 
   private constructor(consumer: HeldConsumer, preferred: ms.ConsumerLayers, now: () => number) {
     this.#consumer = consumer;
@@ -80,13 +87,52 @@ export class LayerHold {
 
   #changed(layers?: ms.ConsumerLayers): void {
     const before = this.#current;
-    this.#current = layers?.spatialLayer;
-    if (this.#current === undefined || (this.#fall && this.#current >= this.#fall.from)) this.#fall = null;
-    if (before === undefined || this.#current === undefined || this.#current >= before) return;
-    // A fall the hold itself asked for, or one the producer caused (it no longer sends that layer).
-    if (this.#cap !== null && this.#current >= this.#cap) return;
-    if (!((this.#consumer.score.producerScores[before] ?? 0) > 0)) return;
-    this.#fall = { at: this.#now(), from: before };
+    const now = layers?.spatialLayer;
+    this.#current = now;
+    if (layers === undefined || now === undefined) {
+      this.#fall = null;
+      this.#starved = false;
+      return;
+    }
+    const fullRate = (layers.temporalLayer ?? 2) > 0;
+    // A layer kept at its lowest frame rate (≈ 7 of 30 fps): a smaller picture at full rate serves a lesson
+    // better than a bigger one in jerks.
+    const starved = now > 0 && !fullRate;
+    this.#starved = starved;
+    // Back where it fell from, at a usable frame rate, before any loss was told: nothing to judge.
+    if (this.#fall && now >= this.#fall.from && fullRate) this.#fall = null;
+    if (before !== undefined && now > before) {
+      this.#scoreBelow = this.#consumer.score.score;
+      return;
+    }
+    const fell = before !== undefined && now < before;
+    if (!fell && !starved) return;
+    const from = fell ? before : now;
+    const to = fell ? now : now - 1;
+    // The hold's own doing, or the producer's (it no longer sends that layer).
+    if (this.#cap !== null && to >= this.#cap) return;
+    if (!((this.#consumer.score.producerScores[from] ?? 0) > 0)) return;
+    this.#fall = { at: this.#now(), from, to };
+    this.#judge();
+  }
+
+  /**
+   * A new score: judges a pending fall, and a layer still kept at its lowest frame rate however long ago that
+   * began (mediasoup tells layers and scores only when they change: a steady starved layer says nothing more).
+   */
+  #scored(): void {
+    const layer = this.#current;
+    const at = this.#now();
+    const stale = !this.#fall || at - this.#fall.at > LAYER_HOLD.judgeMs;
+    if (
+      stale &&
+      this.#starved &&
+      layer !== undefined &&
+      (this.#cap === null || layer - 1 < this.#cap) &&
+      (this.#consumer.score.producerScores[layer] ?? 0) > 0
+    ) {
+      this.#fall = { at, from: layer, to: layer - 1 };
+    }
     this.#judge();
   }
 
@@ -99,11 +145,11 @@ export class LayerHold {
       this.#fall = null;
       return;
     }
-    if (this.#consumer.score.score >= 10) return;
+    if (this.#consumer.score.score >= Math.min(10, this.#scoreBelow)) return;
     this.#fall = null;
     const again = now - this.#releasedAt < LAYER_HOLD.forgiveMs;
     this.#holdMs = again ? Math.min(2 * this.#holdMs, LAYER_HOLD.maxMs) : LAYER_HOLD.firstMs;
-    this.#cap = this.#current;
+    this.#cap = fall.to;
     this.#apply();
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#release(), this.#holdMs);

@@ -16,7 +16,12 @@ type Transport = ms.WebRtcTransport | ms.PlainTransport;
 
 /** Bandwidth caps: a host sends camera + voice; a classroom only receives. */
 const MAX_INCOMING_BITRATE = 3_000_000;
-const INITIAL_OUTGOING_BITRATE = 1_000_000;
+/**
+ * What a new transport's bandwidth estimate starts from: what a village line carries (the lowest layer and
+ * voice), so a page starts on a picture it can receive and climbs as the estimate grows (its first probes go
+ * to 3 and 6 times this within a second or two), instead of starting on one that overflows its line.
+ */
+const INITIAL_OUTGOING_BITRATE = 300_000;
 
 /**
  * One participant's transports, producers and consumers in a room. Made by `MediaRoom.peer()`; placed on a

@@ -14,8 +14,18 @@ class FakeConsumer extends EventEmitter implements HeldConsumer {
     return Promise.resolve();
   }
   /** mediasoup reports the layer it now sends. */
-  sends(spatialLayer: number): void {
-    this.emit('layerschange', { spatialLayer, temporalLayer: 2 });
+  sends(spatialLayer: number, temporalLayer = 2): void {
+    this.emit('layerschange', { spatialLayer, temporalLayer });
+  }
+  /** The layer above overflowed the line: more lost (a lower score), and mediasoup falls back. */
+  fallsTo(spatialLayer: number, score = 5): void {
+    this.score.score = score;
+    this.sends(spatialLayer);
+  }
+  /** Back on a layer the line carries: its usual loss. */
+  climbsTo(spatialLayer: number, score = 8): void {
+    this.score.score = score;
+    this.sends(spatialLayer);
   }
 }
 
@@ -38,10 +48,10 @@ describe('LayerHold', () => {
     const consumer = new FakeConsumer();
     const hold = LayerHold.attach(consumer, HIGH, now);
     consumer.sends(0);
-    consumer.sends(1);
-    consumer.sends(2);
+    consumer.climbsTo(1);
+    consumer.climbsTo(2);
     expect(consumer.asked).toEqual([]);
-    consumer.sends(0);
+    consumer.fallsTo(0);
     expect(hold.cap).toBe(0);
     expect(consumer.asked).toEqual([0]);
     pass(LAYER_HOLD.firstMs - 1);
@@ -57,19 +67,19 @@ describe('LayerHold', () => {
     const held: number[] = [];
     consumer.sends(2);
     for (let i = 0; i < 6; i++) {
-      consumer.sends(0);
+      consumer.fallsTo(0);
       const start = clock;
       while (hold.cap !== null) pass(1000);
       held.push(clock - start);
       pass(5000);
-      consumer.sends(2);
+      consumer.climbsTo(2);
     }
     const { firstMs: first, maxMs: max } = LAYER_HOLD;
     expect(held).toEqual([first, 2 * first, 4 * first, 8 * first, max, max]);
     expect(8 * first).toBe(max);
     // Long enough without a failure: forgiven, the next hold is the first again.
     pass(LAYER_HOLD.forgiveMs);
-    consumer.sends(1);
+    consumer.fallsTo(1);
     const start = clock;
     while (hold.cap !== null) pass(1000);
     expect(clock - start).toBe(LAYER_HOLD.firstMs);
@@ -97,6 +107,60 @@ describe('LayerHold', () => {
     expect(notHeld.cap).toBeNull();
   });
 
+  it('holds a fall on a lossy line only when the layer above lost more than the one below', () => {
+    const consumer = new FakeConsumer();
+    consumer.score.score = 9;
+    const hold = LayerHold.attach(consumer, HIGH, now);
+    consumer.sends(0);
+    consumer.sends(1);
+    // The line loses as much on layer 1 as on layer 0: the estimate's dip is no reason to hold.
+    consumer.sends(0);
+    pass(LAYER_HOLD.judgeMs + 1);
+    consumer.emit('score');
+    expect(hold.cap).toBeNull();
+    consumer.sends(1);
+    consumer.score.score = 6;
+    consumer.sends(0);
+    expect(hold.cap).toBe(0);
+  });
+
+  it('holds the layer below one its lossy link gets only at the lowest frame rate', () => {
+    const consumer = new FakeConsumer();
+    const hold = LayerHold.attach(consumer, HIGH, now);
+    consumer.sends(1, 2);
+    consumer.sends(1, 1);
+    expect(hold.cap).toBeNull();
+    consumer.score.score = 6;
+    consumer.sends(1, 0);
+    expect(hold.cap).toBe(0);
+    expect(consumer.asked).toEqual([0]);
+    // Starved long before its loss shows: held once the score tells it.
+    const late = new FakeConsumer();
+    late.score.score = 10;
+    const lateHold = LayerHold.attach(late, HIGH, now);
+    late.sends(1, 0);
+    pass(3 * LAYER_HOLD.judgeMs);
+    late.score.score = 7;
+    late.emit('score');
+    expect(lateHold.cap).toBe(0);
+    // On the lowest layer a quarter of the frame rate is all there is: nothing below to hold.
+    consumer.sends(0, 0);
+    expect(hold.cap).toBe(0);
+  });
+
+  it('lets a clean link climb through low frame rates without a hold (the estimate growing)', () => {
+    const consumer = new FakeConsumer();
+    consumer.score.score = 10;
+    const hold = LayerHold.attach(consumer, HIGH, now);
+    consumer.sends(0, 2);
+    consumer.sends(1, 0);
+    consumer.sends(2, 0);
+    consumer.sends(2, 0);
+    pass(LAYER_HOLD.judgeMs + 1);
+    consumer.emit('score');
+    expect(hold.cap).toBeNull();
+  });
+
   it('follows a fall on a clean link without a hold (a busy receiver, not its link)', () => {
     const consumer = new FakeConsumer();
     consumer.score.score = 10;
@@ -122,8 +186,8 @@ describe('LayerHold', () => {
     const hold = LayerHold.attach(consumer, { spatialLayer: 0, temporalLayer: 2 }, now);
     consumer.sends(0);
     hold.prefer(HIGH);
-    consumer.sends(2);
-    consumer.sends(1);
+    consumer.climbsTo(2);
+    consumer.fallsTo(1);
     expect(hold.cap).toBe(1);
     hold.prefer({ spatialLayer: 2, temporalLayer: 1 });
     expect(consumer.asked).toEqual([2, 1, 1]);

@@ -18,7 +18,7 @@ import { Publisher, vp8 } from './Publisher.ts';
 /** Three layers: the grid's thumbnail, a medium one, and the full picture for the stage. */
 export const CLASSROOM_ENCODINGS: types.RtpEncodingParameters[] = [
   { scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-  { scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { scaleResolutionDownBy: 2, maxBitrate: 350_000 },
   { maxBitrate: 1_200_000 },
 ];
 

@@ -27,10 +27,11 @@ export type ProduceOptions = (
  * The host's camera in three layers (≈ 320×180, 640×360, 1280×720 from a 720p camera), each with three
  * temporal layers (L1T3): the server sends each classroom the biggest layer and frame rate its link
  * carries (mediasoup's per-consumer bandwidth estimation), so a weak link lowers its own picture only.
+ * 360p at 350 kbit/s leaves room for voice on a 600 kbit/s rural line (measured: its estimate there ≈ 420–500).
  */
 export const HOST_ENCODINGS: types.RtpEncodingParameters[] = [
   { scaleResolutionDownBy: 4, maxBitrate: 150_000, scalabilityMode: 'L1T3' },
-  { scaleResolutionDownBy: 2, maxBitrate: 500_000, scalabilityMode: 'L1T3' },
+  { scaleResolutionDownBy: 2, maxBitrate: 350_000, scalabilityMode: 'L1T3' },
   { scaleResolutionDownBy: 1, maxBitrate: 1_800_000, scalabilityMode: 'L1T3' },
 ];
 
