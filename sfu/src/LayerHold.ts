@@ -7,6 +7,8 @@ export const LAYER_HOLD = {
   forgiveMs: 300_000,
   /** How long after a fall the link's loss may still be reported (receiver reports come about once a second). */
   judgeMs: 5_000,
+  /** How long a layer may stay at its lowest frame rate on a lossy link before the layer below is held. */
+  starvedMs: 3_000,
 } as const;
 
 /** What a hold needs of a consumer (a mediasoup Consumer; a fake one in tests). */
@@ -43,17 +45,17 @@ export class LayerHold {
   /** The highest spatial layer allowed while held, or null. */
   #cap: number | null = null;
   #current: number | undefined;
-  /** The consumer's spatial layer is kept at its lowest frame rate (see #changed). */
-  #starved = false;
+  /** Running while the consumer's layer is kept at its lowest frame rate (#watchStarving). */
+  #starving: NodeJS.Timeout | undefined;
   #holdMs: number = LAYER_HOLD.firstMs;
   #releasedAt = Number.NEGATIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
   /** The link's score on the layer below, taken when the consumer last climbed. */
   #scoreBelow = 10;
-  /** A fall not judged yet: when, from which layer, and the layer a hold would keep it to. */
-  #fall: { at: number; from: number; to: number } | null = null;
+  /** A fall not judged yet: when, and from which layer. */
+  #fall: { at: number; from: number } | null = null;
   readonly #onLayers = (layers?: ms.ConsumerLayers): void => this.#changed(layers);
-  readonly #onScore = (): void => this.#scored();
+  readonly #onScore = (): void => this.#judge();
 
   private constructor(consumer: HeldConsumer, preferred: ms.ConsumerLayers, now: () => number) {
     this.#consumer = consumer;
@@ -81,6 +83,7 @@ export class LayerHold {
 
   close(): void {
     clearTimeout(this.#timer);
+    clearTimeout(this.#starving);
     this.#consumer.off('layerschange', this.#onLayers);
     this.#consumer.off('score', this.#onScore);
   }
@@ -89,67 +92,66 @@ export class LayerHold {
     const before = this.#current;
     const now = layers?.spatialLayer;
     this.#current = now;
-    if (layers === undefined || now === undefined) {
+    const starved = now !== undefined && now > 0 && (layers?.temporalLayer ?? 2) === 0;
+    this.#watchStarving(starved);
+    if (now === undefined) {
       this.#fall = null;
-      this.#starved = false;
       return;
     }
-    const fullRate = (layers.temporalLayer ?? 2) > 0;
-    // A layer kept at its lowest frame rate (≈ 7 of 30 fps): a smaller picture at full rate serves a lesson
-    // better than a bigger one in jerks.
-    const starved = now > 0 && !fullRate;
-    this.#starved = starved;
-    // Back where it fell from, at a usable frame rate, before any loss was told: nothing to judge.
-    if (this.#fall && now >= this.#fall.from && fullRate) this.#fall = null;
-    if (before !== undefined && now > before) {
+    // Back where it fell from before any loss was told: nothing to judge.
+    if (this.#fall && now >= this.#fall.from) this.#fall = null;
+    if (before === undefined || now === before) return;
+    if (now > before) {
       this.#scoreBelow = this.#consumer.score.score;
       return;
     }
-    const fell = before !== undefined && now < before;
-    if (!fell && !starved) return;
-    const from = fell ? before : now;
-    const to = fell ? now : now - 1;
     // The hold's own doing, or the producer's (it no longer sends that layer).
-    if (this.#cap !== null && to >= this.#cap) return;
-    if (!((this.#consumer.score.producerScores[from] ?? 0) > 0)) return;
-    this.#fall = { at: this.#now(), from, to };
+    if (this.#cap !== null && now >= this.#cap) return;
+    if (!((this.#consumer.score.producerScores[before] ?? 0) > 0)) return;
+    this.#fall = { at: this.#now(), from: before };
     this.#judge();
   }
 
   /**
-   * A new score: judges a pending fall, and a layer still kept at its lowest frame rate however long ago that
-   * began (mediasoup tells layers and scores only when they change: a steady starved layer says nothing more).
+   * A layer above the lowest kept at its lowest frame rate (≈ 7 of 30 fps) for STARVED_MS on a lossy link is
+   * held from too: a smaller picture at full rate serves a lesson better than a bigger one in jerks. (A clean
+   * link's estimate passes through such states as it grows; so may a lossy one's, briefly.)
    */
-  #scored(): void {
-    const layer = this.#current;
-    const at = this.#now();
-    const stale = !this.#fall || at - this.#fall.at > LAYER_HOLD.judgeMs;
-    if (
-      stale &&
-      this.#starved &&
-      layer !== undefined &&
-      (this.#cap === null || layer - 1 < this.#cap) &&
-      (this.#consumer.score.producerScores[layer] ?? 0) > 0
-    ) {
-      this.#fall = { at, from: layer, to: layer - 1 };
+  #watchStarving(starved: boolean): void {
+    if (!starved) {
+      clearTimeout(this.#starving);
+      this.#starving = undefined;
+      return;
     }
-    this.#judge();
+    if (this.#starving) return;
+    this.#starving = setTimeout(() => {
+      this.#starving = undefined;
+      const layer = this.#current;
+      if (layer === undefined || layer === 0 || this.#consumer.score.score >= 10) return;
+      if (this.#cap !== null && layer - 1 >= this.#cap) return;
+      if (!((this.#consumer.score.producerScores[layer] ?? 0) > 0)) return;
+      this.#hold(layer - 1);
+    }, LAYER_HOLD.starvedMs);
+    this.#starving.unref();
   }
 
   /** A fall the link's loss explains (now, or reported soon after) holds the layer it fell to. */
   #judge(): void {
     const fall = this.#fall;
     if (!fall || this.#current === undefined) return;
-    const now = this.#now();
-    if (now - fall.at > LAYER_HOLD.judgeMs) {
+    if (this.#now() - fall.at > LAYER_HOLD.judgeMs) {
       this.#fall = null;
       return;
     }
     if (this.#consumer.score.score >= Math.min(10, this.#scoreBelow)) return;
     this.#fall = null;
-    const again = now - this.#releasedAt < LAYER_HOLD.forgiveMs;
+    this.#hold(this.#current);
+  }
+
+  #hold(layer: number): void {
+    const again = this.#now() - this.#releasedAt < LAYER_HOLD.forgiveMs;
     this.#holdMs = again ? Math.min(2 * this.#holdMs, LAYER_HOLD.maxMs) : LAYER_HOLD.firstMs;
-    this.#cap = fall.to;
+    this.#cap = layer;
     this.#apply();
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#release(), this.#holdMs);
