@@ -208,8 +208,6 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
       );
       return { consumer, layers };
     });
-    // When a page's link is short, the main picture keeps its share before overview tiles do.
-    if (consumer.kind === 'video' && layers === HIGH) await consumer.setPriority(2);
     // A layer a page's link failed is not offered again at once (LayerHold: village links probe and fail).
     const hold = consumer.type === 'simulcast' ? LayerHold.attach(consumer, layers) : undefined;
     if (hold) this.#holds.set(consumer, hold);
@@ -218,6 +216,13 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
       hold?.close();
       this.emit('receivescore', page, consumer.id, null);
     });
+    // When a page's link is short, the main picture keeps its share before overview tiles do. A consumer
+    // closed meanwhile (its producer went, the page left) is the page's news (consumerclose), not a failure.
+    if (consumer.kind === 'video' && layers === HIGH) {
+      await consumer.setPriority(2).catch((error: unknown) => {
+        if (!consumer.closed) throw error;
+      });
+    }
     return { id: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters };
   }
 
@@ -360,7 +365,6 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     return peer;
   }
 
-  /** The page's media peer, if it may have one more of `what` (PAGE_CEILINGS); else a `conflict`. */
   /**
    * Makes one more of `what` for the page if it may have it (PAGE_CEILINGS), else a `conflict`. One at a
    * time per page: requests that arrive together are counted one after the other, not all against the
