@@ -37,7 +37,11 @@ export function request<E extends ClientEvent>(
   // Generic event names defeat socket.io-client's tuple typing; the shape is the protocol's own.
   const timed = socket.timeout(timeoutMs);
   const emit = timed.emitWithAck as (e: E, p: RequestOf<E>) => Promise<Ack<Responses[E]>>;
-  return emit.call(timed, event, payload);
+  // socket.io-client's own message ("operation has timed out") does not say which request went unanswered.
+  return emit.call(timed, event, payload).catch((error: unknown) => {
+    if (!(error instanceof Error) || !/timed out/.test(error.message)) throw error;
+    throw new Error(`${event}: no answer within ${timeoutMs} ms`, { cause: error });
+  });
 }
 
 /** Sends a request that must succeed and returns its data. */
