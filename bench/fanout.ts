@@ -20,7 +20,8 @@
  *                              modes, else fanout-<mode>-<N>, so a short run never replaces the real figures)
  *
  * Also BENCH_CANARIES (2), BENCH_MEDIA_WORKERS (one per core), BENCH_INGEST_WORKER=0 (no ingest worker, to
- * compare), BENCH_SINK_THREADS (2), BENCH_JOIN_CONCURRENCY (20).
+ * compare), BENCH_SINK_THREADS (2), BENCH_JOIN_CONCURRENCY (20), BENCH_HOST_LAYERS=1 (the host's camera as
+ * one layer instead of three; the full run then writes fanout-single-layer).
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -76,13 +77,14 @@ const STEPS = (stepList ?? [0.25, 0.5, 0.75, 1].map((f) => Math.round(f * CLASSR
 );
 if (STEPS.length === 0) throw new Error('no step between 1 and --classrooms');
 const WINDOW_SECONDS = Number(args.window ?? process.env.BENCH_WINDOW_SECONDS ?? 20);
-const OUT =
-  args.out ??
-  (MODE === 'both' && CLASSROOMS === DEFAULT_CLASSROOMS ? 'fanout' : `fanout-${MODE}-${CLASSROOMS}`);
 const BASELINE_SECONDS = 10;
 const SETTLE_SECONDS = 5;
 // One more token for the classroom that relays the host to the bare router.
 const RIG = lessonRigOptions(CLASSROOMS + 1, { canaries: 2 });
+const FULL_RUN = MODE === 'both' && CLASSROOMS === DEFAULT_CLASSROOMS;
+const OUT =
+  args.out ??
+  (FULL_RUN ? (RIG.hostLayers === 1 ? 'fanout-single-layer' : 'fanout') : `fanout-${MODE}-${CLASSROOMS}`);
 const JOIN_CONCURRENCY = env('BENCH_JOIN_CONCURRENCY', 20);
 
 /** What the classrooms join: the server (its lesson, its workers) or the bare router. */
@@ -388,6 +390,7 @@ await withLessonRig(RIG, async (rig) => {
         sinkThreads: RIG.sinkThreads,
         joinConcurrency: JOIN_CONCURRENCY,
         decryptOnePacketIn: RIG.decryptEvery,
+        hostLayers: RIG.hostLayers,
       },
       product,
       bare,

@@ -5,7 +5,8 @@
  * classroom receives and how soon, and the host teacher's real outgoing bitrate (Chromium getStats(),
  * outbound-rtp bytesSent over every stream, sampled each second) in steady state before the storm,
  * during it and after, with key frames encoded and key frame requests received.
- * Writes bench/results/join-storm.{md,json}.
+ * Writes bench/results/join-storm.{md,json} (join-storm-single-layer with BENCH_HOST_LAYERS=1: the host's
+ * camera as one layer, as before simulcast).
  */
 import { performance } from 'node:perf_hooks';
 import type { SimulatedClassroom } from './support/classroomClient.ts';
@@ -138,6 +139,7 @@ await withLessonRig(RIG, async (rig) => {
       ingestWorker: RIG.ingestWorker,
       // The server's default unless the environment sets MEDIA_KEYFRAME_DELAY_MS.
       keyFrameRequestDelayMs: Number(server.env.MEDIA_KEYFRAME_DELAY_MS ?? 1000),
+      hostLayers: RIG.hostLayers,
       burstWindowSeconds: BURST_WINDOW_SECONDS,
       firstPacketDeadlineSeconds: FIRST_PACKET_DEADLINE_SECONDS,
     },
@@ -215,7 +217,7 @@ await withLessonRig(RIG, async (rig) => {
       limitedBy: s.qualityLimitationReason,
     })),
   };
-  writeResults('join-storm', json, renderJoinStorm(json));
+  writeResults(RIG.hostLayers === 1 ? 'join-storm-single-layer' : 'join-storm', json, renderJoinStorm(json));
 });
 
 /** Datagrams the kernel dropped so far on the workers' WebRTC ports and on plain and pipe transports. */

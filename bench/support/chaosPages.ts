@@ -76,13 +76,9 @@ export async function openHost(browser: Browser, nodeUrl: string, lesson: LiveLe
   for (let attempt = 1; ; attempt++) {
     const contexts = new Set(browser.contexts());
     try {
-      const host = await broadcastFromHostPage(
-        browser,
-        nodeUrl,
-        lesson.lessonId,
-        lesson.teacherCookie,
-        (context) => addFrameSampler(context, { tracked: true }),
-      );
+      const host = await broadcastFromHostPage(browser, nodeUrl, lesson.lessonId, lesson.teacherCookie, {
+        prepare: (context) => addFrameSampler(context, { tracked: true }),
+      });
       return new PageRecord('host', host.page);
     } catch (error) {
       for (const context of browser.contexts()) if (!contexts.has(context)) await context.close();

@@ -67,7 +67,7 @@ export function renderFanout(o: RenderInput): [unknown, string] {
     `${p.canaries} real Chromium classroom pages watch the same lesson as canaries. Measured ${measured}.`,
     '',
     `- goals: every classroom receives, with per-classroom packet loss < ${GOAL_LOSS_PERCENT} % (95th percentile over classrooms); our layers cost the media workers at most ${GOAL_LAYERS_RATIO}× what a bare mediasoup router costs per delivered packet`,
-    `- ${json.date}, commit ${json.commit}, \`${json.command}\` (${p.classrooms} classrooms, steps ${p.steps.join(' → ')}, ${p.windowSeconds} s window per step)`,
+    `- ${json.date}, commit ${json.commit}, \`${json.command}\` (${p.classrooms} classrooms, steps ${p.steps.join(' → ')}, ${p.windowSeconds} s window per step; the host's camera ${p.hostLayers === 1 ? 'as one layer (BENCH_HOST_LAYERS=1)' : 'in three simulcast layers'})`,
     `- machine: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB RAM, Node ${m.node}, Chromium ${m.chromium}; server (${workers(p)}), Chromium and this harness all on this machine; load average at start ${m.loadAverageAtStart}`,
     '',
     ...(costs ? renderLayersCost(costs, o.product!, o.bare!) : []),

@@ -37,6 +37,8 @@ export interface FanoutParameters {
   sinkThreads: number;
   joinConcurrency: number;
   decryptOnePacketIn: number;
+  /** Simulcast layers the host's camera sent (BENCH_HOST_LAYERS). */
+  hostLayers: 1 | 3;
 }
 
 /** What one measurement window saw: a step of the ramp, or the baseline without simulated classrooms. */

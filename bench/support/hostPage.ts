@@ -18,9 +18,14 @@ export async function broadcastFromHostPage(
   baseUrl: string,
   lessonId: string,
   teacherCookie: string,
-  /** Anything more to install in the page's context before it loads (init scripts, a link profile). */
-  prepare?: (context: BrowserContext) => Promise<void>,
+  options: {
+    /** 1 opens the console with `?layers=1` (the camera as one encoding); default the product's 3. */
+    layers?: 1 | 3;
+    /** Anything more to install in the page's context before it loads (init scripts, a link profile). */
+    prepare?: (context: BrowserContext) => Promise<void>;
+  } = {},
 ): Promise<HostPage> {
+  const { layers = 3, prepare } = options;
   const context = await browser.newContext({ baseURL: baseUrl, permissions: ['camera', 'microphone'] });
   const [name, ...value] = teacherCookie.split('=');
   await context.addCookies([{ name: name!, value: value.join('='), url: baseUrl }]);
@@ -36,7 +41,7 @@ export async function broadcastFromHostPage(
     if (m.type() === 'error' || m.type() === 'warning') note(`${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => note(`exception: ${e.message}`));
-  await page.goto(`/host/${lessonId}`);
+  await page.goto(`/host/${lessonId}${layers === 1 ? '?layers=1' : ''}`);
   // The lesson was started over HTTP; the button is enabled once camera and microphone are open.
   await page.getByTestId('start-broadcast').click({ timeout: 60_000 });
   await page.locator('[data-testid="live-indicator"][data-live="true"]').waitFor({ timeout: 60_000 });

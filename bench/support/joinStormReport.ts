@@ -31,6 +31,8 @@ export interface JoinStormResult {
     mediaWorkers: number;
     ingestWorker: boolean;
     keyFrameRequestDelayMs: number;
+    /** Simulcast layers the host's camera sent (BENCH_HOST_LAYERS). */
+    hostLayers: 1 | 3;
     burstWindowSeconds: number;
     firstPacketDeadlineSeconds: number;
   };
@@ -105,7 +107,7 @@ export function renderJoinStorm(json: JoinStormResult): string {
     `Then ${p.classrooms} simulated classrooms join, start times spread evenly over ${p.stormSeconds} s, each with its own Socket.IO connection and join token, receiving the host through the SFU with SRTP and Chromium's receive capabilities (see fanout.md). Every joiner needs a key frame; the SFU lets at most one key frame request reach the teacher per ${p.keyFrameRequestDelayMs} ms.`,
     '',
     `- goals: ${json.goals.allReceive}; ${json.goals.burst}`,
-    `- ${json.date}, commit ${json.commit}, \`${json.command}\` (BENCH_CLASSROOMS=${p.classrooms}, BENCH_STORM_SECONDS=${p.stormSeconds})`,
+    `- ${json.date}, commit ${json.commit}, \`${json.command}\` (BENCH_CLASSROOMS=${p.classrooms}, BENCH_STORM_SECONDS=${p.stormSeconds}; the host's camera ${p.hostLayers === 1 ? 'as one layer, BENCH_HOST_LAYERS=1' : 'in three simulcast layers'})`,
     `- machine: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB RAM, Node ${m.node}, Chromium ${m.chromium}; server (${workers(p)}), Chromium and this harness all on this machine; load average at start ${m.loadAverageAtStart}`,
     '',
     '## Answer',

@@ -32,12 +32,15 @@ export interface LessonRigOptions {
   sinkThreads: number;
   /** The sinks decrypt one packet in this many per stream. */
   decryptEvery: number;
+  /** Simulcast layers the host's camera sends (3, the product; 1 = `?layers=1`, adaptation off). */
+  hostLayers: 1 | 3;
 }
 
 /**
  * The rig for `classrooms` simulated classrooms as the environment sets it: BENCH_CANARIES (default
  * `canaries`), BENCH_MEDIA_WORKERS (one per core), BENCH_INGEST_WORKER=0 (the server without its ingest
- * worker, to compare), BENCH_SINK_THREADS (2).
+ * worker, to compare), BENCH_SINK_THREADS (2), BENCH_HOST_LAYERS=1 (the host's camera as one layer, as
+ * before simulcast: the cost of simulcast itself, apart from the rest).
  */
 export function lessonRigOptions(classrooms: number, defaults: { canaries: number }): LessonRigOptions {
   const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
@@ -48,6 +51,7 @@ export function lessonRigOptions(classrooms: number, defaults: { canaries: numbe
     ingestWorker: process.env.BENCH_INGEST_WORKER !== '0',
     sinkThreads: env('BENCH_SINK_THREADS', 2),
     decryptEvery: DECRYPT_EVERY,
+    hostLayers: process.env.BENCH_HOST_LAYERS === '1' ? 1 : 3,
   };
 }
 
@@ -89,7 +93,9 @@ export async function withLessonRig<T>(o: LessonRigOptions, use: (rig: LessonRig
     });
     const machineAtStart = machine(browser.version());
     const { lesson } = server;
-    const host = await broadcastFromHostPage(browser, server.url, lesson.lessonId, lesson.teacherCookie);
+    const host = await broadcastFromHostPage(browser, server.url, lesson.lessonId, lesson.teacherCookie, {
+      layers: o.hostLayers,
+    });
     const { canaries, chromiumRtpCapabilities } = await openCanaryClassrooms(
       browser,
       lesson.tokens.slice(0, o.canaries).map(server.joinUrl),
