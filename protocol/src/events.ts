@@ -8,6 +8,7 @@ import type { Ack } from './errors.ts';
 import {
   dtlsParameters,
   id,
+  lessonLayout,
   mediaKind,
   mediaSource,
   rtpCapabilities,
@@ -18,6 +19,7 @@ import type {
   DtlsParameters,
   IceCandidate,
   IceParameters,
+  LessonLayout,
   MediaKind,
   MediaSource,
   RtpCapabilities,
@@ -94,6 +96,8 @@ export const requestSchemas = {
   'media:closeConsumer': z.strictObject({ consumerId: id }),
   /** A transport whose ICE went `disconnected` or `failed` (the page's network came back): new ICE credentials. */
   'media:restartIce': z.strictObject({ transportId: id }),
+  /** The host teacher chooses what every classroom's projector shows large. */
+  'lesson:layout': z.strictObject({ layout: lessonLayout }),
   ...interactionSchemas,
   ...boardSchemas,
   ...qualitySchemas,
@@ -136,6 +140,8 @@ export interface LessonState {
    */
   producers: ProducerInfo[];
   classroomCount: number;
+  /** What the classrooms show large, as the host teacher chose (a share switches it to 'screen'). */
+  layout: LessonLayout;
 }
 
 export interface JoinResult {
@@ -211,6 +217,7 @@ export interface Responses extends BoardResponses {
   'media:resumeConsumer': null;
   'media:closeConsumer': null;
   'media:restartIce': { iceParameters: IceParameters };
+  'lesson:layout': null;
   'quality:report': QualityVerdict;
   'hand:raise': null;
   'hand:lower': null;

@@ -23,9 +23,19 @@ export const id = z.string().min(1).max(64);
 export const mediaKind = z.enum(['audio', 'video']);
 export type MediaKind = z.infer<typeof mediaKind>;
 
-/** What a producer carries: a lesson has one camera and one microphone per publisher for now. */
-export const mediaSource = z.enum(['camera', 'mic']);
+/**
+ * What a producer carries: a camera and a microphone per publisher, and the host teacher's shared
+ * screen (video, sent for legibility: full resolution, low frame rate).
+ */
+export const mediaSource = z.enum(['camera', 'mic', 'screen']);
 export type MediaSource = z.infer<typeof mediaSource>;
+
+/**
+ * What the classrooms' projectors show large, chosen by the host teacher for everyone: the teacher's
+ * camera, the shared screen (the camera as a small picture-in-picture), or the whiteboard.
+ */
+export const lessonLayout = z.enum(['camera', 'screen', 'board']);
+export type LessonLayout = z.infer<typeof lessonLayout>;
 
 export const dtlsParameters = z.object({
   role: z.enum(['auto', 'client', 'server']).optional(),

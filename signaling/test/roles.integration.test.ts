@@ -498,6 +498,7 @@ describe('socket events × callers', () => {
         N,
         N,
       ],
+      ['lesson:layout', { layout: 'camera' }, 'ok', F, F],
       ['hand:raise', {}, F, 'ok', F],
       ['hand:dismiss', { classroomId: me }, 'ok', F, F],
       ['hand:lower', {}, F, 'ok', F],

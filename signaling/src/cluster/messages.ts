@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { boardOp } from '@cloudschool/board';
-import { mediaKind, mediaSource, qualityLevels, role } from '@cloudschool/protocol';
+import { lessonLayout, mediaKind, mediaSource, qualityLevels, role } from '@cloudschool/protocol';
 
 const nodeId = z.string().min(1).max(64);
 const id = z.string().min(1).max(128);
@@ -40,6 +40,7 @@ const lessonChange = z.discriminatedUnion('type', [
     present: z.boolean(),
   }),
   z.strictObject({ type: z.literal('barred'), classroomId: id }),
+  z.strictObject({ type: z.literal('layout'), layout: lessonLayout }),
   z.strictObject({
     type: z.literal('quality'),
     subject: id.nullable(),

@@ -1,7 +1,7 @@
 import type express from 'express';
 import type { LinkReport, MediaRoom } from '@cloudschool/sfu';
 import type { BoardOp } from '@cloudschool/board';
-import type { MediaKind, MediaSource, QualityLevel, Role } from '@cloudschool/protocol';
+import type { LessonLayout, MediaKind, MediaSource, QualityLevel, Role } from '@cloudschool/protocol';
 
 /** A page of a lesson as every node running the lesson knows it. */
 export interface PageInfo {
@@ -47,7 +47,9 @@ export type LessonChange =
   /** A PC asks to join as a classroom (present), or its request was decided or withdrawn. */
   | { type: 'device'; request: DeviceRequestInfo; present: boolean }
   /** The host barred a classroom's new PCs for the rest of the lesson. */
-  | { type: 'barred'; classroomId: string };
+  | { type: 'barred'; classroomId: string }
+  /** The host teacher chose what the classrooms show large. */
+  | { type: 'layout'; layout: LessonLayout };
 
 /** Where a live lesson hears what other nodes tell of it. */
 export type LessonListener = (from: string, change: LessonChange) => void;

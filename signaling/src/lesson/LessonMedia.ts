@@ -24,7 +24,15 @@ import type { Serial } from '@cloudschool/protocol';
 import { AppError } from '../errors.ts';
 import type { Fabric, LessonChange, TrackInfo } from '../fabric/Fabric.ts';
 import type { StageMember } from '../domain/types.ts';
-import { consumerCeiling, HIGH, PAGE_CEILINGS, receiveLayers, stageEffect } from './mediaRules.ts';
+import {
+  checkProduce,
+  consumerCeiling,
+  HIGH,
+  PAGE_CEILINGS,
+  producerCeiling,
+  receiveLayers,
+  stageEffect,
+} from './mediaRules.ts';
 import type { Page, Roster } from './Roster.ts';
 
 /** A track of the lesson and the node that receives it (where consumers elsewhere bring it from). */
@@ -37,6 +45,8 @@ export interface LessonMediaEvents {
   tell: [change: LessonChange];
   /** The lesson's main media or the classrooms' cameras changed (`classroom`: a classroom's track). */
   changed: [classroom: boolean];
+  /** The host teacher's shared screen started (true) or ended (false), on this node or another. */
+  screen: [shared: boolean];
   /** The server closed a page's consumer (its producer went, or the stage rule): the page must drop it. */
   consumerclose: [peerId: string, consumerId: string];
   /** The media room is gone (a worker died): every page must rebuild its transports. */
@@ -159,7 +169,10 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     await (await this.#peer(page)).connectPlainTransport(transportId, ip, port, srtp);
   }
 
-  /** One camera and one microphone per page; a muted stage classroom's mic starts paused. */
+  /**
+   * One camera and one microphone per page, and the host teacher's shared screen (mediaRules'
+   * checkProduce); a muted stage classroom's mic starts paused.
+   */
   async produce(
     page: Page,
     transportId: string,
@@ -167,10 +180,7 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     source: MediaSource,
     rtpParameters: RtpParameters,
   ): Promise<string> {
-    if (page.role === 'observer') throw new AppError('forbidden', 'observers send nothing');
-    if ((source === 'camera') !== (kind === 'video')) {
-      throw new AppError('bad_request', `a ${source} source cannot carry ${kind}`);
-    }
+    checkProduce(page, kind, source);
     for (const t of this.#tracks.values()) {
       if (t.source === source && t.peerId === page.peerId)
         throw new AppError('bad_request', `the ${source} is already broadcasting`);
@@ -251,11 +261,20 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
   addRemoteTrack(track: Track): void {
     this.#tracks.set(track.id, track);
     this.#trackChanged(track.classroomId !== null);
+    if (track.source === 'screen') this.emit('screen', true);
   }
 
   removeRemoteTrack(id: string): void {
     const track = this.#tracks.get(id);
-    if (track && this.#tracks.delete(id)) this.#trackChanged(track.classroomId !== null);
+    if (track && this.#tracks.delete(id)) {
+      this.#trackChanged(track.classroomId !== null);
+      if (track.source === 'screen') this.emit('screen', this.sharing);
+    }
+  }
+
+  /** The host teacher's screen is shared (its track is received somewhere). */
+  get sharing(): boolean {
+    return [...this.#tracks.values()].some((t) => t.source === 'screen');
   }
 
   /** Tracks this node receives, for a node that starts running the lesson. */
@@ -383,7 +402,7 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
         what === 'transports'
           ? [peer.transportCount, PAGE_CEILINGS.transports]
           : what === 'producers'
-            ? [peer.producerIds.length, PAGE_CEILINGS.producers]
+            ? [peer.producerIds.length, producerCeiling(page)]
             : [peer.consumerCount(), consumerCeiling(page)];
       if (has >= ceiling) throw new AppError('conflict', `a page holds at most ${ceiling} ${what}`);
       return make(peer);
@@ -417,12 +436,16 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
       // A dying router closes its producers before it reports 'workerclose': let the room's close
       // announce the reset first, then the state without producers.
       if (room?.closing) return;
-      if (this.#tracks.delete(track.id)) this.#trackChanged(classroomId !== null);
+      if (this.#tracks.delete(track.id)) {
+        this.#trackChanged(classroomId !== null);
+        if (source === 'screen') this.emit('screen', this.sharing);
+      }
     });
     if (classroomId && source === 'mic' && this.#stage.find((m) => m.classroomId === classroomId)?.muted) {
       void producer.pause().catch(() => undefined);
     }
     this.#trackChanged(classroomId !== null);
+    if (source === 'screen') this.emit('screen', true);
   }
 
   #trackChanged(classroom: boolean): void {

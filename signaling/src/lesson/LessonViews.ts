@@ -60,7 +60,12 @@ export class LessonViews {
       this.#stateTimer = undefined;
       const state = this.#state();
       this.#audience.staffState(this.#lessonId, state);
-      const shown = JSON.stringify({ lesson: state.lesson, host: state.host, producers: state.producers });
+      const shown = JSON.stringify({
+        lesson: state.lesson,
+        host: state.host,
+        producers: state.producers,
+        layout: state.layout,
+      });
       if (shown === this.#shownToClassrooms) return;
       this.#shownToClassrooms = shown;
       this.#audience.classroomState(this.#lessonId, state);

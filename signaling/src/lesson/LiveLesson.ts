@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { LinkReport, Sfu } from '@cloudschool/sfu';
-import type { LessonInfo, LessonState } from '@cloudschool/protocol';
+import type { LessonInfo, LessonLayout, LessonState } from '@cloudschool/protocol';
 import { Board } from '../board/Board.ts';
 import type { BoardOptions } from '../board/Board.ts';
 import type { Lesson as LessonRecord, StageMember } from '../domain/types.ts';
@@ -59,6 +59,8 @@ export class LiveLesson {
   readonly #deps: LiveLessonDeps;
   readonly #log: Logger;
   #info: LessonInfo;
+  /** What the classrooms show large: the host's choice; a share starting or ending switches it. */
+  #layout: LessonLayout = 'camera';
   #link: LessonLink = NO_LINK;
   #closing: Promise<void> | undefined;
 
@@ -146,6 +148,11 @@ export class LiveLesson {
     });
     this.media.on('tell', (change) => this.#link.tell(change));
     this.media.on('changed', (classroom) => this.#changed(classroom));
+    // Every node hears the screen track come and go, so each switches by itself (nothing to tell).
+    this.media.on('screen', (shared) => {
+      if (shared) this.#setLayout('screen');
+      else if (this.#layout === 'screen') this.#setLayout('camera');
+    });
     this.media.on('consumerclose', (peerId, consumerId) => audience.consumerClosed(id, peerId, consumerId));
     this.media.on('receivescore', (page, consumerId, score) =>
       this.quality.receiveScore(page, consumerId, score),
@@ -246,7 +253,21 @@ export class LiveLesson {
       host: { connected: this.hostPeerIds().length > 0, live: main.some((p) => p.classroomId === null) },
       producers: main,
       classroomCount: this.#roster.classroomCount,
+      layout: this.#layout,
     };
+  }
+
+  get layout(): LessonLayout {
+    return this.#layout;
+  }
+
+  /**
+   * The host teacher chose what the classrooms show large (the socket layer checks the role). 'screen'
+   * needs a shared screen (`conflict` otherwise).
+   */
+  chooseLayout(layout: LessonLayout): void {
+    if (layout === 'screen' && !this.media.sharing) throw new AppError('conflict', 'no screen is shared');
+    if (this.#setLayout(layout)) this.#link.tell({ type: 'layout', layout });
   }
 
   /** Adds a page of this node; false if the lesson closed meanwhile (the caller opens it again). */
@@ -338,6 +359,14 @@ export class LiveLesson {
     }
   }
 
+  /** True if it changed. */
+  #setLayout(layout: LessonLayout): boolean {
+    if (layout === this.#layout) return false;
+    this.#layout = layout;
+    this.#changed(false);
+    return true;
+  }
+
   #changed(classroom: boolean): void {
     this.#views.stateChanged();
     if (classroom) this.#views.interactionChanged();
@@ -383,6 +412,9 @@ export class LiveLesson {
         return;
       case 'barred':
         this.devices.bar(change.classroomId);
+        return;
+      case 'layout':
+        this.#setLayout(change.layout);
         return;
     }
   }

@@ -5,10 +5,13 @@
  *   classroom only then;
  * - a classroom's camera: the host side always (the overview, at the lowest layer, at most
  *   MAX_TILE_CONSUMERS tiles at once), other classrooms only while it is on stage (best layer);
+ * - the host teacher's shared screen: everyone (classrooms, observers on patrol); only the host
+ *   teacher may share one;
  * - nobody receives itself.
  * Pure: the live lesson applies them when a page asks to consume and when the stage changes.
  */
 import { AppError } from '../errors.ts';
+import type { MediaKind, MediaSource } from '@cloudschool/protocol';
 import type { TrackInfo } from '../fabric/Fabric.ts';
 import type { Page } from './Roster.ts';
 
@@ -26,14 +29,36 @@ export const MAX_TILE_CONSUMERS = 24;
 
 /**
  * What one page may hold on the SFU, by what it can use: a send and a receive transport (and one spare
- * while it rebuilds), a camera and a microphone, and the streams it can show — the main media (the host
- * and a full stage, audio and video) for a classroom, plus the overview tiles for the host side.
+ * while it rebuilds), a camera and a microphone (the host teacher also a shared screen), and the streams
+ * it can show — the main media (the host with its screen and a full stage, audio and video) for a
+ * classroom, plus the overview tiles for the host side.
  */
 export const PAGE_CEILINGS = {
   transports: 3,
-  producers: 2,
+  producers: { host: 3, classroom: 2 },
   consumers: { classroom: 12, staff: MAX_TILE_CONSUMERS + 12 },
 } as const;
+
+/** The most producers a page of this role may hold (observers send nothing). */
+export function producerCeiling(page: Page): number {
+  return page.role === 'host' ? PAGE_CEILINGS.producers.host : PAGE_CEILINGS.producers.classroom;
+}
+
+/** The kind each source carries. */
+const SOURCE_KIND: Record<MediaSource, MediaKind> = { camera: 'video', mic: 'audio', screen: 'video' };
+
+/**
+ * Whether `who` may publish `kind` as `source`, else an AppError: observers send nothing, only the host
+ * teacher shares a screen, and a source carries its own kind only.
+ */
+export function checkProduce(who: Page, kind: MediaKind, source: MediaSource): void {
+  if (who.role === 'observer') throw new AppError('forbidden', 'observers send nothing');
+  if (source === 'screen' && who.role !== 'host') {
+    throw new AppError('forbidden', 'only the host teacher shares a screen');
+  }
+  if (SOURCE_KIND[source] !== kind)
+    throw new AppError('bad_request', `a ${source} source cannot carry ${kind}`);
+}
 
 /** The most consumers a page of this role may hold. */
 export function consumerCeiling(page: Page): number {

@@ -48,6 +48,14 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       return { producerId };
     },
 
+    /** Only the host teacher chooses what the classrooms show large. */
+    'lesson:layout': async ({ layout }, socket) => {
+      const j = joined(socket, lessons, 'host');
+      live(j.lesson);
+      j.lesson.chooseLayout(layout);
+      return null;
+    },
+
     'media:closeProducer': async ({ producerId }, socket) => {
       const j = joined(socket, lessons, 'host', 'classroom');
       await j.lesson.media.closeProducer(j.page, producerId);

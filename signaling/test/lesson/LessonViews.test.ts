@@ -17,6 +17,7 @@ function setup() {
     host: { connected: true, live: false },
     producers: [],
     classroomCount: 0,
+    layout: 'camera',
   };
   const built = { views: 0 };
   const lessonViews = new LessonViews(
@@ -63,6 +64,16 @@ describe('LessonViews', () => {
     lessonViews.stateChanged();
     await vi.advanceTimersByTimeAsync(PUSH_COALESCE_MS);
     expect(pushed).toEqual(['staff', 'classrooms', 'staff', 'staff', 'classrooms']);
+  });
+
+  it('pushes a new layout to the classrooms', async () => {
+    const { lessonViews, pushed, set } = setup();
+    lessonViews.stateChanged();
+    await vi.advanceTimersByTimeAsync(PUSH_COALESCE_MS);
+    set({ layout: 'screen' });
+    lessonViews.stateChanged();
+    await vi.advanceTimersByTimeAsync(PUSH_COALESCE_MS);
+    expect(pushed).toEqual(['staff', 'classrooms', 'staff', 'classrooms']);
   });
 
   it('pushes nothing once closed', async () => {

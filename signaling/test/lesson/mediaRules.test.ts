@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.ts';
 import type { TrackInfo } from '../../src/fabric/Fabric.ts';
-import { HIGH, LOW, MAX_TILE_CONSUMERS, receiveLayers, stageEffect } from '../../src/lesson/mediaRules.ts';
+import {
+  checkProduce,
+  HIGH,
+  LOW,
+  MAX_TILE_CONSUMERS,
+  receiveLayers,
+  stageEffect,
+} from '../../src/lesson/mediaRules.ts';
 import type { Page } from '../../src/lesson/Roster.ts';
 
 const page = (role: Page['role'], classroomId: string | null, peerId = `${role}-${classroomId}`): Page => ({
@@ -81,5 +88,29 @@ describe('when the stage changes', () => {
     expect(stageEffect(host, c1Camera, 'joined')).toEqual({ close: false, layers: HIGH });
     expect(stageEffect(host, c1Mic, 'joined')).toBeNull();
     expect(stageEffect(c2, hostCamera, 'left')).toBeNull();
+  });
+});
+
+describe('who may publish what', () => {
+  it('lets only the host teacher share a screen, as video', () => {
+    expect(refusal(() => checkProduce(host, 'video', 'screen'))).toBe('allowed');
+    expect(refusal(() => checkProduce(c1, 'video', 'screen'))).toBe('forbidden');
+    expect(refusal(() => checkProduce(observer, 'video', 'screen'))).toBe('forbidden');
+    expect(refusal(() => checkProduce(host, 'audio', 'screen'))).toBe('bad_request');
+  });
+
+  it('lets host and classrooms send a camera and a microphone, observers nothing', () => {
+    for (const who of [host, c1]) {
+      expect(refusal(() => checkProduce(who, 'video', 'camera'))).toBe('allowed');
+      expect(refusal(() => checkProduce(who, 'audio', 'mic'))).toBe('allowed');
+      expect(refusal(() => checkProduce(who, 'audio', 'camera'))).toBe('bad_request');
+    }
+    expect(refusal(() => checkProduce(observer, 'audio', 'mic'))).toBe('forbidden');
+  });
+
+  it('gives every page but the host the host’s screen, at the best layer', () => {
+    const screen = track('screen', null, host.peerId);
+    for (const who of [c1, c2, observer]) expect(receiveLayers(who, screen, false, 0)).toEqual(HIGH);
+    expect(refusal(() => receiveLayers(host, screen, false, 0))).toBe('forbidden');
   });
 });

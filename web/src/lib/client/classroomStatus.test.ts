@@ -32,6 +32,7 @@ function lesson(
     host: { connected, live: producers.some((p) => p.classroomId === null) },
     producers,
     classroomCount: 1,
+    layout: 'camera',
   };
 }
 
