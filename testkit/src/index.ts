@@ -12,3 +12,5 @@ export * from './mediaMetrics.ts';
 export * from './timeBarcode.ts';
 export * from './tls.ts';
 export * from './turn.ts';
+export * from './screenSlide.ts';
+export * from './ssim.ts';

@@ -1,5 +1,5 @@
 import type { BoardState } from '@cloudschool/board';
-import type { LessonInbound } from '#lib/client/inboundStats.ts';
+import type { LessonInbound, ScreenInbound } from '#lib/client/inboundStats.ts';
 import type { QualityInfo, SessionInfo } from '#lib/client/livePage.svelte.ts';
 import type { Lang } from '#lib/i18n/index.ts';
 
@@ -23,6 +23,8 @@ declare global {
      */
     __cloudschool?: {
       inboundStats: () => Promise<LessonInbound>;
+      /** getStats() of the host's shared screen as this page decodes it (null: none received). */
+      screenStats: () => Promise<ScreenInbound | null>;
       /** Who this page is in the lesson (peer id), its link's phase, joins, resumes, ICE restarts, recoveries. */
       session: () => SessionInfo;
       /** The page's last quality report and the server's verdict (the patrol reports nothing). */

@@ -1,7 +1,7 @@
 /**
  * The host console's broadcast as runes: the Publisher that sends the console's camera and microphone,
  * whether its producers are sending, whether the teacher wants to be on air (pressed start and not
- * stop since; it survives reconnects), and a start or stop in progress.
+ * stop since; it survives reconnects), and a start or stop in progress; and the teacher's shared screen.
  */
 import { hostProduceOptions, Publisher } from './Publisher.ts';
 
@@ -13,6 +13,12 @@ export class Broadcast {
   busy = $state<'starting' | 'stopping' | null>(null);
   /** The last start failed. */
   failed = $state(false);
+  /** The teacher's screen is shared (until stopped here or from the browser's own bar). */
+  sharing = $state(false);
+  shareBusy = $state(false);
+  /** The last share could not start (not a refusal by the teacher in the browser's picker). */
+  shareFailed = $state(false);
+  #screen: MediaStreamTrack | null = null;
   /** The console's send side (a MediaSide for its LessonSession). */
   readonly publisher: Publisher;
 
@@ -50,8 +56,57 @@ export class Broadcast {
     }
   }
 
+  /**
+   * Asks the browser for a screen, a window or a tab and shares it: full resolution, a low frame rate,
+   * `contentHint = 'detail'` (text stays sharp). The browser's own "stop sharing" ends it like the button.
+   */
+  async shareScreen(): Promise<void> {
+    if (this.sharing || this.shareBusy) return;
+    this.shareBusy = true;
+    this.shareFailed = false;
+    let track: MediaStreamTrack | undefined;
+    try {
+      const stream = await navigator.mediaDevices.getDisplayMedia({
+        video: { width: { max: 1920 }, height: { max: 1080 }, frameRate: { ideal: 15, max: 15 } },
+        audio: false,
+      });
+      track = stream.getVideoTracks()[0];
+      if (!track) throw new Error('no video in the shared screen');
+      track.contentHint = 'detail';
+      const shared = track;
+      shared.addEventListener('ended', () => {
+        if (this.#screen === shared) void this.stopScreen();
+      });
+      this.#screen = shared;
+      await this.publisher.shareScreen(shared);
+      this.sharing = true;
+    } catch (error) {
+      this.#screen = null;
+      track?.stop();
+      // The teacher closed the picker: nothing went wrong.
+      if (!(error instanceof DOMException && error.name === 'NotAllowedError')) {
+        console.warn('[cloudschool] screen share', error);
+        this.shareFailed = true;
+      }
+    } finally {
+      this.shareBusy = false;
+    }
+  }
+
+  async stopScreen(): Promise<void> {
+    const track = this.#screen;
+    this.#screen = null;
+    this.sharing = false;
+    track?.stop();
+    await this.publisher.stopScreen();
+  }
+
   /** The console stopped for good (taken over, refused, the lesson over): not on air any more. */
   halt(): void {
     this.broadcasting = false;
+    const track = this.#screen;
+    this.#screen = null;
+    this.sharing = false;
+    track?.stop();
   }
 }

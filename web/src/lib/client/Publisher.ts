@@ -1,14 +1,15 @@
 /**
  * A page's send side: one send transport, one producer per track kind
- * (camera video, microphone audio). The page owns the tracks (they also feed
- * the preview); this class only sends them. The host's console uses it with
+ * (camera video, microphone audio), and on the host console the shared screen
+ * (a third producer on the same transport). The page owns the tracks (they also
+ * feed the preview); this class only sends them. The host's console uses it with
  * `hostProduceOptions`; a classroom through ClassroomPublisher.
  *
  * "Live" is the sender's intent: it survives reconnects and media server
  * restarts, after which the producers are made again on the new transport.
  */
 import type { Device, types } from 'mediasoup-client';
-import type { MediaKind } from '@cloudschool/protocol';
+import type { MediaKind, MediaSource } from '@cloudschool/protocol';
 import type { MediaLink, MediaSide } from './mediaSide.ts';
 import { serial } from '@cloudschool/protocol';
 import type { StatsSource } from './inboundStats.ts';
@@ -56,6 +57,22 @@ export function hostProduceOptions(layers: 1 | 3): ProduceOptions {
   };
 }
 
+/**
+ * A shared screen, sent for legibility from the back row: one encoding at the screen's own resolution (up
+ * to 1920×1080), at most 15 frames a second and 2.5 Mbit/s, VP8; when the link is short the browser
+ * lowers the frame rate, not the resolution (`maintain-resolution`), so text stays sharp. One encoding:
+ * a classroom that cannot take 1080p text gets it late rather than blurred (simulcast would send it a
+ * 540p copy in which 14 px text is unreadable).
+ */
+export const SCREEN_ENCODING: types.RtpEncodingParameters = {
+  maxBitrate: 2_500_000,
+  maxFramerate: 15,
+  scaleResolutionDownBy: 1,
+};
+
+/** What the screen sets on its sender: resolution first, frame rate last. */
+export const SCREEN_DEGRADATION: RTCDegradationPreference = 'maintain-resolution';
+
 export class Publisher implements MediaSide {
   readonly #onChange: (sending: boolean) => void;
   readonly #options: ProduceOptions | undefined;
@@ -64,6 +81,9 @@ export class Publisher implements MediaSide {
   #link: MediaLink | null = null;
   #transport: Transport | null = null;
   #producers = new Map<MediaKind, types.Producer>();
+  /** The host's shared screen: its track (the teacher's intent, like `#wantLive`) and its producer. */
+  #screenTrack: MediaStreamTrack | null = null;
+  #screen: types.Producer | null = null;
   readonly #serial = serial();
 
   /**
@@ -98,6 +118,35 @@ export class Publisher implements MediaSide {
   async start(link: MediaLink): Promise<void> {
     this.#link = link;
     if (this.#wantLive) await this.#serial(() => this.#publish(link));
+    if (this.#screenTrack) await this.#serial(() => this.#publishScreen(link));
+  }
+
+  /** The shared screen is being sent. */
+  get sharing(): boolean {
+    return this.#screen !== null;
+  }
+
+  /**
+   * Sends a shared screen (a track from getDisplayMedia) as its own producer; it is sent again after a
+   * reconnect until `stopScreen()`. Rejects if it could not be sent (the track is then forgotten).
+   */
+  async shareScreen(track: MediaStreamTrack): Promise<void> {
+    const link = this.#link;
+    if (!link) throw new Error('not in the lesson');
+    this.#screenTrack = track;
+    try {
+      await this.#serial(() => this.#publishScreen(link));
+    } catch (error) {
+      this.#screenTrack = null;
+      await this.#serial(() => this.#unpublishScreen());
+      throw error;
+    }
+  }
+
+  /** Stops sending the screen: its producer closes on the server, classrooms go back to the camera. */
+  async stopScreen(): Promise<void> {
+    this.#screenTrack = null;
+    await this.#serial(() => this.#unpublishScreen());
   }
 
   update(): void {
@@ -110,6 +159,7 @@ export class Publisher implements MediaSide {
     this.#transport?.close();
     this.#transport = null;
     this.#producers.clear();
+    this.#screen = null;
     this.#onChange(false);
   }
 
@@ -152,15 +202,8 @@ export class Publisher implements MediaSide {
     if (this.#link !== link) return;
     // Devices lost while live: nothing to send until a picker brings a track back.
     if (!kinds.some((kind) => this.#tracks[kind])) return;
-    let transport = this.#transport;
-    if (!transport) {
-      transport = await this.#openSendTransport(link);
-      if (this.#link !== link) {
-        transport.close();
-        return;
-      }
-      this.#transport = transport;
-    }
+    const transport = await this.#sendTransport(link);
+    if (!transport) return;
     for (const kind of kinds) {
       const track = this.#tracks[kind];
       if (!track || this.#producers.has(kind)) continue;
@@ -171,6 +214,58 @@ export class Publisher implements MediaSide {
       if (this.#link !== link) return;
       this.#producers.set(kind, producer);
       this.#onChange(true);
+    }
+  }
+
+  /** The page's send transport, opened on first use; null if the link went meanwhile. */
+  async #sendTransport(link: MediaLink): Promise<Transport | null> {
+    if (this.#transport) return this.#transport;
+    const transport = await this.#openSendTransport(link);
+    if (this.#link !== link) {
+      transport.close();
+      return null;
+    }
+    this.#transport = transport;
+    return transport;
+  }
+
+  async #publishScreen(link: MediaLink): Promise<void> {
+    const track = this.#screenTrack;
+    if (this.#link !== link || !track || this.#screen) return;
+    const transport = await this.#sendTransport(link);
+    if (!transport) return;
+    const codec = vp8(link.device);
+    const producer = await transport.produce({
+      track,
+      stopTracks: false,
+      encodings: [SCREEN_ENCODING],
+      ...(codec ? { codec } : {}),
+      appData: { source: 'screen' satisfies MediaSource },
+    });
+    if (this.#link !== link) return;
+    this.#screen = producer;
+    // Not every browser lets the page choose (Chromium does): then it decides by the track's contentHint.
+    const sender = producer.rtpSender;
+    if (sender) {
+      const parameters = sender.getParameters();
+      parameters.degradationPreference = SCREEN_DEGRADATION;
+      await sender.setParameters(parameters).catch((error: unknown) => {
+        console.warn('[cloudschool] screen degradation preference', error);
+      });
+    }
+  }
+
+  async #unpublishScreen(): Promise<void> {
+    const producer = this.#screen;
+    this.#screen = null;
+    if (!producer) return;
+    producer.close();
+    const link = this.#link;
+    if (!link) return;
+    try {
+      await request(link.socket, 'media:closeProducer', { producerId: producer.id });
+    } catch (error) {
+      link.fail(error);
     }
   }
 
@@ -193,8 +288,9 @@ export class Publisher implements MediaSide {
 
   async #openSendTransport(link: MediaLink): Promise<Transport> {
     const transport = await openTransport(link, 'send');
-    transport.on('produce', ({ kind, rtpParameters }, done, fail) => {
-      const source = kind === 'video' ? 'camera' : 'mic';
+    transport.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
+      const source: MediaSource =
+        appData['source'] === 'screen' ? 'screen' : kind === 'video' ? 'camera' : 'mic';
       request(link.socket, 'media:produce', { transportId: transport.id, kind, source, rtpParameters }).then(
         ({ producerId }) => done({ id: producerId }),
         (error: unknown) => fail(asError(error)),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JoinResult, ProducerInfo } from '@cloudschool/protocol';
-import { hostTracks, ownPublisher, wantedProducers, type Received } from './Receiver.ts';
+import { hostScreen, hostTracks, ownPublisher, wantedProducers, type Received } from './Receiver.ts';
 
 const hostCamera: ProducerInfo = { id: 'h1', kind: 'video', source: 'camera', classroomId: null };
 const hostMic: ProducerInfo = { id: 'h2', kind: 'audio', source: 'mic', classroomId: null };
@@ -32,8 +32,8 @@ describe('what a page receives', () => {
       ],
       null,
     );
-    expect(wanted.get('s1')).toEqual({ classroomId: 'c2', main: true, grid: true });
-    expect(wanted.get('g3')).toEqual({ classroomId: 'c3', main: false, grid: true });
+    expect(wanted.get('s1')).toEqual({ classroomId: 'c2', main: true, grid: true, screen: false });
+    expect(wanted.get('g3')).toEqual({ classroomId: 'c3', main: false, grid: true, screen: false });
     expect(wanted.size).toBe(3);
   });
 
@@ -45,16 +45,37 @@ describe('what a page receives', () => {
 
   it("picks the host's own tracks for the big picture", () => {
     const track = (id: string) => ({ id }) as MediaStreamTrack;
-    const received = (producerId: string, classroomId: string | null, main: boolean): Received => ({
+    const received = (
+      producerId: string,
+      classroomId: string | null,
+      main: boolean,
+      screen = false,
+    ): Received => ({
       producerId,
       classroomId,
       kind: 'video',
       track: track(producerId),
       main,
       grid: !main,
+      screen,
     });
     const list = [received('h1', null, true), received('s1', 'c2', true), received('g3', 'c3', false)];
     expect(hostTracks(list).map((t) => t.id)).toEqual(['h1']);
     expect(hostTracks([])).toEqual([]);
+    // The shared screen has its own place: not in the camera's picture.
+    const shared = [...list, received('sc', null, true, true)];
+    expect(hostTracks(shared).map((t) => t.id)).toEqual(['h1']);
+    expect(hostScreen(shared)?.id).toBe('sc');
+    expect(hostScreen(list)).toBeNull();
+  });
+
+  it('marks the host’s shared screen among the main media', () => {
+    const screen: ProducerInfo = { id: 'sc', kind: 'video', source: 'screen', classroomId: null };
+    expect(wantedProducers([...main, screen], [], 'c9').get('sc')).toEqual({
+      classroomId: null,
+      main: true,
+      grid: false,
+      screen: true,
+    });
   });
 });

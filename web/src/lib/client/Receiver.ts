@@ -19,7 +19,14 @@
  */
 import type { types } from 'mediasoup-client';
 import type { JoinResult, LessonState, MediaKind, ProducerInfo } from '@cloudschool/protocol';
-import { audioInbound, videoInbound, type ConsumerStats, type StatsSource } from './inboundStats.ts';
+import {
+  audioInbound,
+  screenInbound,
+  videoInbound,
+  type ConsumerStats,
+  type ScreenInbound,
+  type StatsSource,
+} from './inboundStats.ts';
 import type { MediaLink, MediaSide } from './mediaSide.ts';
 import { clientRtpParameters } from './serverTypes.ts';
 import { request, SignalError } from './signal.ts';
@@ -42,12 +49,15 @@ export interface Received {
   main: boolean;
   /** A grid tile's camera. */
   grid: boolean;
+  /** The host teacher's shared screen (main media too). */
+  screen: boolean;
 }
 
 interface Want {
   classroomId: string | null;
   main: boolean;
   grid: boolean;
+  screen: boolean;
 }
 
 interface Held {
@@ -83,19 +93,30 @@ export function wantedProducers(
   const wanted = new Map<string, Want>();
   for (const producer of main) {
     if (own !== undefined && producer.classroomId === own) continue;
-    wanted.set(producer.id, { classroomId: producer.classroomId, main: true, grid: false });
+    wanted.set(producer.id, {
+      classroomId: producer.classroomId,
+      main: true,
+      grid: false,
+      screen: producer.source === 'screen',
+    });
   }
   for (const tile of grid) {
     const both = wanted.get(tile.producerId);
     if (both) both.grid = true;
-    else wanted.set(tile.producerId, { classroomId: tile.classroomId, main: false, grid: true });
+    else
+      wanted.set(tile.producerId, { classroomId: tile.classroomId, main: false, grid: true, screen: false });
   }
   return wanted;
 }
 
-/** The host's own tracks among those received: its picture and sound, for a page's big <video>. */
+/** The host's own camera and sound among those received, for a page's big <video> (not its screen). */
 export function hostTracks(received: readonly Received[]): MediaStreamTrack[] {
-  return received.filter((r) => r.main && r.classroomId === null).map((r) => r.track);
+  return received.filter((r) => r.main && r.classroomId === null && !r.screen).map((r) => r.track);
+}
+
+/** The host teacher's shared screen among those received, if any. */
+export function hostScreen(received: readonly Received[]): MediaStreamTrack | null {
+  return received.find((r) => r.screen)?.track ?? null;
 }
 
 export class Receiver implements MediaSide {
@@ -188,6 +209,15 @@ export class Receiver implements MediaSide {
       else out.push({ ...base, kind: 'audio', audio: audioInbound(report, ssrc) });
     }
     return out;
+  }
+
+  /** getStats() of the shared screen's consumer (what the projector decodes), null without one. */
+  async screenStats(): Promise<ScreenInbound | null> {
+    for (const [producerId, { consumer }] of this.#consumers) {
+      if (!this.#wanted.get(producerId)?.screen) continue;
+      return screenInbound(await consumer.getStats(), consumer.rtpParameters.encodings?.[0]?.ssrc);
+    }
+    return null;
   }
 
   /** The page should be playing main media (the host's, or an on-stage classroom's). */
@@ -341,6 +371,7 @@ export class Receiver implements MediaSide {
         track: consumer.track,
         main: want?.main ?? false,
         grid: want?.grid ?? false,
+        screen: want?.screen ?? false,
       });
     }
     // Video first: a <video> given [video, audio] shows the picture and plays the sound.

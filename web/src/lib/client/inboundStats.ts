@@ -86,6 +86,27 @@ export function videoInbound(report: StatsSource, ssrc: number | undefined): Inb
   };
 }
 
+/** What a classroom decodes of the host's shared screen: its size and frame rate. */
+export interface ScreenInbound extends VideoInbound {
+  frameWidth: number;
+  frameHeight: number;
+  framesPerSecond: number;
+}
+
+export function screenInbound(report: StatsSource, ssrc: number | undefined): ScreenInbound | null {
+  const stat = findInbound(report, 'video', ssrc);
+  if (!stat) return null;
+  const field = (name: string): number =>
+    count(name in stat ? (stat as Record<string, unknown>)[name] : undefined);
+  return {
+    framesDecoded: field('framesDecoded'),
+    packetsReceived: field('packetsReceived'),
+    frameWidth: field('frameWidth'),
+    frameHeight: field('frameHeight'),
+    framesPerSecond: field('framesPerSecond'),
+  };
+}
+
 export function audioInbound(report: StatsSource, ssrc: number | undefined): InboundStats['audio'] {
   const stat = findInbound(report, 'audio', ssrc);
   if (!stat) return null;

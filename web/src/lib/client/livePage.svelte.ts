@@ -17,6 +17,7 @@ import { onMount } from 'svelte';
 import type {
   ClassroomTile,
   LessonInfo,
+  LessonLayout,
   LessonState,
   QualityHint,
   QualityLevel,
@@ -182,6 +183,12 @@ class LivePage {
     });
   }
 
+  /** The host teacher chooses what the classrooms show large; rejects if the server refused. */
+  async setLayout(layout: LessonLayout): Promise<void> {
+    if (!this.#session) throw new SignalError('not_joined', 'lesson:layout: not in the lesson');
+    await this.#session.request('lesson:layout', { layout });
+  }
+
   /** The grid shows these tiles: only their cameras are received. */
   showTiles(tiles: readonly ClassroomTile[]): void {
     this.#receiver?.setGrid(gridWants(tiles));
@@ -258,6 +265,7 @@ class LivePage {
     this.#receiver = receiver;
     window.__cloudschool = {
       inboundStats: async () => lessonInbound(await receiver.stats()),
+      screenStats: () => receiver.screenStats(),
       session: () => ({
         peerId: session.peerId,
         phase: this.phase,
