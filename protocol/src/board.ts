@@ -119,6 +119,36 @@ export interface BoardServerEvents {
 export const coursewareTypes = ['application/pdf', 'image/png', 'image/jpeg'] as const;
 export type CoursewareType = (typeof coursewareTypes)[number];
 export const COURSEWARE_MAX_BYTES = 20 * 1024 * 1024;
+/** Presentations may be bigger (their pictures): what is kept is the PDF made of them, far smaller. */
+export const PRESENTATION_MAX_BYTES = 60 * 1024 * 1024;
+
+/**
+ * Presentations the host teacher may upload too: the server converts them to PDF (LibreOffice), which is what
+ * it keeps. By the file extension each is known by (LibreOffice picks its reader by it; browsers may give no type).
+ */
+export const presentationTypes = {
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'pptx',
+  'application/vnd.ms-powerpoint': 'ppt',
+  'application/vnd.oasis.opendocument.presentation': 'odp',
+} as const;
+export type PresentationType = keyof typeof presentationTypes;
+
+export function isPresentationType(type: string): type is PresentationType {
+  return Object.hasOwn(presentationTypes, type);
+}
+
+/** The largest upload of this (declared) type. */
+export function uploadMaxBytes(type: string): number {
+  return isPresentationType(type) ? PRESENTATION_MAX_BYTES : COURSEWARE_MAX_BYTES;
+}
+
+/**
+ * Why the server did not convert a presentation, sent as `reason` beside the error's code: `unreadable`
+ * (corrupt, or not really one; 422), `timeout` (stopped; 422), `busy` (too many conversions; 429),
+ * `unavailable` (this server converts none; 415).
+ */
+export const conversionFailures = ['unreadable', 'timeout', 'busy', 'unavailable'] as const;
+export type ConversionFailure = (typeof conversionFailures)[number];
 
 /**
  * POST /api/lessons/:id/courseware (the lesson's host teacher; body = the file) answers this (201).

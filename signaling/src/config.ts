@@ -37,6 +37,10 @@ const envSchema = z.object({
   /** Load and integration tests say so: only then may ALLOW_PLAIN_TRANSPORTS be set. */
   CLOUDSCHOOL_TEST_MODE: flag,
   DATA_DIR: z.string().min(1).default(path.join(repoRoot, 'data')),
+  /** LibreOffice, which converts uploaded PowerPoint courseware to PDF (installed by infra/setup.sh). */
+  SOFFICE_PATH: z.string().min(1).default('soffice'),
+  /** A presentation's conversion is stopped after this long. */
+  SLIDES_TIMEOUT_MS: z.coerce.number().int().min(5_000).max(600_000).default(120_000),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   /** Nodes sharing one Redis seal what they say to each other with it (the same on every node). */
   CLUSTER_SECRET: z.string().min(32, 'CLUSTER_SECRET: at least 32 characters').optional(),
@@ -98,6 +102,8 @@ export interface Config {
   /** Embedded store's directory (SQLite); ignored when redisUrl is set. */
   dataDir: string;
   redisUrl: string | undefined;
+  /** LibreOffice for presentation courseware. */
+  slides: { command: string; timeoutMs: number };
   clusterSecret: string | undefined;
   publicUrl: string | undefined;
   nodeId: string;
@@ -178,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webHandler: e.WEB_HANDLER,
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
+    slides: { command: e.SOFFICE_PATH, timeoutMs: e.SLIDES_TIMEOUT_MS },
     clusterSecret: e.CLUSTER_SECRET,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     allowedOrigins: e.ALLOWED_ORIGINS ?? (e.PUBLIC_URL ? [e.PUBLIC_URL] : []),

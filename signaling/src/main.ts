@@ -1,5 +1,6 @@
 import type { types as ms } from 'mediasoup';
 import { Sfu } from '@cloudschool/sfu';
+import { SlideConverter } from './board/SlideConverter.ts';
 import { ClusteredFabric } from './cluster/ClusteredFabric.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { LocalFabric } from './fabric/Fabric.ts';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     log,
     nodeId: config.nodeId,
     dataDir: config.dataDir,
+    slides: SlideConverter.create(config.slides),
     publicUrl: config.publicUrl,
     turn: config.turn,
     allowedOrigins: config.allowedOrigins,

@@ -19,6 +19,7 @@ import type { TurnOptions } from './auth/TurnCredentials.ts';
 import { SESSION_COOKIE, Sessions } from './auth/Sessions.ts';
 import type { BoardOptions } from './board/Board.ts';
 import { Courseware } from './board/Courseware.ts';
+import type { SlideConverter } from './board/SlideConverter.ts';
 import type { Fabric } from './fabric/Fabric.ts';
 import { accountRoutes } from './http/accountRoutes.ts';
 import { healthRoutes } from './http/api.ts';
@@ -61,6 +62,8 @@ export interface AppDeps {
   webHandler?: express.RequestHandler;
   /** Where courseware files go (`<dataDir>/courseware`). */
   dataDir: string;
+  /** Converts presentation courseware to PDF; without it presentations are refused. */
+  slides?: SlideConverter | undefined;
   board?: BoardOptions | undefined;
   /** Sites whose pages may act with a login here (origins); by default the request's own host. */
   allowedOrigins?: string[] | undefined;
@@ -133,7 +136,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const presence = new PresenceTracker(store, deps.nodeId);
   const roster = new RosterService(store);
   const devices = new Devices(store);
-  const courseware = new Courseware(path.join(deps.dataDir, 'courseware'));
+  const courseware = new Courseware(path.join(deps.dataDir, 'courseware'), deps.slides ?? null);
   const lessons = new LiveLessons({
     sfu,
     fabric,

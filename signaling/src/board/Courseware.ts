@@ -5,9 +5,17 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { COURSEWARE_MAX_BYTES, coursewareTypes, lessonId as lessonIdSchema } from '@cloudschool/protocol';
+import {
+  coursewareTypes,
+  isPresentationType,
+  lessonId as lessonIdSchema,
+  presentationTypes,
+  uploadMaxBytes,
+} from '@cloudschool/protocol';
 import { coursewareFileId } from '@cloudschool/board';
-import type { CoursewareFile, CoursewareType } from '@cloudschool/protocol';
+import type { CoursewareFile, CoursewareType, PresentationType } from '@cloudschool/protocol';
+import { ConversionError } from './SlideConverter.ts';
+import type { SlideConverter } from './SlideConverter.ts';
 
 /** Longest signature `sniff` looks at. */
 const SNIFF_BYTES = 8;
@@ -31,7 +39,7 @@ function isCoursewareType(type: string): type is CoursewareType {
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
-/** An upload larger than COURSEWARE_MAX_BYTES. */
+/** An upload larger than its type allows (uploadMaxBytes). */
 export class CoursewareTooLargeError extends Error {
   override name = 'CoursewareTooLargeError';
 }
@@ -49,81 +57,61 @@ export class CoursewareTypeError extends Error {
  */
 export class Courseware {
   readonly #dir: string;
+  readonly #converter: SlideConverter | null;
 
-  constructor(dir: string) {
+  /** Without a converter, presentations are refused as `unavailable`. */
+  constructor(dir: string, converter: SlideConverter | null = null) {
     this.#dir = path.resolve(dir);
+    this.#converter = converter;
   }
 
   /**
-   * Stores a file from a stream. Refuses (and keeps nothing) a body larger than COURSEWARE_MAX_BYTES, or
+   * Stores a file from a stream. Refuses (and keeps nothing) a body larger than its type allows (uploadMaxBytes), or
    * whose content is not the `declared` type; the content is checked as soon as its first bytes arrive.
-   * The body is left as it is on a refusal (paused, not destroyed).
+   * A presentation (PowerPoint, OpenDocument) is converted to PDF and only the PDF is kept; one that cannot
+   * be converted leaves nothing behind (ConversionError). The body is left as it is on a refusal (paused,
+   * not destroyed).
    */
   async save(lessonId: string, body: Readable, declared: string): Promise<CoursewareFile> {
-    if (!isCoursewareType(declared)) {
+    const presentation = isPresentationType(declared) ? declared : null;
+    if (!isCoursewareType(declared) && !presentation) {
       throw new CoursewareTypeError(
-        `courseware is ${coursewareTypes.join(', ')}: not ${declared || 'untyped'}`,
+        `courseware is ${[...coursewareTypes, ...Object.keys(presentationTypes)].join(', ')}: not ${declared || 'untyped'}`,
       );
+    }
+    if (presentation && !this.#converter) {
+      throw new ConversionError('unavailable', 'this server converts no presentations');
     }
     const dir = this.#lessonDir(lessonId);
     await mkdir(dir, { recursive: true });
     const fileId = randomUUID();
     const part = path.join(dir, fileId + PART);
-    let bytes = 0;
-    let head = Buffer.alloc(0);
-    let type: CoursewareType | null = null;
-    const check = (): void => {
-      type = sniff(head);
+    const pdfPart = path.join(dir, fileId + '.pdf' + PART);
+    const check = (head: Uint8Array): void => {
+      if (presentation) {
+        if (!looksLikePresentation(head, presentation)) {
+          throw new CoursewareTypeError(`the content is not a ${presentationTypes[presentation]} file`);
+        }
+        return;
+      }
+      const type = sniff(head);
       if (type === null) throw new CoursewareTypeError('the content is not a PDF, PNG or JPEG file');
       if (type !== declared) throw new CoursewareTypeError(`the content is ${type}, not ${declared}`);
     };
-    const guard = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        bytes += chunk.length;
-        if (bytes > COURSEWARE_MAX_BYTES) {
-          done(new CoursewareTooLargeError(`courseware is at most ${COURSEWARE_MAX_BYTES / 2 ** 20} MB`));
-          return;
-        }
-        try {
-          if (head.length < SNIFF_BYTES) {
-            head = Buffer.concat([head, chunk]).subarray(0, SNIFF_BYTES);
-            if (head.length === SNIFF_BYTES) check();
-          }
-        } catch (error) {
-          done(asError(error));
-          return;
-        }
-        done(null, chunk);
-      },
-      flush(done) {
-        try {
-          if (type === null) check();
-          done();
-        } catch (error) {
-          done(asError(error));
-        }
-      },
-    });
-    // The body is piped, not part of the pipeline: a refused upload must not destroy it (the caller
-    // reads the rest and answers). A body that stops before its end fails the upload.
-    const aborted = (): void => {
-      if (!body.readableEnded) guard.destroy(new Error('the upload was interrupted'));
-    };
-    body.once('close', aborted);
-    body.once('error', aborted);
-    body.pipe(guard);
     try {
-      await pipeline(guard, createWriteStream(part, { flags: 'wx' }));
+      let bytes = await receive(body, part, uploadMaxBytes(declared), check);
+      if (presentation) {
+        await this.#converter!.convert(part, presentation, pdfPart);
+        await rm(part);
+        await rename(pdfPart, part);
+        bytes = (await stat(part)).size;
+      }
       await rename(part, path.join(dir, fileId));
+      return { fileId, type: presentation ? 'application/pdf' : (declared as CoursewareType), bytes };
     } catch (error) {
-      body.unpipe(guard);
-      await rm(part, { force: true });
+      await Promise.all([rm(part, { force: true }), rm(pdfPart, { force: true })]);
       throw error;
-    } finally {
-      body.off('close', aborted);
-      body.off('error', aborted);
     }
-    return { fileId, type: declared, bytes };
   }
 
   /** A stored file's path, type and size; undefined if the lesson has no such file. */
@@ -176,4 +164,77 @@ async function typeOf(file: string): Promise<CoursewareType | null> {
 
 function isMissing(error: unknown): boolean {
   return error instanceof Error && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR');
+}
+
+/**
+ * Writes `body` to `file` (created, never overwritten), checking its first bytes with `check` as soon as they
+ * arrive and its size (at most `maxBytes`) as it goes; returns the size. On a refusal the body is unpiped, not destroyed (the caller
+ * reads the rest and answers); `file` may be left partly written for the caller to remove.
+ */
+async function receive(
+  body: Readable,
+  file: string,
+  maxBytes: number,
+  check: (head: Uint8Array) => void,
+): Promise<number> {
+  let bytes = 0;
+  let head = Buffer.alloc(0);
+  let checked = false;
+  const guard = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      if (bytes > maxBytes) {
+        done(new CoursewareTooLargeError(`this upload is at most ${maxBytes / 2 ** 20} MB`));
+        return;
+      }
+      try {
+        if (head.length < SNIFF_BYTES) {
+          head = Buffer.concat([head, chunk]).subarray(0, SNIFF_BYTES);
+          if (head.length === SNIFF_BYTES) {
+            check(head);
+            checked = true;
+          }
+        }
+      } catch (error) {
+        done(asError(error));
+        return;
+      }
+      done(null, chunk);
+    },
+    flush(done) {
+      try {
+        if (!checked) check(head);
+        done();
+      } catch (error) {
+        done(asError(error));
+      }
+    },
+  });
+  // The body is piped, not part of the pipeline: a refused upload must not destroy it. A body that stops
+  // before its end fails the upload.
+  const aborted = (): void => {
+    if (!body.readableEnded) guard.destroy(new Error('the upload was interrupted'));
+  };
+  body.once('close', aborted);
+  body.once('error', aborted);
+  body.pipe(guard);
+  try {
+    await pipeline(guard, createWriteStream(file, { flags: 'wx' }));
+    return bytes;
+  } catch (error) {
+    body.unpipe(guard);
+    throw error;
+  } finally {
+    body.off('close', aborted);
+    body.off('error', aborted);
+  }
+}
+
+const ZIP = [0x50, 0x4b, 0x03, 0x04];
+const OLE = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+
+/** pptx and odp are ZIP archives, ppt an OLE compound file: whether LibreOffice can open them is its to say. */
+function looksLikePresentation(head: Uint8Array, type: PresentationType): boolean {
+  const signature = presentationTypes[type] === 'ppt' ? OLE : ZIP;
+  return signature.every((byte, i) => head[i] === byte);
 }

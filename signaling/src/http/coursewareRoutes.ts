@@ -2,11 +2,13 @@ import express from 'express';
 import type { Request, Response } from 'express';
 import type { JoinTokens } from '../auth/JoinTokens.ts';
 import { CoursewareTooLargeError, CoursewareTypeError } from '../board/Courseware.ts';
+import { ConversionError } from '../board/SlideConverter.ts';
+import type { ConversionFailure } from '@cloudschool/protocol';
 import type { Courseware } from '../board/Courseware.ts';
 import type { Lesson } from '../domain/types.ts';
 import { codeFingerprint } from '../auth/JoinTokens.ts';
 import { AppError } from '../errors.ts';
-import { COURSEWARE_MAX_BYTES } from '@cloudschool/protocol';
+import { PRESENTATION_MAX_BYTES, uploadMaxBytes } from '@cloudschool/protocol';
 import type { LessonStore, RosterStore } from '../store/Store.ts';
 import { accountOf, requireAccount } from './middleware.ts';
 
@@ -18,13 +20,15 @@ export interface CoursewareRouteDeps {
 
 /**
  * What a refused upload may still send before its connection is closed: the rest of the body is read
- * and dropped, so that the client gets the answer instead of a reset connection.
+ * and dropped, so that the client gets the answer instead of a reset connection (a presentation just over
+ * its limit included).
  */
-const DRAIN_MAX_BYTES = 32 * 1024 * 1024;
+const DRAIN_MAX_BYTES = PRESENTATION_MAX_BYTES + 4 * 1024 * 1024;
 
 /**
  * Courseware (the host's slides: PDF, PNG, JPEG up to 20 MB), stored as sent and served back; the
- * browsers render it (pdf.js). Upload: the lesson's host teacher. Download: the host teacher,
+ * browsers render it (pdf.js). PowerPoint and OpenDocument presentations (up to 60 MB) are converted to PDF on
+ * upload (LibreOffice), the answer coming once the PDF is stored; a refused conversion says why in `reason`. Upload: the lesson's host teacher. Download: the host teacher,
  * coordinators, and classrooms with their join token as `?t=` (classrooms have no login).
  */
 export function coursewareRoutes(deps: CoursewareRouteDeps): express.Router {
@@ -65,18 +69,20 @@ export function coursewareRoutes(deps: CoursewareRouteDeps): express.Router {
     const lesson = await lessonOf(req);
     if (lesson.hostTeacherId !== account.id)
       throw new AppError('forbidden', 'you are not this lesson’s host teacher');
+    const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     const declaredLength = Number(req.get('content-length') ?? 0);
-    if (declaredLength > COURSEWARE_MAX_BYTES) {
-      refuse(req, res, 413, `courseware is at most ${COURSEWARE_MAX_BYTES / 2 ** 20} MB`);
+    if (declaredLength > uploadMaxBytes(type)) {
+      refuse(req, res, 413, `this upload is at most ${uploadMaxBytes(type) / 2 ** 20} MB`);
       return;
     }
-    const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     try {
       res.status(201).json(await courseware.save(lesson.id, req, type));
     } catch (error) {
       if (error instanceof CoursewareTooLargeError) refuse(req, res, 413, error.message);
       else if (error instanceof CoursewareTypeError) refuse(req, res, 415, error.message);
-      else throw error;
+      else if (error instanceof ConversionError) {
+        refuse(req, res, CONVERSION_STATUS[error.reason], error.message, { reason: error.reason });
+      } else throw error;
     }
   });
 
@@ -102,17 +108,34 @@ export function coursewareRoutes(deps: CoursewareRouteDeps): express.Router {
   return router;
 }
 
+/** How a refused conversion is answered: its `reason` goes with it, for the page to say in its words. */
+const CONVERSION_STATUS: Record<ConversionFailure, 415 | 422 | 429> = {
+  unreadable: 422,
+  timeout: 422,
+  busy: 429,
+  // This server has no LibreOffice: it takes no presentations, as it takes no other type it cannot read.
+  unavailable: 415,
+};
+
 /**
  * Answers a refused upload once the client has sent it all (reading and dropping the rest, up to
  * DRAIN_MAX_BYTES, beyond which the connection is closed).
  */
-function refuse(req: Request, res: Response, status: 413 | 415, message: string): void {
+function refuse(
+  req: Request,
+  res: Response,
+  status: 413 | 415 | 422 | 429,
+  message: string,
+  details: { reason?: ConversionFailure } = {},
+): void {
   const answer = (): void => {
     if (res.headersSent) return;
+    const code = status === 429 ? 'rate_limited' : 'bad_request';
+    if (status === 429) res.set('Retry-After', '30');
     res
       .status(status)
       .set('Connection', 'close')
-      .json({ error: { code: 'bad_request', message } });
+      .json({ error: { code, message, ...details } });
   };
   if (req.readableEnded) {
     answer();

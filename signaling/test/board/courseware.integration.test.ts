@@ -1,11 +1,12 @@
 /**
- * Courseware over HTTP: the host teacher uploads PDF / PNG / JPEG (checked by content, at most 20 MB);
- * everyone in the lesson downloads it — classrooms with their join token — and the board shows it.
+ * Courseware over HTTP: the host teacher uploads PDF / PNG / JPEG (checked by content, at most 20 MB) or a
+ * presentation, converted to PDF by the real LibreOffice; everyone in the lesson downloads it — classrooms
+ * with their join token — and the board shows it.
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COURSEWARE_MAX_BYTES } from '@cloudschool/protocol';
+import { COURSEWARE_MAX_BYTES, PRESENTATION_MAX_BYTES } from '@cloudschool/protocol';
 import type { CoursewareFile } from '@cloudschool/protocol';
 import { openBoardPage, startBoardServer } from '../support/board.ts';
 import type { BoardTestServer } from '../support/board.ts';
@@ -13,6 +14,7 @@ import { COORDINATOR } from '../support/fixtures.ts';
 import { seedLiveLesson } from '../support/fixtures.ts';
 import type { SeededLesson } from '../support/fixtures.ts';
 import { ok, request } from '@cloudschool/testkit';
+import { corruptPptx, makePptx } from '@cloudschool/testkit/slides';
 
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 const PNG = Buffer.concat([
@@ -63,6 +65,8 @@ async function uploaded(body: Buffer, type: string): Promise<CoursewareFile> {
   expect(res.status, await res.clone().text()).toBe(201);
   return (await res.json()) as CoursewareFile;
 }
+
+const PPTX = 'application/vnd.openxmlformats-officedocument.presentationml.presentation';
 
 describe('courseware', () => {
   it('stores PDF, PNG and JPEG from the host teacher, typed by their content', async () => {
@@ -201,3 +205,60 @@ async function listed(): Promise<CoursewareFile[]> {
   const res = await fetch(base(), { headers: { cookie: seeded.teacherCookie } });
   return ((await res.json()) as { files: CoursewareFile[] }).files;
 }
+
+describe('presentations', () => {
+  it('converts the host teacher’s pptx to a PDF, which is what is kept and served', async () => {
+    const file = await uploaded(await makePptx(3), PPTX);
+    expect(file).toMatchObject({ type: 'application/pdf' });
+    expect(await listed()).toContainEqual(file);
+    const pdf = await fetch(`${base()}/${file.fileId}`, { headers: { cookie: seeded.teacherCookie } });
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    const text = Buffer.from(await pdf.arrayBuffer()).toString('latin1');
+    expect(text.startsWith('%PDF-')).toBe(true);
+    expect(text.match(/\/Type\s*\/Page\b/g)).toHaveLength(3);
+  }, 60_000);
+
+  it('refuses a corrupt pptx with its reason, and the lesson’s courseware stays as it was', async () => {
+    const before = await listed();
+    const res = await upload(new Uint8Array(await corruptPptx()), PPTX);
+    expect(res.status).toBe(422);
+    expect(await res.json()).toEqual({
+      error: { code: 'bad_request', message: expect.any(String), reason: 'unreadable' },
+    });
+    expect(await listed()).toEqual(before);
+    const files = readdirSync(path.join(server.dataDir, 'courseware', seeded.lessonId));
+    expect(files.filter((f) => f.endsWith('.part'))).toEqual([]);
+  }, 60_000);
+
+  it('refuses what only claims to be a presentation before converting anything', async () => {
+    const res = await upload(new Uint8Array(PNG), PPTX);
+    expect(res.status).toBe(415);
+    const ole = await upload(new Uint8Array(PDF), 'application/vnd.ms-powerpoint');
+    expect(ole.status).toBe(415);
+  });
+
+  it('takes presentations up to 60 MB, PDFs up to 20 MB', async () => {
+    const huge = new Uint8Array(PRESENTATION_MAX_BYTES + 1);
+    huge.set([0x50, 0x4b, 0x03, 0x04]);
+    const refused = await upload(huge, PPTX);
+    expect(refused.status).toBe(413);
+    expect(await refused.json()).toMatchObject({ error: { code: 'bad_request', message: /60 MB/ } });
+    const big = new Uint8Array(COURSEWARE_MAX_BYTES + 1024);
+    big.set([0x50, 0x4b, 0x03, 0x04]);
+    // Over the PDF limit, under the presentation's: read whole, then LibreOffice says it is no presentation.
+    const res = await upload(big, PPTX);
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { error: { reason: string } }).error.reason).toBe('unreadable');
+  }, 60_000);
+
+  it('takes presentations from the lesson’s host teacher only', async () => {
+    const deck = new Uint8Array(await makePptx(1));
+    const classroom = await fetch(`${base()}?t=${seeded.tokens[0]!}`, {
+      method: 'POST',
+      headers: { 'content-type': PPTX },
+      body: deck,
+    });
+    expect(classroom.status).toBe(401);
+    expect((await upload(deck, PPTX, seeded.coordinatorCookie)).status).toBe(403);
+  });
+});

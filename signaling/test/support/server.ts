@@ -9,6 +9,7 @@ import type { BoardOptions } from '../../src/board/Board.ts';
 import { ClusteredFabric } from '../../src/cluster/ClusteredFabric.ts';
 import { LocalFabric } from '../../src/fabric/Fabric.ts';
 import { createApp } from '../../src/server.ts';
+import { SlideConverter } from '../../src/board/SlideConverter.ts';
 import type { App } from '../../src/server.ts';
 import { createStore } from '../../src/store/createStore.ts';
 import { connectClient, freePort, RtpSender, RtpSink, TEST_CLUSTER_SECRET } from '@cloudschool/testkit';
@@ -65,6 +66,8 @@ export async function startTestServer(
         : new LocalFabric('test'),
     board: options.board,
     reconnectGraceMs: options.reconnectGraceMs,
+    // The real LibreOffice, started only when a test uploads a presentation.
+    slides: SlideConverter.create(),
   });
   await app.listen(port, '127.0.0.1');
   return {
