@@ -350,7 +350,10 @@ export async function endLesson(id: string): Promise<LessonView> {
 
 // ---------------------------------------------------------------- courseware (the whiteboard's slides)
 
-/** The host teacher uploads a PDF, PNG or JPEG (≤ 20 MB); 413 / 415 come back as ApiError `bad_request`. */
+/**
+ * The host teacher uploads a PDF, PNG, JPEG (≤ 20 MB) or presentation (≤ 60 MB; it answers once converted to
+ * PDF); refusals come back as ApiError, a conversion's with its `reason` in details (coursewareUpload.ts).
+ */
 export async function uploadCourseware(lessonId: string, file: Blob): Promise<CoursewareFile> {
   return call<CoursewareFile>(`/api/lessons/${enc(lessonId)}/courseware`, { method: 'POST', blob: file });
 }

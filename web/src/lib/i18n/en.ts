@@ -754,12 +754,20 @@ export const en = {
   'board.zoomIn': 'Zoom in',
   'board.zoomOut': 'Zoom out',
   'board.zoomReset': 'Reset {n}%',
-  'board.courseware': 'Add slides (PDF / image)',
+  'board.courseware': 'Add slides (PDF / PPT / image)',
   'board.coursewareUploading': 'Uploading the slides…',
   'board.coursewarePreparing': 'Putting the slides on the board…',
   'board.coursewareDone': 'The slides are on the board: {n} pages.',
-  'board.coursewareTooLarge': 'The file is too large (20 MB at most).',
-  'board.coursewareType': 'Only PDF, PNG or JPEG files can be added.',
+  'board.coursewareTooLarge':
+    'The file is too large: 20 MB at most for PDF and images, 60 MB for PowerPoint.',
+  'board.coursewareType': 'Only PDF, PowerPoint (PPTX / PPT), ODP, PNG or JPEG files can be added.',
+  'board.coursewareConverting': 'Uploading and converting the presentation; a long one may take a minute…',
+  'board.coursewareCorrupt':
+    'This presentation cannot be opened: the file may be damaged. Open it in PowerPoint, save it again and add it; the slides are unchanged.',
+  'board.coursewareConvertTimeout':
+    'The presentation is too large to convert in time. Remove some slides or export it to PDF; the slides are unchanged.',
+  'board.coursewareBusy': 'The server is converting other slides: please try again in half a minute.',
+  'board.coursewareNoConverter': 'This server cannot convert PowerPoint: export the file to PDF first.',
   'board.coursewareFailed': 'The slides were not added. Please try again.',
   'board.coursewareNoRoom': 'The board is full: only {n} pages of the slides were added.',
   'board.export': 'Export',
