@@ -35,6 +35,9 @@ import {
 } from './mediaRules.ts';
 import type { Page, Roster } from './Roster.ts';
 
+/** A shared screen's consumers get the link's bitrate before the camera's (2) and overview tiles' (1). */
+const SCREEN_PRIORITY = 3;
+
 /** A track of the lesson and the node that receives it (where consumers elsewhere bring it from). */
 export interface Track extends TrackInfo {
   node: string;
@@ -226,10 +229,11 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
       hold?.close();
       this.emit('receivescore', page, consumer.id, null);
     });
-    // When a page's link is short, the main picture keeps its share before overview tiles do. A consumer
-    // closed meanwhile (its producer went, the page left) is the page's news (consumerclose), not a failure.
+    // When a page's link is short, the main picture keeps its share before overview tiles do, and a shared
+    // screen (the lesson's text) before the teacher's camera. A consumer closed meanwhile (its producer
+    // went, the page left) is the page's news (consumerclose), not a failure.
     if (consumer.kind === 'video' && layers === HIGH) {
-      await consumer.setPriority(2).catch((error: unknown) => {
+      await consumer.setPriority(track.source === 'screen' ? SCREEN_PRIORITY : 2).catch((error: unknown) => {
         if (!consumer.closed) throw error;
       });
     }
