@@ -260,8 +260,9 @@ function render(
     `Machine: ${m.cpu ?? '?'}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, Chromium ${m.chromium ?? '?'}, ` +
       `load ${m.loadAverageAtStart} at start.`,
     '',
-    `The host console shares a ${SLIDE.width} × ${SLIDE.height} slide of 14 px Chinese and Latin text (one VP8 encoding, ` +
-      `≤ 15 fps, ≤ 2.5 Mbit/s, contentHint 'detail', maintain-resolution) besides its camera (3 simulcast layers); ` +
+    `The host console shares a ${SLIDE.width} × ${SLIDE.height} slide of 14 px Chinese and Latin text (VP8, two ` +
+      `simulcast encodings both at full size: ≤ 2 fps / 300 kbit/s and ≤ 15 fps / 2.5 Mbit/s; contentHint 'detail', ` +
+      `maintain-resolution) besides its camera (3 simulcast layers); ` +
       `the classrooms below receive both at the same time. SSIM: decoded frame vs source slide, grayscale, 8 × 8 ` +
       `windows every 4 px; "text" averages only the windows where the slide has text (a blank window scores 1 ` +
       `whatever happens). Decoded fps: frames decoded per second over the last 20 s.`,
@@ -270,7 +271,8 @@ function render(
     '|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    `What the host sent of the screen from ${EARLY_S} s to ${LATE_S} s (getStats, per encoding):`,
+    `What the host sent of the screen from ${EARLY_S} s to ${LATE_S} s (getStats, per encoding; one that was not ` +
+      `sending yet at ${EARLY_S} s is missing):`,
     '',
     '| encoding | width | fps | kbit/s | limited by |',
     '|---|---|---|---|---|',
