@@ -9,10 +9,11 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 
 # --- 1. system packages: worker build deps, Redis, coturn (TURN relay), Caddy (HTTPS proxy), openssl (local CA),
 # Chromium for e2e (libnss3-tools: its certificate store, for the HTTPS test), CJK fonts for projector pages,
-# LibreOffice Impress (PowerPoint courseware → PDF; started per conversion, no service)
+# LibreOffice Impress (PowerPoint courseware → PDF; started per conversion, no service),
+# ffmpeg (lesson recording: one process per recording, fed RTP by the SFU; ffprobe in tests)
 APT_PKGS=(build-essential pkg-config python3 python3-pip curl ca-certificates openssl
   libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler
-  redis-server coturn caddy chromium libnss3-tools fonts-noto-cjk libreoffice-impress)
+  redis-server coturn caddy chromium libnss3-tools fonts-noto-cjk libreoffice-impress ffmpeg)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
