@@ -28,6 +28,8 @@ import { devices } from './entities/devices.ts';
 import type { Device } from './entities/devices.ts';
 import { qualityTimes } from './entities/quality.ts';
 import type { QualityTime } from './entities/quality.ts';
+import { openRecordings, recordings, recordingSegments } from './entities/recordings.ts';
+import type { OpenRecording, Recording, RecordingSegment } from './entities/recordings.ts';
 import { classrooms, schools } from './entities/roster.ts';
 import type { Classroom, School } from './entities/roster.ts';
 import { secrets } from './entities/secrets.ts';
@@ -56,6 +58,9 @@ function collectionsOf(backend: Backend) {
     readMarks: backend.collection(readMarks),
     qualityTimes: backend.collection(qualityTimes),
     devices: backend.collection(devices),
+    recordings: backend.collection(recordings),
+    openRecordings: backend.collection(openRecordings),
+    recordingSegments: backend.log(recordingSegments),
   };
 }
 
@@ -342,6 +347,42 @@ export class CollectionStore implements Store {
 
   listDevices(classroomId: string): Promise<Device[]> {
     return this.#in.devices.list({ classroomId });
+  }
+
+  // --- recordings
+
+  async putRecording(recording: Recording): Promise<void> {
+    const checked = check(recordings, recording);
+    const { nodeId, id: recordingId, lessonId } = checked;
+    if (checked.status === 'recording') {
+      const marker = check(openRecordings, { nodeId, recordingId, lessonId });
+      await this.#in.recordings.put([checked], { entity: openRecordings, records: [marker] });
+    } else {
+      // Written before the marker goes: a crash between the two leaves a marker whose recording has ended,
+      // which the node starting again only removes.
+      await this.#in.recordings.put([checked]);
+      await this.#in.openRecordings.delete({ nodeId, recordingId });
+    }
+  }
+
+  getRecording(lessonId: string, id: string): Promise<Recording | undefined> {
+    return this.#in.recordings.get({ lessonId, id });
+  }
+
+  listRecordings(lessonId: string): Promise<Recording[]> {
+    return this.#in.recordings.list({ lessonId });
+  }
+
+  listOpenRecordings(nodeId: string): Promise<OpenRecording[]> {
+    return this.#in.openRecordings.list({ nodeId });
+  }
+
+  async appendRecordingSegment(segment: RecordingSegment): Promise<void> {
+    await this.#in.recordingSegments.append(check(recordingSegments, segment));
+  }
+
+  listRecordingSegments(recordingId: string): Promise<RecordingSegment[]> {
+    return this.#in.recordingSegments.list({ recordingId });
   }
 
   // --- quality over time

@@ -6,6 +6,7 @@ import type { DeviceStore } from './DeviceStore.ts';
 import type { LessonStore } from './LessonStore.ts';
 import type { LimitStore } from './LimitStore.ts';
 import type { QualityStore } from './QualityStore.ts';
+import type { RecordingStore } from './RecordingStore.ts';
 import type { RoomStore } from './RoomStore.ts';
 import type { RosterStore } from './RosterStore.ts';
 import type { SecretStore } from './SecretStore.ts';
@@ -19,6 +20,7 @@ export type {
   LessonStore,
   LimitStore,
   QualityStore,
+  RecordingStore,
   RoomStore,
   RosterStore,
   SecretStore,
@@ -42,7 +44,8 @@ export interface Store
     QualityStore,
     LimitStore,
     AuditStore,
-    DeviceStore {
+    DeviceStore,
+    RecordingStore {
   readonly kind: 'sqlite' | 'redis';
   /** Idempotent. */
   close(): Promise<void>;

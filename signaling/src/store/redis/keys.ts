@@ -51,7 +51,15 @@
  * | <p>:board-snapshot:<lessonId>           | hash       | `seq` → the seq it covers, `state` → BoardState   |
  * |                                         |            | JSON; the log keeps only the entries after `seq`  |
  *
- * Both are written only by the scripts of boardScripts.ts (append: next seq = 1 + the highest of the
+ * Lesson recordings (RecordingStore):
+ *
+ * | key                                     | type       | holds                                             |
+ * | --------------------------------------- | ---------- | ------------------------------------------------- |
+ * | <p>:recordings:<lessonId>               | hash       | recording id → Recording JSON                     |
+ * | <p>:recordings-open:<nodeId>            | hash       | recording id → OpenRecording JSON (being written) |
+ * | <p>:recording-segments:<recordingId>    | list       | RecordingSegment JSON, in the order appended      |
+ *
+ * The board keys are written only by the scripts of boardScripts.ts (append: next seq = 1 + the highest of the
  * stream's last entry and the snapshot's seq; compact: snapshot and XTRIM MINID in one step).
  *
  * A sorted set orders equal scores by member bytes; the stores sort what they list in order.ts anyway.

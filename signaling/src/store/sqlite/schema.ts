@@ -176,6 +176,27 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at, seq);
   CREATE INDEX IF NOT EXISTS audit_by_kind ON audit_log (kind, at, seq);
   `,
+  // 6 → 7: lesson recordings (RecordingStore), the ones each node is writing, and their segment files.
+  `
+  CREATE TABLE IF NOT EXISTS recordings (
+    lesson_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (lesson_id, id)
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS open_recordings (
+    node_id TEXT NOT NULL,
+    recording_id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (node_id, recording_id)
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS recording_segments (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    recording_id TEXT NOT NULL,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX IF NOT EXISTS recording_segments_by_recording ON recording_segments (recording_id, seq);
+  `,
 ];
 
 /** The version this code reads and writes. */
