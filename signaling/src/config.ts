@@ -92,6 +92,12 @@ const envSchema = z.object({
   /** HTTPS (and WSS) on PORT by the server itself: its certificate chain and private key, PEM files; both or neither. */
   TLS_CERT: z.string().min(1).optional(),
   TLS_KEY: z.string().min(1).optional(),
+  /** Bearer token of GET /metrics (Prometheus); without it there is no metrics endpoint. */
+  METRICS_TOKEN: z
+    .string()
+    .min(24, 'METRICS_TOKEN: at least 24 characters')
+    .regex(/^\S+$/, 'METRICS_TOKEN: no spaces')
+    .optional(),
 });
 
 export interface Config {
@@ -112,6 +118,8 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** The certificate and key files when the server speaks HTTPS itself (TLS_CERT and TLS_KEY). */
   tls: { certFile: string; keyFile: string } | undefined;
+  /** The bearer token of GET /metrics (METRICS_TOKEN); no endpoint without it. */
+  metricsToken: string | undefined;
   /** TURN relays handed to pages, when both TURN_URLS and TURN_SECRET are set. */
   turn: { urls: string[]; secret: string; ttlSeconds: number } | undefined;
   media: {
@@ -190,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins: e.ALLOWED_ORIGINS ?? (e.PUBLIC_URL ? [e.PUBLIC_URL] : []),
     trustProxy: trustProxy(e.TRUST_PROXY),
     tls: e.TLS_CERT && e.TLS_KEY ? { certFile: e.TLS_CERT, keyFile: e.TLS_KEY } : undefined,
+    metricsToken: e.METRICS_TOKEN,
     turn:
       e.TURN_URLS && e.TURN_SECRET
         ? { urls: e.TURN_URLS, secret: e.TURN_SECRET, ttlSeconds: e.TURN_TTL_SECONDS }

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     slides: SlideConverter.create(config.slides),
     publicUrl: config.publicUrl,
     turn: config.turn,
+    metricsToken: config.metricsToken,
     allowedOrigins: config.allowedOrigins,
     trustProxy: config.trustProxy,
     allowPlainTransports: config.media.allowPlainTransports,

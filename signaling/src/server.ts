@@ -20,6 +20,7 @@ import { SESSION_COOKIE, Sessions } from './auth/Sessions.ts';
 import type { BoardOptions } from './board/Board.ts';
 import { Courseware } from './board/Courseware.ts';
 import type { SlideConverter } from './board/SlideConverter.ts';
+import { toAckError } from './errors.ts';
 import type { Fabric } from './fabric/Fabric.ts';
 import { accountRoutes } from './http/accountRoutes.ts';
 import { healthRoutes } from './http/api.ts';
@@ -28,12 +29,15 @@ import { classroomAccessRoutes } from './http/classroomAccessRoutes.ts';
 import { authRoutes } from './http/authRoutes.ts';
 import { coursewareRoutes } from './http/coursewareRoutes.ts';
 import { lessonRoutes } from './http/lessonRoutes.ts';
+import { metricsRoutes } from './http/metricsRoutes.ts';
 import { errorHandler, withAccount } from './http/middleware.ts';
 import { Origins, securityHeaders } from './http/origins.ts';
 import { rosterRoutes } from './http/rosterRoutes.ts';
 import { JoinAuthorizer } from './lesson/JoinAuthorizer.ts';
 import { LiveLessons } from './lesson/LiveLessons.ts';
+import { unhandledRejections } from './logger.ts';
 import type { Logger } from './logger.ts';
+import { NodeMetrics } from './metrics/NodeMetrics.ts';
 import { LessonService } from './services/LessonService.ts';
 import { PresenceTracker } from './services/PresenceTracker.ts';
 import { RosterService } from './services/RosterService.ts';
@@ -44,6 +48,7 @@ import { Revocations } from './socket/revocations.ts';
 import { accountRoom, sessionRoom } from './socket/rooms.ts';
 import { limitConnectionsPerAddress } from './socket/connectionsPerAddress.ts';
 import { attachHandlers } from './socket/edge.ts';
+import type { Handler, HandlerTable } from './socket/edge.ts';
 import { createHandlers } from './socket/handlers.ts';
 import { withdraw } from './socket/joinHandlers.ts';
 import type { IoServer } from './socket/types.ts';
@@ -79,6 +84,8 @@ export interface AppDeps {
   reconnectGraceMs?: number;
   /** How this node reaches other nodes (`LocalFabric`: a node alone), made once the Socket.IO server exists. */
   fabric: (io: IoServer) => Promise<Fabric>;
+  /** The bearer token of GET /metrics (Prometheus); without it the endpoint answers 404. */
+  metricsToken?: string | undefined;
   /** The server the app and Socket.IO listen on: plain HTTP by default; HTTPS with TLS_CERT (`TlsCertificate`). */
   createServer?: ((app: http.RequestListener) => http.Server) | undefined;
 }
@@ -166,6 +173,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     log.fatal({ index, err: error }, 'a mediasoup worker cannot be replaced'),
   );
 
+  const metrics = deps.metricsToken
+    ? new NodeMetrics({
+        sfu,
+        lessons,
+        connections: () => io.engine.clientsCount,
+        unhandledRejections: () => unhandledRejections.count,
+      })
+    : undefined;
   const departures = new Departures(lessons, presence, graceMs, log);
   const handlers = createHandlers({
     io,
@@ -180,6 +195,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     devices,
     audit,
   });
+  if (metrics) countRefusals(handlers, metrics);
 
   limitConnectionsPerAddress(
     io,
@@ -228,6 +244,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       timers: () => ({ heartbeats: presence.beating, waiting: departures.waiting }),
     }),
   );
+  app.use(metricsRoutes(metrics, deps.metricsToken));
   const fabricRoutes = fabric.routes();
   if (fabricRoutes) app.use(fabricRoutes);
   app.use(
@@ -284,6 +301,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     close: async () => {
       departures.close();
       revocations.close();
+      metrics?.close();
       presence.close();
       await io.close();
       await lessons.close();
@@ -291,4 +309,20 @@ export async function createApp(deps: AppDeps): Promise<App> {
       httpServer.closeAllConnections();
     },
   };
+}
+
+/** Joins and resumes their handlers refuse are counted by error code (what an operator pages on at 8:05). */
+function countRefusals(handlers: HandlerTable, metrics: NodeMetrics): void {
+  const counted =
+    <E extends 'lesson:join' | 'lesson:resume'>(event: E, handler: Handler<E>): Handler<E> =>
+    async (payload, socket) => {
+      try {
+        return await handler(payload, socket);
+      } catch (error) {
+        metrics.refused(event, toAckError(error).ack.code);
+        throw error;
+      }
+    };
+  handlers['lesson:join'] = counted('lesson:join', handlers['lesson:join']);
+  handlers['lesson:resume'] = counted('lesson:resume', handlers['lesson:resume']);
 }

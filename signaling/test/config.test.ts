@@ -53,4 +53,11 @@ describe('loadConfig', () => {
       /TURN_URLS/,
     );
   });
+
+  it('takes a metrics token of at least 24 characters without spaces, or none', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: 'x'.repeat(24) }).metricsToken).toBe('x'.repeat(24));
+    expect(() => loadConfig({ METRICS_TOKEN: 'x'.repeat(23) })).toThrow(/METRICS_TOKEN: at least 24/);
+    expect(() => loadConfig({ METRICS_TOKEN: `${'x'.repeat(24)} y` })).toThrow(/METRICS_TOKEN: no spaces/);
+  });
 });

@@ -186,6 +186,11 @@ export class LiveLesson {
     return this.#roster.localCount;
   }
 
+  /** The pages this node serves in the lesson (the metrics count them by role). */
+  localPages(): Page[] {
+    return this.#roster.localPages();
+  }
+
   /** A classroom as its pages and the host side name it (its school and name). */
   classroomName(classroomId: string): string {
     return this.#roster.classroomName(classroomId);

@@ -37,6 +37,8 @@ export async function startTestServer(
     ingestWorker?: boolean;
     board?: BoardOptions;
     reconnectGraceMs?: number;
+    /** METRICS_TOKEN: GET /metrics answers with it (404 without). */
+    metricsToken?: string;
   } = {},
 ): Promise<TestServer> {
   const { cluster } = options;
@@ -66,6 +68,7 @@ export async function startTestServer(
         : new LocalFabric('test'),
     board: options.board,
     reconnectGraceMs: options.reconnectGraceMs,
+    metricsToken: options.metricsToken,
     // The real LibreOffice, started only when a test uploads a presentation.
     slides: SlideConverter.create(),
   });
