@@ -7,7 +7,7 @@
 import { expect } from '@playwright/test';
 import type { Browser, Page } from '@playwright/test';
 import { addFakeDisplay, addScreenMeter, measureScreen, screenStats, slidePng } from '@cloudschool/testkit';
-import { classroomStatus, loggedIn, scheduleLessonNow, TEACHER, test } from './fixtures.ts';
+import { classroomStatus, COORDINATOR, loggedIn, scheduleLessonNow, TEACHER, test } from './fixtures.ts';
 import { expectReceiving } from './media.ts';
 
 async function openClassroom(browser: Browser, url: string): Promise<Page> {
@@ -19,6 +19,8 @@ async function openClassroom(browser: Browser, url: string): Promise<Page> {
 }
 
 const layoutOf = (room: Page) => room.getByTestId('classroom-layout');
+const patrolScreenWidth = (patrol: Page) =>
+  patrol.getByTestId('patrol-screen').evaluate((v) => (v as HTMLVideoElement).videoWidth);
 
 test('a shared slide is readable in two classrooms; the host switches their layout; stopping returns to the camera', async ({
   browser,
@@ -81,6 +83,14 @@ test('a shared slide is readable in two classrooms; the host switches their layo
   // The teacher's camera goes on in the corner (its <video>, decoded frames rising).
   for (const room of rooms) await expectReceiving(room);
 
+  // A coordinator on patrol sees the shared screen too, decoded at full width.
+  const patrol = await (await loggedIn(browser, COORDINATOR)).newPage();
+  await patrol.goto(`/coordinator/patrol/${lesson.lessonId}`);
+  await expect
+    .poll(() => patrolScreenWidth(patrol), { message: 'patrol decodes the screen' })
+    .toBeGreaterThanOrEqual(1600);
+  await expect(patrol.getByTestId('patrol-screen')).toBeVisible();
+
   // --- Layout: the host's choice, by keyboard and by click, reaches both classrooms.
   await host.getByTestId('layout-board').focus();
   await host.keyboard.press('Enter');
@@ -104,4 +114,5 @@ test('a shared slide is readable in two classrooms; the host switches their layo
     await expect.poll(async () => screenStats(room), { message: 'screen consumer closed' }).toBeNull();
     await expectReceiving(room);
   }
+  await expect(patrol.getByTestId('patrol-screen')).toBeHidden();
 });
