@@ -291,11 +291,41 @@ export interface ReportQuiz {
   startedAt: string;
 }
 
+/**
+ * The lesson's S-T analysis (S-T 分析法, signaling/src/domain/stAnalysis.ts): a sample every `intervalSeconds`
+ * coded T (teacher) or S (students), Rt = T / N, Ch = (runs − 1) / N, and the lesson's type. Null before
+ * the lesson started or while it is shorter than one interval.
+ */
+export interface StReport {
+  intervalSeconds: number;
+  /** One letter per sample, in order: 'T' or 'S'. */
+  samples: string;
+  n: number;
+  t: number;
+  runs: number;
+  rt: number;
+  ch: number;
+  /** 练习型 / 讲授型 / 对话型 / 混合型. */
+  kind: 'practice' | 'lecture' | 'dialogue' | 'mixed';
+  /** The S-T curve: after n samples, t of them T (S = n − t). */
+  curve: { n: number; t: number }[];
+  /** Events of each kind the samples were coded from. */
+  evidence: Record<string, number>;
+  /** Behaviours the method counts that the platform does not record (the analysis infers T without them). */
+  notRecorded: string[];
+  /** False when early board operations lost their times in a snapshot (their board work is not seen). */
+  boardComplete: boolean;
+}
+
+/** GET /api/lessons/:id/report?st_interval=<seconds>: the S-T sampling interval, 30 s by default. */
+export const reportQuery = z.object({ st_interval: z.coerce.number().int().min(5).max(600).default(30) });
+
 export interface LessonReport {
   lesson: LessonView;
   rows: ReportRow[];
   questions: ReportQuestion[];
   quizzes: ReportQuiz[];
+  st: StReport | null;
 }
 
 /** GET /api/lessons/:id/board (a coordinator, or the lesson's host teacher): the board as the reducer has it. */

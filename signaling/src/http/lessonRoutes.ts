@@ -7,14 +7,22 @@ import { sourceOf } from '../auth/limits.ts';
 import { classroomCalendar } from '../domain/ical.ts';
 import { lessonStatus } from '../domain/lessonStatus.ts';
 import { attendanceReport } from '../domain/report.ts';
+import { stAnalysis } from '../domain/stAnalysis.ts';
+import { recordedTimeline } from '../domain/stTimeline.ts';
 import { dayIn, MAX_LESSON_MS } from '../domain/schedule.ts';
 import { DEFAULT_TIME_ZONE } from '../domain/roster.ts';
 import type { Account, Lesson } from '../domain/types.ts';
 import { codeFingerprint } from '../auth/JoinTokens.ts';
 import { AppError } from '../errors.ts';
-import { joinByCodeRequest, lessonParams, lessonRequest, listLessonsQuery } from '@cloudschool/protocol';
+import {
+  joinByCodeRequest,
+  lessonParams,
+  lessonRequest,
+  listLessonsQuery,
+  reportQuery,
+} from '@cloudschool/protocol';
 import { applyOps, initialBoard } from '@cloudschool/board';
-import type { JoinLink, LessonBoard, LessonReport } from '@cloudschool/protocol';
+import type { JoinLink, LessonBoard, LessonReport, StReport } from '@cloudschool/protocol';
 import type { LessonService } from '../services/LessonService.ts';
 import type { PresenceTracker } from '../services/PresenceTracker.ts';
 import { lessonView } from '../services/views.ts';
@@ -190,16 +198,18 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
     res.json({ lessons: await Promise.all(mine.map(view)) });
   });
 
-  const report = async (id: string, account: Account): Promise<LessonReport> => {
+  const report = async (id: string, account: Account, stIntervalMs: number): Promise<LessonReport> => {
     const lesson = await visible(id, account);
-    const [events, classrooms, schools, questions, quizzes, quality] = await Promise.all([
+    const [events, classrooms, schools, questions, quizzes, quality, board] = await Promise.all([
       store.listAttendance(lesson.id),
       store.listClassrooms(),
       store.listSchools(),
       store.listQuestions(lesson.id),
       store.listQuizzes(lesson.id),
       store.listQualityTimes(lesson.id),
+      store.loadBoard(lesson.id),
     ]);
+    const answers = await Promise.all(quizzes.map((q) => store.listQuizAnswers(lesson.id, q.id)));
     const rows = attendanceReport(
       lesson,
       events,
@@ -223,27 +233,38 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
         votes: q.voters.length,
         askedAt: new Date(q.createdAt).toISOString(),
       })),
-      quizzes: await Promise.all(
-        quizzes.map(async (q) => {
-          const answers = await store.listQuizAnswers(lesson.id, q.id);
-          return {
-            question: q.question,
-            options: q.options,
-            tally: tally(q.options.length, answers),
-            answeredClassrooms: answers.length,
-            startedAt: new Date(q.startedAt).toISOString(),
-          };
-        }),
+      quizzes: quizzes.map((q, i) => ({
+        question: q.question,
+        options: q.options,
+        tally: tally(q.options.length, answers[i] ?? []),
+        answeredClassrooms: answers[i]?.length ?? 0,
+        startedAt: new Date(q.startedAt).toISOString(),
+      })),
+      st: stReport(
+        recordedTimeline(
+          lesson,
+          {
+            questions,
+            quizzes,
+            answers: answers.flat(),
+            boardOps: board.ops,
+            boardSnapshotSeq: board.snapshot?.seq ?? 0,
+          },
+          Date.now(),
+        ),
+        stIntervalMs,
       ),
     };
   };
 
   router.get('/api/lessons/:id/report', async (req, res) => {
-    res.json(await report(String(req.params.id), requireAccount(res)));
+    const { st_interval } = parse(reportQuery, req.query);
+    res.json(await report(String(req.params.id), requireAccount(res), st_interval * 1000));
   });
 
   router.get('/api/lessons/:id/report.csv', async (req, res) => {
-    const r = await report(String(req.params.id), requireAccount(res));
+    const { st_interval } = parse(reportQuery, req.query);
+    const r = await report(String(req.params.id), requireAccount(res), st_interval * 1000);
     const csv = stringify(
       [
         [
@@ -309,4 +330,25 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
   });
 
   return router;
+}
+
+/** The S-T analysis of a recorded timeline, as the report gives it (null before the start or under one sample). */
+function stReport(timeline: ReturnType<typeof recordedTimeline>, intervalMs: number): StReport | null {
+  if (!timeline) return null;
+  const st = stAnalysis(timeline.events, timeline.span, intervalMs);
+  if (!st) return null;
+  return {
+    intervalSeconds: intervalMs / 1000,
+    samples: st.samples.join(''),
+    n: st.n,
+    t: st.nT,
+    runs: st.runs,
+    rt: st.rt,
+    ch: st.ch,
+    kind: st.kind,
+    curve: st.curve,
+    evidence: timeline.evidence,
+    notRecorded: timeline.notRecorded,
+    boardComplete: timeline.boardComplete,
+  };
 }
