@@ -14,3 +14,4 @@ export * from './tls.ts';
 export * from './turn.ts';
 export * from './screenSlide.ts';
 export * from './ssim.ts';
+export * from './ffmpegRtp.ts';

@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { MediaRoom } from '@cloudschool/sfu';
+import type { Recording as StoredRecording, RecordingSegment } from '../store/entities/recordings.ts';
+import { placeSegment, runFiles } from './FfmpegRun.ts';
+import { Recording } from './Recording.ts';
+import type { RecordedTrack, RecorderOptions } from './RecorderTypes.ts';
+import { readSegmentList, unlistedSegments } from './segments.ts';
+
+/**
+ * The recorder of one node: starts recordings of the lessons whose media this node receives, and, made
+ * again after the node died, marks the recordings it was writing as interrupted — with every segment on
+ * disk stored, the one cut by the crash up to its last playable packet.
+ */
+export class Recorder {
+  readonly #options: RecorderOptions;
+  readonly #recordings = new Set<Recording>();
+
+  /** A recorder; the recordings this node left open (it died) are closed as interrupted first. */
+  static async create(
+    options: RecorderOptions,
+  ): Promise<{ recorder: Recorder; interrupted: StoredRecording[] }> {
+    const recorder = new Recorder(options);
+    const interrupted = await recorder.#recover();
+    return { recorder, interrupted };
+  }
+
+  private constructor(options: RecorderOptions) {
+    this.#options = options;
+  }
+
+  /** Where a recording's files are. */
+  directory(lessonId: string, recordingId: string): string {
+    return path.join(
+      this.#options.dataDir,
+      'recordings',
+      encodeURIComponent(lessonId),
+      encodeURIComponent(recordingId),
+    );
+  }
+
+  /** Starts recording a lesson's tracks from its media room (on this node). */
+  async start(lessonId: string, room: MediaRoom, tracks: readonly RecordedTrack[]): Promise<Recording> {
+    const record: StoredRecording = {
+      id: randomUUID(),
+      lessonId,
+      nodeId: this.#options.nodeId,
+      startedAt: Date.now(),
+      endedAt: null,
+      status: 'recording',
+    };
+    const dir = this.directory(lessonId, record.id);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await this.#options.store.putRecording(record);
+    const recording = Recording.create(record, room, dir, this.#options);
+    this.#recordings.add(recording);
+    try {
+      await recording.follow(tracks);
+    } catch (error) {
+      await this.#stop(recording);
+      throw error;
+    }
+    return recording;
+  }
+
+  /** Stops a recording (complete). */
+  stop(recording: Recording): Promise<StoredRecording> {
+    return this.#stop(recording);
+  }
+
+  /** Stops every recording of this node, as complete: the node stops. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#recordings].map((r) => this.#stop(r)));
+  }
+
+  async #stop(recording: Recording): Promise<StoredRecording> {
+    try {
+      return await recording.stop();
+    } finally {
+      this.#recordings.delete(recording);
+    }
+  }
+
+  async #recover(): Promise<StoredRecording[]> {
+    const { store, nodeId } = this.#options;
+    const interrupted: StoredRecording[] = [];
+    for (const open of await store.listOpenRecordings(nodeId)) {
+      const record = await store.getRecording(open.lessonId, open.recordingId);
+      if (!record || record.status !== 'recording') {
+        // Ended, but its marker outlived it (a crash between the two writes).
+        if (record) await store.putRecording(record);
+        continue;
+      }
+      const segments = await this.#collect(record);
+      const end = Math.max(record.startedAt, ...segments.map((s) => s.startedAt + s.durationMs));
+      const ended: StoredRecording = { ...record, status: 'interrupted', endedAt: end };
+      await store.putRecording(ended);
+      interrupted.push(ended);
+      this.#options.logger.warn(
+        { recordingId: record.id, lessonId: record.lessonId },
+        'recording interrupted',
+      );
+    }
+    return interrupted;
+  }
+
+  /**
+   * Stores the segments on disk the crashed node had not stored yet: the ones ffmpeg listed, and the one it
+   * was writing, as far as it plays. Answers all of them.
+   */
+  async #collect(record: StoredRecording): Promise<RecordingSegment[]> {
+    const { store, ffprobe } = this.#options;
+    const dir = this.directory(record.lessonId, record.id);
+    const stored = await store.listRecordingSegments(record.id);
+    const known = new Set(stored.map((s) => s.file));
+    let files: string[];
+    try {
+      files = await readdir(dir);
+    } catch {
+      return stored;
+    }
+    const found: RecordingSegment[] = [];
+    for (const name of files) {
+      const match = /^r(\d+)\.start$/.exec(name);
+      if (!match) continue;
+      const run = Number(match[1]);
+      const startedAt = Number(await readFile(path.join(dir, name), 'utf8'));
+      if (!Number.isSafeInteger(startedAt)) continue;
+      const listed = await readSegmentList(path.join(dir, runFiles.list(run)));
+      for (const segment of [...listed, ...(await unlistedSegments(ffprobe, dir, run, listed))]) {
+        if (!known.has(segment.file)) {
+          found.push({ recordingId: record.id, run, ...placeSegment(startedAt, segment) });
+        }
+      }
+    }
+    for (const segment of found) await store.appendRecordingSegment(segment);
+    return [...stored, ...found];
+  }
+}

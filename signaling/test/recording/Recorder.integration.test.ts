@@ -1,0 +1,123 @@
+/**
+ * The recorder on real mediasoup workers and a real ffmpeg: a simulated host sends real VP8 and Opus, the
+ * recording's WebM segments are checked with ffprobe.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Sfu } from '@cloudschool/sfu';
+import { testSfu } from '@cloudschool/sfu/testing';
+import { FfmpegRtpSender } from '@cloudschool/testkit';
+import { Recorder } from '../../src/recording/Recorder.ts';
+import { RECORDER_DEFAULTS } from '../../src/recording/RecorderTypes.ts';
+import { SqliteStore } from '../../src/store/SqliteStore.ts';
+import type { Store } from '../../src/store/Store.ts';
+import { ffprobe, joined, kindsOf, publishHost, sleep } from './support.ts';
+
+describe('Recorder', () => {
+  let dir: string;
+  let sfu: Sfu;
+  let store: Store;
+  let recorder: Recorder;
+  const senders: FfmpegRtpSender[] = [];
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'cs-recorder-'));
+    sfu = await testSfu(1);
+    store = await SqliteStore.open(dir);
+    ({ recorder } = await Recorder.create({
+      ...RECORDER_DEFAULTS,
+      store,
+      nodeId: 'node-a',
+      dataDir: dir,
+      logger: pino({ level: 'silent' }),
+    }));
+  });
+
+  afterEach(async () => {
+    await recorder.close();
+    await Promise.all(senders.splice(0).map((s) => s.stop()));
+    sfu.close();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function sender(): FfmpegRtpSender {
+    const s = new FfmpegRtpSender();
+    senders.push(s);
+    return s;
+  }
+
+  it('records the host’s camera and voice as WebM segments that play as one, as long as it ran (±1 s)', async () => {
+    const room = await sfu.room('lesson-1');
+    const tracks = await publishHost(room, sender());
+    const recording = await recorder.start('lesson-1', room, tracks);
+    const started = Date.now();
+    await sleep(8_000);
+    const ran = Date.now() - started;
+    const record = await recorder.stop(recording);
+
+    expect(record).toMatchObject({ lessonId: 'lesson-1', status: 'complete', nodeId: 'node-a' });
+    expect(await store.listRecordings('lesson-1')).toEqual([record]);
+    expect(await store.listOpenRecordings('node-a')).toEqual([]);
+    const segments = await store.listRecordingSegments(recording.id);
+    expect(segments.length).toBeGreaterThanOrEqual(2);
+    const files = recorder.directory('lesson-1', recording.id);
+    for (const segment of segments) {
+      expect(kindsOf(await ffprobe(path.join(files, segment.file)))).toEqual(['audio/opus', 'video/vp8']);
+    }
+    // One timeline: each segment starts where the one before ended.
+    for (let i = 1; i < segments.length; i++) {
+      const before = segments[i - 1]!;
+      expect(Math.abs(segments[i]!.startedAt - (before.startedAt + before.durationMs))).toBeLessThan(300);
+    }
+    expect(Math.abs(segments[0]!.startedAt - started)).toBeLessThan(1_000);
+    const whole = await ffprobe(
+      await joined(
+        files,
+        segments.map((s) => s.file),
+      ),
+    );
+    expect(kindsOf(whole)).toEqual(['audio/opus', 'video/vp8']);
+    expect(Math.abs(Number(whole.format.duration) * 1000 - ran)).toBeLessThan(1_000);
+    const stored = segments.reduce((sum, s) => sum + s.durationMs, 0);
+    expect(Math.abs(stored - ran)).toBeLessThan(1_000);
+  });
+
+  it('goes on in the same recording when the host publishes again (a reload), with one timeline', async () => {
+    const room = await sfu.room('lesson-2');
+    const first = sender();
+    const recording = await recorder.start('lesson-2', room, await publishHost(room, first, 'host-1'));
+    const started = Date.now();
+    await sleep(4_500);
+    // The page reloads: its producers go, a new page publishes new ones a moment later.
+    await first.stop();
+    room.existingPeer('host-1')?.close();
+    await recording.follow([]);
+    await sleep(500);
+    await recording.follow(await publishHost(room, sender(), 'host-2'));
+    await sleep(4_500);
+    const ran = Date.now() - started;
+    // Stopping waits for the first run's ffmpeg too: its input times out ≈ 10 s after its producers went.
+    const record = await recorder.stop(recording);
+
+    expect((await store.listRecordings('lesson-2')).map((r) => r.id)).toEqual([record.id]);
+    const segments = await store.listRecordingSegments(recording.id);
+    expect(new Set(segments.map((s) => s.run))).toEqual(new Set([0, 1]));
+    const files = recorder.directory('lesson-2', recording.id);
+    for (const segment of segments) {
+      expect(kindsOf(await ffprobe(path.join(files, segment.file)))).toEqual(['audio/opus', 'video/vp8']);
+    }
+    // The second run starts after the first ended, within the reload's gap (0.5 s and the restart).
+    const lastOfFirst = segments.filter((s) => s.run === 0).at(-1)!;
+    const firstOfSecond = segments.find((s) => s.run === 1)!;
+    const gap = firstOfSecond.startedAt - (lastOfFirst.startedAt + lastOfFirst.durationMs);
+    expect(gap).toBeGreaterThanOrEqual(0);
+    expect(gap).toBeLessThan(2_000);
+    const recorded = segments.reduce((sum, s) => sum + s.durationMs, 0);
+    expect(recorded).toBeGreaterThan(ran - 2_500);
+    expect(recorded).toBeLessThanOrEqual(ran + 500);
+  });
+});
