@@ -15,12 +15,15 @@
  * Writes bench/results/screen-share.{md,json}. Environment: SCREEN_SHARE_PROFILES=rural,lan (default),
  * SCREEN_SHARE_SECONDS=30 (the later SSIM sample; the first is at 5 s).
  */
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { Page } from '@playwright/test';
 import {
   addFakeDisplay,
   addScreenMeter,
   measureScreen,
+  ROOT,
   screenStats,
   SLIDE,
   slidePng,
@@ -108,6 +111,25 @@ function decodedFps(samples: Sample[], seconds: number): number | null {
   return round((last.stats.framesDecoded - from.stats.framesDecoded) / (last.t - from.t), 1);
 }
 
+/** A 1:1 crop of the classroom's decoded screen (the slide's first lines), for a person to judge by eye. */
+const CROP = { x: 40, y: 20, width: 900, height: 300 };
+
+async function saveCrop(page: Page, file: string): Promise<void> {
+  const url = await page.evaluate((c) => {
+    // A classroom's decoded frame, or on the host the source slide itself.
+    const video =
+      document.querySelector<HTMLVideoElement>('[data-testid="screen-video"]') ??
+      (window as unknown as { __testSlide?: HTMLCanvasElement }).__testSlide;
+    if (!video || (video instanceof HTMLVideoElement ? video.videoWidth : video.width) === 0) return null;
+    const canvas = document.createElement('canvas');
+    canvas.width = c.width;
+    canvas.height = c.height;
+    canvas.getContext('2d')!.drawImage(video, c.x, c.y, c.width, c.height, 0, 0, c.width, c.height);
+    return canvas.toDataURL('image/png');
+  }, CROP);
+  if (url) writeFileSync(path.join(ROOT, 'bench/results', file), Buffer.from(url.split(',')[1]!, 'base64'));
+}
+
 async function measureAt(page: Page, png: string) {
   const stats = await screenStats(page);
   const measured = await measureScreen(page, png);
@@ -189,7 +211,11 @@ async function main(): Promise<void> {
       );
     }
     sent = layersSent(outEarly, await screenOut(host.page));
-    for (const s of state) s.late = await measureAt(s.room.page, png);
+    for (const s of state) {
+      s.late = await measureAt(s.room.page, png);
+      await saveCrop(s.room.page, `screen-share-${s.name}.png`);
+    }
+    await saveCrop(host.page, 'screen-share-source.png');
     say(`at ${LATE_S} s: ${state.map((s) => `${s.name} SSIM ${s.late?.ssim.toFixed(4) ?? '—'}`).join(', ')}`);
     for (const s of state) {
       const widths = s.samples.map((x) => x.stats?.frameWidth ?? 0).filter((w) => w > 0);
@@ -279,6 +305,10 @@ function render(
     ...sent.map(
       (l) => `| ${l.rid} | ${l.frameWidth} | ${l.fps} | ${l.kbps} | ${l.qualityLimitationReason} |`,
     ),
+    '',
+    `A 1:1 crop of each classroom's decoded frame at ${LATE_S} s (the slide's first lines): ` +
+      json.classrooms.map((c) => `[${c.profile}](screen-share-${c.profile}.png)`).join(', ') +
+      ', and the [source](screen-share-source.png).',
     '',
     hostProblems,
     '',
