@@ -4,7 +4,8 @@ import type { ChildProcess } from 'node:child_process';
 import { AUDIO, VIDEO } from './rtp.ts';
 
 /**
- * Sends real VP8 (640×360, 25 fps, a key frame every 2 s; it ignores PLI) and real Opus (a 440 Hz tone) with
+ * Sends real VP8 (320×180, 15 fps — light enough for a loaded test machine —, a key frame every 2 s; it
+ * ignores PLI) and real Opus (a 440 Hz tone) with
  * the payload types and SSRCs of `videoRtpParameters` / `audioRtpParameters` to two plain send transports
  * (one per kind: ffmpeg sends each from a port of its own, and a comedia transport keeps the first it hears).
  */
@@ -16,9 +17,9 @@ export class FfmpegRtpSender {
     // prettier-ignore
     this.#ffmpeg = spawn('ffmpeg', [
       '-nostdin', '-hide_banner', '-loglevel', 'error', '-re',
-      '-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=25',
+      '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=15',
       '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-      '-map', '0:v', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '500k', '-g', '50',
+      '-map', '0:v', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '200k', '-g', '30',
       '-f', 'rtp', '-ssrc', String(VIDEO.ssrc), '-payload_type', String(VIDEO.pt),
       `rtp://${to.ip}:${to.videoPort}?pkt_size=1200`,
       '-map', '1:a', '-c:a', 'libopus', '-ac', '2',

@@ -37,6 +37,8 @@ export const runFiles = {
   list: (run: number) => `r${run}.csv`,
   /** The wall-clock ms its consumers were resumed at: where its timeline starts. */
   start: (run: number) => `r${run}.start`,
+  /** ffmpeg's pid: a node started again waits for the one its dead self left finishing its last file. */
+  pid: (run: number) => `r${run}.pid`,
   segmentPattern: (run: number) => `r${run}-%05d.webm`,
   segment: /^r(\d+)-(\d+)\.webm$/,
 };
@@ -92,6 +94,7 @@ export class FfmpegRun {
       await writeFile(path.join(dir, runFiles.sdp(run)), sdpOf(streams));
       ffmpeg = spawnFfmpeg(options, dir, run);
       const spawned = ffmpeg;
+      await writeFile(path.join(dir, runFiles.pid(run)), String(spawned.pid ?? ''));
       await Promise.race([
         Promise.all(streams.map((s) => portTaken(s.port))),
         new Promise<never>((_, reject) =>

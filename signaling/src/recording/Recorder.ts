@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { MediaRoom } from '@cloudschool/sfu';
 import type { Recording as StoredRecording, RecordingSegment } from '../store/entities/recordings.ts';
@@ -125,6 +125,7 @@ export class Recorder {
       const match = /^r(\d+)\.start$/.exec(name);
       if (!match) continue;
       const run = Number(match[1]);
+      await outlive(dir, path.join(dir, runFiles.pid(run)));
       const startedAt = Number(await readFile(path.join(dir, name), 'utf8'));
       if (!Number.isSafeInteger(startedAt)) continue;
       const listed = await readSegmentList(path.join(dir, runFiles.list(run)));
@@ -137,4 +138,24 @@ export class Recorder {
     for (const segment of found) await store.appendRecordingSegment(segment);
     return [...stored, ...found];
   }
+}
+
+/** An ffmpeg a dead node left ends ≈ 10 s after its input stopped (SIGTERM by pdeathsig, then its input times out). */
+const ORPHAN_WAIT_MS = 15_000;
+
+/**
+ * Waits for the ffmpeg whose pid is in `pidFile` — if it still runs in `dir`, finishing the file it was
+ * writing when its node died — to end; kills it after ORPHAN_WAIT_MS.
+ */
+async function outlive(dir: string, pidFile: string): Promise<void> {
+  const pid = Number(await readFile(pidFile, 'utf8').catch(() => ''));
+  if (!Number.isSafeInteger(pid) || pid <= 0) return;
+  const runsHere = (): Promise<boolean> =>
+    readlink(`/proc/${pid}/cwd`).then(
+      (cwd) => cwd === dir,
+      () => false,
+    );
+  const until = Date.now() + ORPHAN_WAIT_MS;
+  while ((await runsHere()) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  if (await runsHere()) process.kill(pid, 'SIGKILL');
 }
