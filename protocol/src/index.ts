@@ -8,3 +8,4 @@ export * from './board.ts';
 export * from './quality.ts';
 export * from './time.ts';
 export * from './serial.ts';
+export * from './recordings.ts';

@@ -28,6 +28,7 @@ import { auditRoutes } from './http/auditRoutes.ts';
 import { classroomAccessRoutes } from './http/classroomAccessRoutes.ts';
 import { authRoutes } from './http/authRoutes.ts';
 import { coursewareRoutes } from './http/coursewareRoutes.ts';
+import { recordingRoutes } from './http/recordingRoutes.ts';
 import { lessonRoutes } from './http/lessonRoutes.ts';
 import { metricsRoutes } from './http/metricsRoutes.ts';
 import { errorHandler, withAccount } from './http/middleware.ts';
@@ -280,6 +281,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
   app.use(coursewareRoutes({ store, tokens, courseware }));
+  app.use(recordingRoutes({ store, tokens }));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'no such API route' } });
   });

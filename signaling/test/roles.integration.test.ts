@@ -323,6 +323,54 @@ describe('HTTP routes × callers', () => {
     });
   }
 
+  it('GET /api/lessons/:id/recordings: staff of the lesson, and its classrooms by their token only', async () => {
+    const startedAt = Date.now() - 60_000;
+    await server.store.putRecording({
+      id: 'rec-1',
+      lessonId: seeded.lessonId,
+      nodeId: 'node-x',
+      startedAt,
+      endedAt: startedAt + 8_000,
+      status: 'interrupted',
+    });
+    await server.store.appendRecordingSegment({
+      recordingId: 'rec-1',
+      run: 0,
+      file: 'r0-00000.webm',
+      startedAt,
+      durationMs: 4_000,
+    });
+    const path = `/api/lessons/${seeded.lessonId}/recordings`;
+    const outcomes: Record<string, number> = {};
+    for (const who of everyone) outcomes[who] = await http(who, 'GET', path);
+    expect(outcomes).toEqual({
+      anonymous: 401,
+      classroomOfLesson: 200,
+      // A valid join link of another lesson: refused, not unknown.
+      classroomOfOther: 403,
+      hostTeacher: 200,
+      otherTeacher: 403,
+      coordinator: 200,
+      expiredToken: 401,
+      forgedToken: 401,
+    });
+    const res = await fetch(`${server.url}${path}?t=${creds.classroomOfLesson.token}`);
+    expect(await res.json()).toEqual({
+      recordings: [
+        {
+          id: 'rec-1',
+          startedAt: new Date(startedAt).toISOString(),
+          endedAt: new Date(startedAt + 8_000).toISOString(),
+          status: 'interrupted',
+          durationMs: 4_000,
+          segments: [
+            { file: 'r0-00000.webm', startedAt: new Date(startedAt).toISOString(), durationMs: 4_000 },
+          ],
+        },
+      ],
+    });
+  });
+
   it('POST /api/lessons, PUT, cancel and end', async () => {
     const base = {
       title: '科学',

@@ -1,0 +1,41 @@
+import type { Request, Response } from 'express';
+import { codeFingerprint } from '../auth/JoinTokens.ts';
+import type { JoinTokens } from '../auth/JoinTokens.ts';
+import type { Lesson } from '../domain/types.ts';
+import { AppError } from '../errors.ts';
+import type { LessonStore, RosterStore } from '../store/Store.ts';
+import { accountOf } from './middleware.ts';
+
+/**
+ * Who may read what a lesson left (its recordings): coordinators, its host teacher, and its invited
+ * classrooms with their join token as `?t=` (classrooms have no login) — a token still valid, of this lesson
+ * (another lesson's: 403), whose classroom's code has not changed since. (coursewareRoutes checks the same
+ * for courseware, by its own copy.)
+ */
+export async function readableLesson(
+  req: Request,
+  res: Response,
+  store: LessonStore & RosterStore,
+  tokens: JoinTokens,
+): Promise<Lesson> {
+  const lesson = await store.getLesson(String(req.params.id));
+  if (!lesson) throw new AppError('not_found', 'no such lesson');
+  const account = accountOf(res);
+  if (account && (account.role === 'coordinator' || lesson.hostTeacherId === account.id)) return lesson;
+  const token = typeof req.query.t === 'string' ? req.query.t : '';
+  if (token !== '') {
+    const claims = await tokens.verify(token);
+    if (claims.lessonId !== lesson.id)
+      throw new AppError('forbidden', 'this join link is for another lesson');
+    if (!lesson.invitedClassroomIds.includes(claims.classroomId)) {
+      throw new AppError('forbidden', 'this classroom is no longer invited to the lesson');
+    }
+    const classroom = await store.getClassroom(claims.classroomId);
+    if (!classroom || codeFingerprint(classroom.code) !== claims.cf) {
+      throw new AppError('invalid_token', 'this join link was replaced: ask for the new one');
+    }
+    return lesson;
+  }
+  if (account) throw new AppError('forbidden', 'this is not your lesson');
+  throw new AppError('unauthenticated', 'log in, or open the lesson with its join link');
+}
