@@ -180,7 +180,10 @@ export class FfmpegRun {
         const { dir, options } = this.#spec;
         const listed = await readSegmentList(path.join(dir, runFiles.list(this.run)));
         const cut = last ? await unlistedSegments(options.ffprobe, dir, this.run, listed) : [];
-        const fresh = [...listed.slice(this.#listed), ...cut];
+        // A file ffmpeg opened and closed empty (stopped before its first packet) is listed, and not kept.
+        const fresh = [...listed.slice(this.#listed), ...cut].filter(
+          (segment) => segment.end > segment.start,
+        );
         this.#listed = Math.max(this.#listed, listed.length);
         for (const segment of fresh) this.#spec.onSegment(placeSegment(this.startedAt, segment));
       })
@@ -210,6 +213,8 @@ function spawnFfmpeg(options: RecorderOptions, dir: string, run: number): ChildP
     'file,udp,rtp',
     '-fflags',
     '+genpts',
+    // ffmpeg writes nothing until it knows every stream (VP8: its size, from the first key frame, asked
+    // for at the start; at most 5 s): a run stopped or killed before that leaves an empty file.
     '-i',
     runFiles.sdp(run),
     '-map',

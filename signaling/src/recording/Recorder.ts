@@ -130,7 +130,7 @@ export class Recorder {
       if (!Number.isSafeInteger(startedAt)) continue;
       const listed = await readSegmentList(path.join(dir, runFiles.list(run)));
       for (const segment of [...listed, ...(await unlistedSegments(ffprobe, dir, run, listed))]) {
-        if (!known.has(segment.file)) {
+        if (!known.has(segment.file) && segment.end > segment.start) {
           found.push({ recordingId: record.id, run, ...placeSegment(startedAt, segment) });
         }
       }

@@ -2,6 +2,7 @@
  * The recorder on real mediasoup workers and a real ffmpeg: a simulated host sends real VP8 and Opus, the
  * recording's WebM segments are checked with ffprobe.
  */
+import dgram from 'node:dgram';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sfu } from '@cloudschool/sfu';
 import { testSfu } from '@cloudschool/sfu/testing';
-import { FfmpegRtpSender } from '@cloudschool/testkit';
+import { FfmpegRtpSender, videoRtpParameters } from '@cloudschool/testkit';
 import { Recorder } from '../../src/recording/Recorder.ts';
 import { RECORDER_DEFAULTS } from '../../src/recording/RecorderTypes.ts';
 import { SqliteStore } from '../../src/store/SqliteStore.ts';
@@ -119,5 +120,42 @@ describe('Recorder', () => {
     const recorded = segments.reduce((sum, s) => sum + s.durationMs, 0);
     expect(recorded).toBeGreaterThan(ran - 2_500);
     expect(recorded).toBeLessThanOrEqual(ran + 500);
+  });
+
+  it('adds a shared screen as a second video stream when the host starts sharing', async () => {
+    const room = await sfu.room('lesson-3');
+    const tracks = await publishHost(room, sender());
+    const recording = await recorder.start('lesson-3', room, tracks);
+    // Long enough for the test sender's next key frame (it ignores PLI; a browser answers at once): ffmpeg
+    // writes nothing before it knows the picture's size.
+    await sleep(5_000);
+    const host = room.existingPeer('host')!;
+    const screenTransport = await host.createPlainTransport('send');
+    const screen = await host.produce(screenTransport.id, 'video', videoRtpParameters, { source: 'screen' });
+    // The screen sender's tone goes to a port nobody reads.
+    const nowhere = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => nowhere.bind(0, '127.0.0.1', resolve));
+    const { port: nowherePort } = nowhere.address();
+    sender().start({ ip: screenTransport.ip, videoPort: screenTransport.port, audioPort: nowherePort });
+    await recording.follow([...tracks, { source: 'screen', kind: 'video', producerId: screen.id }]);
+    await sleep(5_000);
+    await recorder.stop(recording);
+    nowhere.close();
+
+    const segments = await store.listRecordingSegments(recording.id);
+    const files = recorder.directory('lesson-3', recording.id);
+    const [firstRun, secondRun] = [0, 1].map((run) => segments.filter((s) => s.run === run));
+    expect(firstRun!.length).toBeGreaterThan(0);
+    expect(secondRun!.length).toBeGreaterThan(0);
+    for (const segment of firstRun!) {
+      expect(kindsOf(await ffprobe(path.join(files, segment.file)))).toEqual(['audio/opus', 'video/vp8']);
+    }
+    for (const segment of secondRun!) {
+      expect(kindsOf(await ffprobe(path.join(files, segment.file)))).toEqual([
+        'audio/opus',
+        'video/vp8',
+        'video/vp8',
+      ]);
+    }
   });
 });
