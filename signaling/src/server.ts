@@ -29,6 +29,8 @@ import { classroomAccessRoutes } from './http/classroomAccessRoutes.ts';
 import { authRoutes } from './http/authRoutes.ts';
 import { coursewareRoutes } from './http/coursewareRoutes.ts';
 import { recordingRoutes } from './http/recordingRoutes.ts';
+import { Recorder } from './recording/Recorder.ts';
+import { RECORDER_DEFAULTS } from './recording/RecorderTypes.ts';
 import { lessonRoutes } from './http/lessonRoutes.ts';
 import { metricsRoutes } from './http/metricsRoutes.ts';
 import { errorHandler, withAccount } from './http/middleware.ts';
@@ -99,6 +101,8 @@ export interface App {
   lessonService: LessonService;
   /** The audit log: where other parts record what they do (code rotations, device approvals, …). */
   audit: Audit;
+  /** Records lessons' media on this node (not started by lessons yet); made after closing what a crash left open. */
+  recorder: Recorder;
   listen(port: number, host: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -133,6 +137,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
     allowRequest: (req, callback) => callback(null, origins.allows(req)),
   });
   const fabric = await deps.fabric(io);
+  // The recordings this node was writing when it last died are marked interrupted, playable up to their
+  // last segment.
+  const { recorder } = await Recorder.create({
+    ...RECORDER_DEFAULTS,
+    store,
+    nodeId: deps.nodeId,
+    dataDir: deps.dataDir,
+    logger: log,
+  });
 
   const tokens = new JoinTokens(
     await store.getOrCreateSecret('join-token', () => randomBytes(32).toString('hex')),
@@ -295,6 +308,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     lessons,
     lessonService,
     audit,
+    recorder,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -305,6 +319,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       revocations.close();
       metrics?.close();
       presence.close();
+      await recorder.close();
       await io.close();
       await lessons.close();
       await fabric.close();

@@ -18,6 +18,8 @@ export const DURABLE_STORES: readonly { store: DurableStore; name: string }[] = 
 export interface DurableServer {
   /** The running process's address: the same port after a crash. */
   readonly url: string;
+  /** Its DATA_DIR. */
+  readonly dataDir: string;
   /** Kills the server with SIGKILL (then Redis too, once it has synced), and starts it again on the same env. */
   crash(): Promise<void>;
 }
@@ -29,18 +31,22 @@ export async function teardown(): Promise<void> {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 }
 
-export async function startDurableServer(store: DurableStore): Promise<DurableServer> {
+export async function startDurableServer(
+  store: DurableStore,
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<DurableServer> {
   const redis = store === 'redis' ? await startRedis() : undefined;
   if (redis) cleanups.push(() => redis.stop());
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cs-durable-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  const env = await serverEnv({ DATA_DIR: dataDir, ...(redis ? { REDIS_URL: redis.url } : {}) });
+  const env = await serverEnv({ DATA_DIR: dataDir, ...(redis ? { REDIS_URL: redis.url } : {}), ...extraEnv });
   await admin(env);
   let server = await startServer(env);
   cleanups.push(async () => {
     if (server.child.exitCode === null && server.child.signalCode === null) await kill9(server.child);
   });
   return {
+    dataDir,
     get url() {
       return server.url;
     },
