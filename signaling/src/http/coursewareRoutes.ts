@@ -6,11 +6,11 @@ import { ConversionError } from '../board/SlideConverter.ts';
 import type { ConversionFailure } from '@cloudschool/protocol';
 import type { Courseware } from '../board/Courseware.ts';
 import type { Lesson } from '../domain/types.ts';
-import { codeFingerprint } from '../auth/JoinTokens.ts';
 import { AppError } from '../errors.ts';
 import { PRESENTATION_MAX_BYTES, uploadMaxBytes } from '@cloudschool/protocol';
 import type { LessonStore, RosterStore } from '../store/Store.ts';
-import { accountOf, requireAccount } from './middleware.ts';
+import { readableLesson } from './lessonReaders.ts';
+import { requireAccount } from './middleware.ts';
 
 export interface CoursewareRouteDeps {
   store: LessonStore & RosterStore;
@@ -42,27 +42,7 @@ export function coursewareRoutes(deps: CoursewareRouteDeps): express.Router {
   };
 
   /** The lesson, if this request may read its courseware. */
-  const readable = async (req: Request, res: Response): Promise<Lesson> => {
-    const lesson = await lessonOf(req);
-    const account = accountOf(res);
-    if (account && (account.role === 'coordinator' || lesson.hostTeacherId === account.id)) return lesson;
-    const token = typeof req.query.t === 'string' ? req.query.t : '';
-    if (token !== '') {
-      const claims = await tokens.verify(token);
-      if (claims.lessonId !== lesson.id)
-        throw new AppError('invalid_token', 'this join link is for another lesson');
-      if (!lesson.invitedClassroomIds.includes(claims.classroomId)) {
-        throw new AppError('forbidden', 'this classroom is no longer invited to the lesson');
-      }
-      const classroom = await store.getClassroom(claims.classroomId);
-      if (!classroom || codeFingerprint(classroom.code) !== claims.cf) {
-        throw new AppError('invalid_token', 'this join link was replaced: ask for the new one');
-      }
-      return lesson;
-    }
-    if (account) throw new AppError('forbidden', 'this is not your lesson');
-    throw new AppError('unauthenticated', 'log in, or open the lesson with its join link');
-  };
+  const readable = (req: Request, res: Response): Promise<Lesson> => readableLesson(req, res, store, tokens);
 
   router.post('/api/lessons/:id/courseware', async (req, res) => {
     const account = requireAccount(res, 'teacher');

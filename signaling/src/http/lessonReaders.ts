@@ -7,10 +7,9 @@ import type { LessonStore, RosterStore } from '../store/Store.ts';
 import { accountOf } from './middleware.ts';
 
 /**
- * Who may read what a lesson left (its recordings): coordinators, its host teacher, and its invited
- * classrooms with their join token as `?t=` (classrooms have no login) — a token still valid, of this lesson
- * (another lesson's: 403), whose classroom's code has not changed since. (coursewareRoutes checks the same
- * for courseware, by its own copy.)
+ * Who may read a lesson's files (its courseware, its recordings): coordinators, its host teacher, and its
+ * invited classrooms with their join token as `?t=` (classrooms have no login) — a token still valid, of this
+ * lesson (another lesson's: 403), whose classroom's code has not changed since.
  */
 export async function readableLesson(
   req: Request,

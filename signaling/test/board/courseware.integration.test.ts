@@ -164,8 +164,9 @@ describe('courseware', () => {
 
     expect((await get()).status).toBe(401);
     expect((await get('', seeded.otherTeacherCookie)).status).toBe(403);
+    // A valid join link of another lesson: refused, not unknown (as for the lesson's recordings).
     expect(await (await get(`?t=${otherLessonToken}`)).json()).toMatchObject({
-      error: { code: 'invalid_token' },
+      error: { code: 'forbidden' },
     });
     expect((await get(`?t=${seeded.tokens[0]!.slice(0, -2)}xx`)).status).toBe(401);
     const missing = await fetch(`${base()}/2f1c3a4b-5d6e-4f70-8a9b-0c1d2e3f4a5b?t=${seeded.tokens[0]}`);
