@@ -1,6 +1,6 @@
 /** The whiteboard as a page has it, and driving the board with the mouse, for the e2e specs. */
 import { expect } from '@playwright/test';
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 
 export interface BoardSnapshot {
   headSeq: number;
@@ -14,6 +14,31 @@ export const board = (page: Page): Promise<BoardSnapshot> =>
     if (!hook?.board) throw new Error('no board on this page');
     return hook.board();
   });
+
+/** A page of the board as its export draws it (courseware behind, strokes on top), as a PNG data URL. */
+export const boardPng = (page: Page, pageId: string, scale?: number): Promise<string> =>
+  page.evaluate(
+    async ([id, scale]) => {
+      const hook = (
+        window as {
+          __cloudschool?: { boardPng?: (pageId?: string, scale?: number) => Promise<string> };
+        }
+      ).__cloudschool;
+      if (!hook?.boardPng) throw new Error('no board export on this page');
+      return hook.boardPng(id, scale);
+    },
+    [pageId, scale] as const,
+  );
+
+/** A classroom opened from its join link in a browser context of its own, once its board has loaded. */
+export async function classroomWithBoard(browser: Browser, url: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(url);
+  await expect
+    .poll(async () => (await board(page).catch(() => null)) !== null, { message: 'board loaded' })
+    .toBe(true);
+  return page;
+}
 
 /** A drag on the board canvas between two points given as fractions of the canvas. */
 export async function drag(page: Page, from: [number, number], to: [number, number]): Promise<void> {

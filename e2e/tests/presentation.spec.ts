@@ -5,30 +5,19 @@
  * lesson's courseware and board as they were.
  */
 import { expect } from '@playwright/test';
-import type { Browser, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { corruptPptx, makePptx } from '@cloudschool/testkit/slides';
 import { loggedIn, scheduleLessonNow, TEACHER, test } from './fixtures.ts';
-import { board, drag, expectSameBoard, show, tool } from './board.ts';
+import {
+  boardPng as pagePng,
+  classroomWithBoard as classroom,
+  drag,
+  expectSameBoard,
+  show,
+  tool,
+} from './board.ts';
 
 const PPTX = 'application/vnd.openxmlformats-officedocument.presentationml.presentation';
-
-/** A page of the board as the export draws it (courseware behind, strokes on top), as a data URL. */
-const pagePng = (page: Page, pageId: string): Promise<string> =>
-  page.evaluate(async (id) => {
-    const hook = (window as { __cloudschool?: { boardPng?: (pageId?: string) => Promise<string> } })
-      .__cloudschool;
-    if (!hook?.boardPng) throw new Error('no board export on this page');
-    return hook.boardPng(id);
-  }, pageId);
-
-async function classroom(browser: Browser, url: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(url);
-  await expect
-    .poll(async () => (await board(page).catch(() => null)) !== null, { message: 'board loaded' })
-    .toBe(true);
-  return page;
-}
 
 /** The lesson's courseware files, as the host's session lists them. */
 const coursewareFiles = (host: Page, lessonId: string): Promise<unknown[]> =>

@@ -10,25 +10,19 @@
  */
 import { readFile } from 'node:fs/promises';
 import { expect } from '@playwright/test';
-import type { Browser, Locator, Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { io } from 'socket.io-client';
 import { COORDINATOR, loggedIn, scheduleLessonNow, TEACHER, test } from './fixtures.ts';
 import { makePdf } from './pdf.ts';
-import { board, drag, expectSameBoard, show, tool } from './board.ts';
-
-const png = (page: Page, pageId: string, scale?: number): Promise<string> =>
-  page.evaluate(
-    async ([id, scale]) => {
-      const hook = (
-        window as {
-          __cloudschool?: { boardPng?: (pageId?: string, scale?: number) => Promise<string> };
-        }
-      ).__cloudschool;
-      if (!hook?.boardPng) throw new Error('no board export on this page');
-      return hook.boardPng(id, scale);
-    },
-    [pageId, scale] as const,
-  );
+import {
+  board,
+  boardPng as png,
+  classroomWithBoard as classroom,
+  drag,
+  expectSameBoard,
+  show,
+  tool,
+} from './board.ts';
 
 /** The export buttons' resolution (web's EXPORT_SCALE): a 1600 × 900 page becomes 2400 × 1350 pixels. */
 const EXPORT_SCALE = 1.5;
@@ -59,15 +53,6 @@ async function pngFacts(
     return unlike / (pixels.length / 4);
   }, bytes.toString('base64'));
   return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20), inked };
-}
-
-async function classroom(browser: Browser, url: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(url);
-  await expect
-    .poll(async () => (await board(page).catch(() => null)) !== null, { message: 'board loaded' })
-    .toBe(true);
-  return page;
 }
 
 test('the board converges for late joiners and reconnects, and only the pen writes', async ({

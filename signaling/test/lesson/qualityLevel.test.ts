@@ -1,35 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { QualityReport } from '@cloudschool/protocol';
 import { judgeQuality } from '../../src/lesson/qualityLevel.ts';
+import { receivingReport } from '../support/quality.ts';
 
-type Received = NonNullable<QualityReport['received']>;
-
-function receiving(
-  video: Partial<NonNullable<Received['video']>>,
-  audio: Partial<NonNullable<Received['audio']>>,
-  rttMs = 20,
-): QualityReport {
-  return {
-    intervalMs: 5000,
-    sent: null,
-    received: {
-      video: {
-        width: 1280,
-        height: 720,
-        fps: 30,
-        freezes: 0,
-        freezeMs: 0,
-        lossPercent: 0,
-        jitterBufferMs: 40,
-        kbps: 1500,
-        ...video,
-      },
-      audio: { lossPercent: 0, concealedPercent: 0, jitterMs: 5, ...audio },
-      rttMs,
-      availableKbps: 5000,
-    },
-  };
-}
+const receiving = receivingReport;
 
 const judge = (
   report: QualityReport | null,

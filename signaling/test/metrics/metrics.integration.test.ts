@@ -5,12 +5,12 @@
  * METRICS_TOKEN is not set.
  */
 import { describe, expect, it } from 'vitest';
-import type { QualityReport } from '@cloudschool/protocol';
 import { ok, publish, request, subscribe, waitFor } from '@cloudschool/testkit';
 import { seedLiveLesson } from '../support/fixtures.ts';
 import { parseExposition, sampleValue, sumOf } from '../support/exposition.ts';
 import type { ParsedFamily } from '../support/exposition.ts';
 import { serverPerTest } from '../support/server.ts';
+import { receivingReport } from '../support/quality.ts';
 
 const TOKEN = 'metrics-token-for-the-tests-0123456789';
 const live = serverPerTest(1, { metricsToken: TOKEN });
@@ -22,25 +22,7 @@ async function scrape(token = TOKEN): Promise<Map<string, ParsedFamily>> {
   return parseExposition(await res.text());
 }
 
-const good: QualityReport = {
-  intervalMs: 5000,
-  received: {
-    video: {
-      width: 1280,
-      height: 720,
-      fps: 30,
-      freezes: 0,
-      freezeMs: 0,
-      lossPercent: 0,
-      jitterBufferMs: 40,
-      kbps: 1200,
-    },
-    audio: { lossPercent: 0, concealedPercent: 0, jitterMs: 5 },
-    rttMs: 20,
-    availableKbps: 5000,
-  },
-  sent: null,
-};
+const good = receivingReport();
 
 describe('GET /metrics', () => {
   it('shows an idle node, then follows a real lesson: pages, media, a refusal, quality, and the end', async () => {

@@ -10,6 +10,7 @@ import { seedLiveLesson } from '../support/fixtures.ts';
 import type { SeededLesson } from '../support/fixtures.ts';
 import { startTestServer } from '../support/server.ts';
 import type { TestServer } from '../support/server.ts';
+import { receivingReport } from '../support/quality.ts';
 
 const GRACE_MS = 1500;
 let server: TestServer;
@@ -63,25 +64,7 @@ const lesson = () => server.app.lessons.get(seeded.lessonId)!;
 const pageOf = (peerId: string) => server.app.lessons.get(seeded.lessonId)?.page(peerId);
 const presences = async () => (await server.store.listPresence(seeded.lessonId, Date.now())).length;
 
-const report: QualityReport = {
-  intervalMs: 5000,
-  received: {
-    video: {
-      width: 1280,
-      height: 720,
-      fps: 30,
-      freezes: 0,
-      freezeMs: 0,
-      lossPercent: 0,
-      jitterBufferMs: 40,
-      kbps: 1200,
-    },
-    audio: { lossPercent: 0, concealedPercent: 0, jitterMs: 4 },
-    rttMs: 10,
-    availableKbps: 3000,
-  },
-  sent: null,
-};
+const report = receivingReport();
 
 describe('a dropped connection', () => {
   it('keeps the page, shows it reconnecting, and gives it back on a new connection', async () => {
