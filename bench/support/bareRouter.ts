@@ -105,9 +105,15 @@ export class BareRouter {
   async produce(kind: MediaKind, rtpParameters: ms.RtpParameters): Promise<void> {
     // The relay's MID belongs to its transport on the server; here the SSRC routes the stream.
     const { mid: _mid, ...parameters } = rtpParameters;
+    // The relay receives one layer of a simulcast host (its consumer says `L3T3`): declared as what arrives,
+    // one spatial layer with its temporal ones, or the bare router's consumers would expect three streams.
+    const encodings = parameters.encodings?.map((e) => ({
+      ...e,
+      ...(e.scalabilityMode ? { scalabilityMode: `L1T${/T(\d)/.exec(e.scalabilityMode)?.[1] ?? '1'}` } : {}),
+    }));
     const producer = await this.#ingest.produce({
       kind,
-      rtpParameters: parameters,
+      rtpParameters: { ...parameters, ...(encodings ? { encodings } : {}) },
       keyFrameRequestDelay: this.#keyFrameRequestDelayMs,
     });
     this.#producers.set(kind, producer);
