@@ -15,3 +15,4 @@ export * from './turn.ts';
 export * from './screenSlide.ts';
 export * from './ssim.ts';
 export * from './ffmpegRtp.ts';
+export * from './random.ts';

@@ -15,22 +15,11 @@ import type { BoardPage, BoardTestServer, Who } from '../support/board.ts';
 import { seedLiveLesson } from '../support/fixtures.ts';
 import type { SeededLesson } from '../support/fixtures.ts';
 import { ok, request, waitFor } from '@cloudschool/testkit';
+import { seededRandom as random } from '@cloudschool/testkit';
 
 const SEED = Number(process.env.BOARD_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const STEPS = Number(process.env.BOARD_STEPS ?? 260);
 const READERS = 4;
-
-/** mulberry32: small, seedable, good enough to pick actions. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rnd = random(SEED);
 const chance = (p: number): boolean => rnd() < p;

@@ -13,6 +13,7 @@ import {
   StInputError,
 } from '../../src/domain/stAnalysis.ts';
 import type { StSample, TimelineEvent } from '../../src/domain/stAnalysis.ts';
+import { seededRandom as random } from '@cloudschool/testkit';
 
 const S = 1_000;
 const seq = (text: string): StSample[] => text.split('').map((c) => (c === 'T' ? 'T' : 'S'));
@@ -112,18 +113,6 @@ describe('coding a window from evidence', () => {
     expect(() => sampleTimeline(events, { from: 0, to: 90 * S }, 0)).toThrow(StInputError);
   });
 });
-
-/** mulberry32: small, seedable, good enough for timelines. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env.ST_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const RUNS = 300;
