@@ -1,7 +1,7 @@
 /**
  * The network lab checks itself (not a product test): a host broadcasting the barcode camera to a classroom on
- * `lan` and one on `rural`. Both read the barcode; the rural one sees the added latency and packet loss, the lan
- * one no loss; a short cut of the lan page freezes its picture, which comes back after. The numbers land in the
+ * `lan` and one on `rural`. Both read the barcode; the rural one's round trips show the added latency and its sound
+ * the packet loss, which the lan one does not have; a short cut of the lan page freezes its picture, which comes back after. The numbers land in the
  * test's attachment `netlab.json` and on a few lines of output.
  */
 import { expect } from '@playwright/test';
@@ -11,10 +11,11 @@ import {
   addProbe,
   applyProfile,
   cut,
+  iceRoutes,
   startMeasuring,
   waitForBarcode,
 } from '@cloudschool/testkit/netlab';
-import type { LinkProfileName, Measurement } from '@cloudschool/testkit/netlab';
+import type { IceRoute, LinkProfileName, Measurement } from '@cloudschool/testkit/netlab';
 import { classroomStatus as status, loggedIn, scheduleLessonNow, TEACHER, test } from './fixtures.ts';
 
 const MEASURE_MS = 12_000;
@@ -27,6 +28,15 @@ async function openClassroom(browser: Browser, url: string, profile: LinkProfile
   await applyProfile(page, profile);
   await page.goto(url);
   return page;
+}
+
+/** The shortest STUN round trip among a page's connected transports (they share the page's link). */
+function roundTrip(routes: IceRoute[]): number {
+  const trips = routes.flatMap((r) =>
+    r.connectionState === 'connected' && r.roundTripMs !== null ? [r.roundTripMs] : [],
+  );
+  expect(trips.length, 'a connected transport with a measured round trip').toBeGreaterThan(0);
+  return Math.min(...trips);
 }
 
 function line(name: string, m: Measurement): string {
@@ -65,6 +75,7 @@ test('network lab: the barcode reads on lan and rural; rural shows its latency a
   const measuring = await Promise.all([host, lan, rural].map((page) => startMeasuring(page)));
   await host.waitForTimeout(MEASURE_MS);
   const [sent, atLan, atRural] = await Promise.all(measuring.map((m) => m.finish()));
+  const [lanRoutes, ruralRoutes] = await Promise.all([lan, rural].map((page) => iceRoutes(page)));
 
   const report = { host: sent!.send, lan: atLan!, rural: atRural! };
   await test.info().attach('netlab.json', {
@@ -84,13 +95,16 @@ test('network lab: the barcode reads on lan and rural; rural shows its latency a
   // The barcode reads on both pages, most of the time on lan.
   expect(atLan!.delay.samples).toBeGreaterThan(0.8 * atLan!.delay.reads);
   expect(atRural!.delay.samples).toBeGreaterThan(0);
-  // rural adds 80 ms each way (and queues behind its 600 kbit/s).
-  expect(atRural!.delay.p50!).toBeGreaterThan(atLan!.delay.p50! + 60);
-  // 3 % loss on rural, none on lan (NACK retransmissions are not counted as lost once they arrive).
-  const lossAt = (m: Measurement) =>
-    Math.max(m.receive.video?.lossPercent ?? 0, m.receive.audio?.lossPercent ?? 0);
-  expect(lossAt(atRural!)).toBeGreaterThan(0);
-  expect(lossAt(atLan!)).toBeLessThan(0.5);
+  // The lab's own effects are judged on the network, not on the picture: on a loaded 2-core machine a starved
+  // renderer and loopback add their own delay (a lan p50 of 0.7 s once) and drop bursts of video packets,
+  // which says nothing of the lab. rural adds 80 ms each way to its STUN round trips...
+  const [lanRtt, ruralRtt] = [roundTrip(lanRoutes), roundTrip(ruralRoutes)];
+  process.stdout.write(`round trips: lan ${lanRtt.toFixed(0)} ms, rural ${ruralRtt.toFixed(0)} ms\n`);
+  expect(ruralRtt).toBeGreaterThan(lanRtt + 100);
+  // ...and loses 3 % of its packets: audio's small steady packets (50 a second) show that loss alone.
+  const audioLoss = (m: Measurement) => m.receive.audio?.lossPercent ?? 0;
+  expect(audioLoss(atRural!)).toBeGreaterThan(1);
+  expect(audioLoss(atLan!)).toBeLessThan(audioLoss(atRural!) / 2);
 
   // A cut: no frame drawn after it began reaches the lan page until it ends (the picture freezes, or the page
   // drops it while it reconnects), and the picture comes back after.

@@ -44,6 +44,8 @@ export interface IceRoute {
   connectionState: RTCPeerConnectionState;
   local: IceCandidateStats | null;
   remote: IceCandidateStats | null;
+  /** The pair's last STUN round trip (ms): the link's own latency, which a busy renderer does not add to. */
+  roundTripMs: number | null;
 }
 
 /** Runs in the page, before its own scripts. */
@@ -233,6 +235,8 @@ export function installNetlabProbe(codec: TimeBarcode): void {
           connectionState: pc.connectionState,
           local: pair ? candidate(str(pair, 'localCandidateId')) : null,
           remote: pair ? candidate(str(pair, 'remoteCandidateId')) : null,
+          roundTripMs:
+            pair && typeof pair.currentRoundTripTime === 'number' ? pair.currentRoundTripTime * 1000 : null,
         });
       }
       return routes;
