@@ -98,7 +98,7 @@ test('network lab: the barcode reads on lan and rural; rural shows its latency a
   // The lab's own effects are judged on the network, not on the picture: on a loaded 2-core machine a starved
   // renderer and loopback add their own delay (a lan p50 of 0.7 s once) and drop bursts of video packets,
   // which says nothing of the lab. rural adds 80 ms each way to its STUN round trips...
-  const [lanRtt, ruralRtt] = [roundTrip(lanRoutes), roundTrip(ruralRoutes)];
+  const [lanRtt, ruralRtt] = [roundTrip(lanRoutes!), roundTrip(ruralRoutes!)];
   process.stdout.write(`round trips: lan ${lanRtt.toFixed(0)} ms, rural ${ruralRtt.toFixed(0)} ms\n`);
   expect(ruralRtt).toBeGreaterThan(lanRtt + 100);
   // ...and loses 3 % of its packets: audio's small steady packets (50 a second) show that loss alone.

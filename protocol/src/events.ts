@@ -29,6 +29,7 @@ import type {
 import { interactionSchemas } from './interaction.ts';
 import { boardSchemas } from './board.ts';
 import { qualitySchemas } from './quality.ts';
+import { readinessSchemas } from './readiness.ts';
 import type { QualityVerdict } from './quality.ts';
 import type { BoardResponses, BoardServerEvents, BoardStreamClientEvents } from './board.ts';
 import type {
@@ -101,6 +102,7 @@ export const requestSchemas = {
   ...interactionSchemas,
   ...boardSchemas,
   ...qualitySchemas,
+  ...readinessSchemas,
 } as const;
 
 export type ClientEvent = keyof typeof requestSchemas;
@@ -219,6 +221,7 @@ export interface Responses extends BoardResponses {
   'media:restartIce': { iceParameters: IceParameters };
   'lesson:layout': null;
   'quality:report': QualityVerdict;
+  'readiness:report': null;
   'hand:raise': null;
   'hand:lower': null;
   'hand:dismiss': null;

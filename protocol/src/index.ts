@@ -6,6 +6,7 @@ export * from './audit.ts';
 export * from './interaction.ts';
 export * from './board.ts';
 export * from './quality.ts';
+export * from './readiness.ts';
 export * from './time.ts';
 export * from './serial.ts';
 export * from './recordings.ts';

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { QualityLevel } from './quality.ts';
+import type { ClassroomReadiness } from './readiness.ts';
 import { id } from './media.ts';
 
 export const STAGE_MAX = 4;
@@ -138,6 +139,8 @@ export interface ClassroomTile {
   unread: number;
   /** How well the classroom's media gets through (protocol/quality.ts). */
   quality: QualityLevel;
+  /** What its page's self-check found (protocol/readiness.ts); null while no page of it is connected. */
+  readiness: ClassroomReadiness | null;
 }
 
 /**

@@ -4,7 +4,14 @@
  */
 import { z } from 'zod';
 import { boardOp } from '@cloudschool/board';
-import { lessonLayout, mediaKind, mediaSource, qualityLevels, role } from '@cloudschool/protocol';
+import {
+  lessonLayout,
+  mediaKind,
+  mediaSource,
+  qualityLevels,
+  readinessReport,
+  role,
+} from '@cloudschool/protocol';
 
 const nodeId = z.string().min(1).max(64);
 const id = z.string().min(1).max(128);
@@ -16,6 +23,7 @@ const pageInfo = z.strictObject({
   displayName: z.string().max(200),
   classroomId: id.nullable(),
   reconnecting: z.boolean().optional(),
+  readiness: readinessReport.optional(),
 });
 
 const trackInfo = z.strictObject({

@@ -1,7 +1,14 @@
 import type express from 'express';
 import type { LinkReport, MediaRoom } from '@cloudschool/sfu';
 import type { BoardOp } from '@cloudschool/board';
-import type { LessonLayout, MediaKind, MediaSource, QualityLevel, Role } from '@cloudschool/protocol';
+import type {
+  LessonLayout,
+  MediaKind,
+  MediaSource,
+  QualityLevel,
+  ReadinessResults,
+  Role,
+} from '@cloudschool/protocol';
 
 /** A page of a lesson as every node running the lesson knows it. */
 export interface PageInfo {
@@ -11,6 +18,8 @@ export interface PageInfo {
   classroomId: string | null;
   /** The page lost its connection and may come back (it keeps its place a while). */
   reconnecting?: boolean;
+  /** A classroom page's last self-check (lesson/LessonReadiness.ts); none before its first, or while it reconnects. */
+  readiness?: ReadinessResults;
 }
 
 /** A track of a lesson as every node knows it; consumers elsewhere bring it from the node that receives it. */

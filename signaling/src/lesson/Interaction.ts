@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import { TokenBucket } from '../TokenBucket.ts';
 import type {
   ChatMessageView,
+  ClassroomReadiness,
   ClassroomTile,
   HandView,
   InteractionState,
@@ -25,6 +26,8 @@ export interface InteractionHost {
   connected(classroomId: string): boolean;
   cameraProducerId(classroomId: string): string | null;
   quality(classroomId: string): QualityLevel;
+  /** Its self-check (null while no page of it is in the lesson). */
+  readiness(classroomId: string): ClassroomReadiness | null;
   hostQuality(): QualityLevel;
   deviceRequests(): DeviceRequestView[];
   /** The stage changed: media must follow (forward or stop forwarding voices and video). */
@@ -325,6 +328,7 @@ export class Interaction {
         onStage: onStage.has(id),
         unread: unread[i]!,
         quality: this.#host.quality(id),
+        readiness: this.#host.readiness(id),
       }));
     }
     return {

@@ -13,6 +13,7 @@ import { DeviceRequests } from './DeviceRequests.ts';
 import { Interaction } from './Interaction.ts';
 import { LessonMedia } from './LessonMedia.ts';
 import { LessonQuality } from './LessonQuality.ts';
+import { LessonReadiness } from './LessonReadiness.ts';
 import type { MediaReport } from './LessonMedia.ts';
 import { LessonViews } from './LessonViews.ts';
 import type { LessonAudience } from './LessonViews.ts';
@@ -52,6 +53,8 @@ export class LiveLesson {
   readonly board: Board;
   readonly media: LessonMedia;
   readonly quality: LessonQuality;
+  /** Each classroom's self-check before the lesson ("ready before 8:00"). */
+  readonly readiness: LessonReadiness;
   /** PCs waiting for the host to let them in as a classroom, and classrooms barred to new PCs. */
   readonly devices = new DeviceRequests();
   readonly #roster: Roster;
@@ -128,6 +131,11 @@ export class LiveLesson {
       },
       (err) => log.error({ err }, 'quality flush failed'),
     );
+    this.readiness = new LessonReadiness(roster, (page) => {
+      const { node: _node, ...info } = page;
+      this.#link.tell({ type: 'page', page: info, present: true });
+      this.#views.interactionChanged();
+    });
     this.interaction = new Interaction(id, deps.store, {
       classroomName: (classroomId) => roster.classroomName(classroomId),
       invitedClassroomIds: () => roster.invitedClassroomIds,
@@ -135,6 +143,7 @@ export class LiveLesson {
       cameraProducerId: (classroomId) => this.media.cameraOf(classroomId),
       quality: (classroomId) => this.quality.levelOf(classroomId),
       hostQuality: () => this.quality.hostLevel(),
+      readiness: (classroomId) => this.readiness.of(classroomId),
       deviceRequests: () => this.devices.views((classroomId) => roster.classroomName(classroomId)),
       stageChanged: (stage) => {
         this.#applyStage(stage);
@@ -291,11 +300,13 @@ export class LiveLesson {
   reconnecting(peerId: string, lost: boolean): void {
     const page = this.#roster.local(peerId);
     if (!page || Boolean(page.reconnecting) === lost) return;
-    const { node: _node, ...info } = page;
-    const now: PageInfo = { ...info, reconnecting: lost };
+    // A page that lost its connection checks itself again once back: its last report may no longer hold.
+    const { node: _node, readiness, ...info } = page;
+    const now: PageInfo = { ...info, reconnecting: lost, ...(lost || !readiness ? {} : { readiness }) };
     this.#roster.add({ ...now, node: page.node });
     this.#link.tell({ type: 'page', page: now, present: true });
     this.quality.reconnecting(page, lost);
+    if (lost) this.readiness.forget(peerId);
   }
 
   /** A page of this node left; the lesson closes here when it was the last. */
@@ -307,6 +318,7 @@ export class LiveLesson {
     this.#link.tell({ type: 'page', page: info, present: false });
     this.media.leave(peerId);
     this.quality.left(page);
+    this.readiness.forget(peerId);
     this.#changed(page.classroomId !== null);
     if (this.#roster.localCount === 0) void this.close();
   }

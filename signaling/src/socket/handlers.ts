@@ -1,6 +1,6 @@
 import { AppError } from '../errors.ts';
 import { boardHandlers } from './boardHandlers.ts';
-import { joined, live } from './context.ts';
+import { classroomOf, joined, live } from './context.ts';
 import type { HandlerTable } from './edge.ts';
 import type { HandlerDeps } from './HandlerDeps.ts';
 import { interactionHandlers } from './interactionHandlers.ts';
@@ -89,6 +89,13 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
     'quality:report': async (report, socket) => {
       const j = joined(socket, lessons);
       return j.lesson.quality.report(j.page, report);
+    },
+
+    /** A classroom's self-check, for its own page only (the socket's, never a classroom named in the payload). */
+    'readiness:report': async (results, socket) => {
+      const j = classroomOf(socket, lessons);
+      j.lesson.readiness.report(j.page, results);
+      return null;
     },
 
     ...interactionHandlers(lessons),

@@ -21,6 +21,7 @@ function tile(n: number, partial: Partial<ClassroomTile> = {}): ClassroomTile {
     onStage: false,
     unread: 0,
     quality: 'good',
+    readiness: null,
     ...partial,
   };
 }
