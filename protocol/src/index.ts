@@ -3,6 +3,7 @@ export * from './media.ts';
 export * from './events.ts';
 export * from './http.ts';
 export * from './audit.ts';
+export * from './usage.ts';
 export * from './interaction.ts';
 export * from './board.ts';
 export * from './quality.ts';

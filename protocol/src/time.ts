@@ -54,3 +54,41 @@ export function zoneOffsetMs(instant: number, timeZone: string): number {
   // The wall clock has no milliseconds: compare with the instant's whole second.
   return asUtc - Math.floor(instant / 1000) * 1000;
 }
+
+// Calendar days as `YYYY-MM-DD` (what `<input type="date">` holds): plain calendar arithmetic, no zone.
+
+const DAY_MS = 86_400_000;
+const two = (n: number): string => String(n).padStart(2, '0');
+
+function dateParts(date: string): [number, number, number] {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!match) throw new RangeError(`not a date: ${date}`);
+  return [Number(match[1]), Number(match[2]), Number(match[3])];
+}
+
+function fromUtcDay(ms: number): string {
+  const d = new Date(ms);
+  return `${String(d.getUTCFullYear()).padStart(4, '0')}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}`;
+}
+
+/** The calendar day in `timeZone` at an instant. */
+export function calendarDate(instant: number, timeZone: string): string {
+  const wall = wallClock(instant, timeZone);
+  return `${String(wall.year).padStart(4, '0')}-${two(wall.month)}-${two(wall.day)}`;
+}
+
+export function addDays(date: string, days: number): string {
+  const [year, month, day] = dateParts(date);
+  return fromUtcDay(Date.UTC(year, month - 1, day) + days * DAY_MS);
+}
+
+/** 0 = Monday … 6 = Sunday, as Chinese calendars count the week. */
+export function weekdayIndex(date: string): number {
+  const [year, month, day] = dateParts(date);
+  return (new Date(Date.UTC(year, month - 1, day)).getUTCDay() + 6) % 7;
+}
+
+/** The Monday of the week that holds `date`. */
+export function mondayOf(date: string): string {
+  return addDays(date, -weekdayIndex(date));
+}

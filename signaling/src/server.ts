@@ -36,6 +36,7 @@ import { metricsRoutes } from './http/metricsRoutes.ts';
 import { errorHandler, withAccount } from './http/middleware.ts';
 import { Origins, securityHeaders } from './http/origins.ts';
 import { rosterRoutes } from './http/rosterRoutes.ts';
+import { usageRoutes } from './http/usageRoutes.ts';
 import { JoinAuthorizer } from './lesson/JoinAuthorizer.ts';
 import { LiveLessons } from './lesson/LiveLessons.ts';
 import { unhandledRejections } from './logger.ts';
@@ -274,6 +275,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(accountRoutes({ store, sessions, accounts }));
   app.use(auditRoutes({ audit }));
   app.use(rosterRoutes({ store, roster }));
+  app.use(usageRoutes({ store }));
   app.use(
     classroomAccessRoutes({
       store,

@@ -251,6 +251,16 @@ describe('HTTP routes × callers', () => {
         ),
     },
     {
+      name: 'GET /api/usage',
+      allowed: [C],
+      call: (w) => http(w, 'GET', '/api/usage?from=2026-09-01&to=2026-12-31&group=county&period=week'),
+    },
+    {
+      name: 'GET /api/usage.csv',
+      allowed: [C],
+      call: (w) => http(w, 'GET', '/api/usage.csv?from=2026-09-01&to=2026-12-31&group=teacher&period=term'),
+    },
+    {
       name: 'GET /api/lessons',
       allowed: [C, T, 'otherTeacher'],
       call: (w) =>

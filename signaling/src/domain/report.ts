@@ -6,10 +6,24 @@ import type { AttendanceEvent, Classroom, Lesson, School } from './types.ts';
 /** Joining later than this after the lesson began counts as late. */
 export const LATE_AFTER_MS = 5 * 60_000;
 
-interface Presence {
+export interface Presence {
   firstJoin: number | null;
   lastLeave: number | null;
   presentMs: number;
+}
+
+export type Attendance = 'absent' | 'late' | 'on_time';
+
+/** When a lesson began (the host's start, else its scheduled start) and until when presence counts. */
+export function lessonSpan(lesson: Lesson, now: number): { from: number; to: number } {
+  const began = lesson.startedAt ?? lesson.startsAt;
+  return { from: began, to: Math.min(lesson.endedAt ?? lesson.endsAt, Math.max(now, began)) };
+}
+
+/** Absent: never present; late: first joined more than LATE_AFTER_MS after the lesson began. */
+export function attendanceOf(p: Presence | undefined, began: number): Attendance {
+  if (p === undefined || p.presentMs <= 0) return 'absent';
+  return (p.firstJoin ?? 0) > began + LATE_AFTER_MS ? 'late' : 'on_time';
 }
 
 /**
@@ -61,14 +75,12 @@ export function attendanceReport(
   quality: Map<string, QualityTime> = new Map(),
 ): ReportRow[] {
   const minutes = (ms: number | undefined): number => Math.round((ms ?? 0) / 6_000) / 10;
-  const began = lesson.startedAt ?? lesson.startsAt;
-  const span = { from: began, to: Math.min(lesson.endedAt ?? lesson.endsAt, Math.max(now, began)) };
+  const span = lessonSpan(lesson, now);
   const byClassroom = presence(events, span);
   const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
   return lesson.invitedClassroomIds.map((id) => {
     const classroom = classrooms.get(id);
     const p = byClassroom.get(id);
-    const attended = p !== undefined && p.presentMs > 0;
     return {
       classroomId: id,
       classroomName: classroom?.name ?? id,
@@ -77,7 +89,7 @@ export function attendanceReport(
       lastLeaveAt: iso(p?.lastLeave ?? null),
       // Tenths of a minute: a short visit still shows as present.
       minutesPresent: minutes(p?.presentMs),
-      attendance: !attended ? 'absent' : (p.firstJoin ?? 0) > began + LATE_AFTER_MS ? 'late' : 'on_time',
+      attendance: attendanceOf(p, span.from),
       qualityMinutes: {
         good: minutes(quality.get(id)?.goodMs),
         fair: minutes(quality.get(id)?.fairMs),

@@ -1,5 +1,4 @@
 import express from 'express';
-import { stringify } from 'csv-stringify/sync';
 import { auditQuery, wallClock } from '@cloudschool/protocol';
 import type { AuditEntryView, AuditPage } from '@cloudschool/protocol';
 import type { Audit } from '../auth/Audit.ts';
@@ -8,6 +7,7 @@ import { AppError } from '../errors.ts';
 import type { AuditEntry } from '../store/entities/audit.ts';
 import { InvalidRecordError } from '../store/records.ts';
 import type { AuditRange } from '../store/AuditStore.ts';
+import { sendCsv } from './csv.ts';
 import { parse, requireRole } from './middleware.ts';
 
 /** The most rows one CSV export holds (read a page of PAGE at a time). */
@@ -52,8 +52,7 @@ function localTime(at: number): string {
 
 /**
  * The audit log for coordinators: a page at a time (newest first, `next` to go on), or everything in a
- * range as CSV (UTF-8 with a BOM, so that Excel reads the Chinese; a cell that a spreadsheet would run as a
- * formula is written as text).
+ * range as CSV (csv.ts).
  */
 export function auditRoutes(deps: { audit: Audit }): express.Router {
   const router = express.Router();
@@ -80,25 +79,21 @@ export function auditRoutes(deps: { audit: Audit }): express.Router {
       rows.push(...page.entries);
       cursor = page.next;
     }
-    const csv = stringify(
-      [
-        ['time_utc', 'time_local', 'kind', 'actor', 'source', 'subject_type', 'subject', 'details'],
-        ...rows
-          .slice(0, MAX_CSV_ROWS)
-          .map((e) => [
-            new Date(e.at).toISOString(),
-            localTime(e.at),
-            e.kind,
-            e.actorName ?? '',
-            e.source ?? '',
-            e.subjectType ?? '',
-            e.subjectName ?? '',
-            Object.keys(e.details).length === 0 ? '' : JSON.stringify(e.details),
-          ]),
-      ],
-      { bom: true, escape_formulas: true },
-    );
-    res.type('text/csv; charset=utf-8').attachment('audit.csv').send(csv);
+    sendCsv(res, 'audit.csv', [
+      ['time_utc', 'time_local', 'kind', 'actor', 'source', 'subject_type', 'subject', 'details'],
+      ...rows
+        .slice(0, MAX_CSV_ROWS)
+        .map((e) => [
+          new Date(e.at).toISOString(),
+          localTime(e.at),
+          e.kind,
+          e.actorName ?? '',
+          e.source ?? '',
+          e.subjectType ?? '',
+          e.subjectName ?? '',
+          Object.keys(e.details).length === 0 ? '' : JSON.stringify(e.details),
+        ]),
+    ]);
   });
 
   return router;

@@ -1,7 +1,6 @@
 import express from 'express';
 import type { Request } from 'express';
 import QRCode from 'qrcode';
-import { stringify } from 'csv-stringify/sync';
 import type { CodeEntryLimiter } from '../auth/CodeEntryLimiter.ts';
 import { sourceOf } from '../auth/limits.ts';
 import { classroomCalendar } from '../domain/ical.ts';
@@ -37,6 +36,7 @@ import type {
   RoomStore,
   RosterStore,
 } from '../store/Store.ts';
+import { sendCsv } from './csv.ts';
 import { parse, requireAccount, requireRole } from './middleware.ts';
 
 const MAX_RANGE_MS = 62 * 24 * 3600_000;
@@ -265,37 +265,32 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
   router.get('/api/lessons/:id/report.csv', async (req, res) => {
     const { st_interval } = parse(reportQuery, req.query);
     const r = await report(String(req.params.id), requireAccount(res), st_interval * 1000);
-    const csv = stringify(
+    sendCsv(res, `report-${r.lesson.id}.csv`, [
       [
-        [
-          'school',
-          'classroom',
-          'first_join',
-          'last_leave',
-          'minutes_present',
-          'attendance',
-          'minutes_good',
-          'minutes_fair',
-          'minutes_poor',
-          'minutes_bad',
-        ],
-        ...r.rows.map((row) => [
-          row.schoolName,
-          row.classroomName,
-          row.firstJoinAt ?? '',
-          row.lastLeaveAt ?? '',
-          row.minutesPresent,
-          row.attendance,
-          row.qualityMinutes.good,
-          row.qualityMinutes.fair,
-          row.qualityMinutes.poor,
-          row.qualityMinutes.bad,
-        ]),
+        'school',
+        'classroom',
+        'first_join',
+        'last_leave',
+        'minutes_present',
+        'attendance',
+        'minutes_good',
+        'minutes_fair',
+        'minutes_poor',
+        'minutes_bad',
       ],
-      // A cell a spreadsheet would run as a formula (=, +, -, @) is written as text.
-      { bom: true, escape_formulas: true },
-    );
-    res.type('text/csv; charset=utf-8').attachment(`report-${r.lesson.id}.csv`).send(csv);
+      ...r.rows.map((row) => [
+        row.schoolName,
+        row.classroomName,
+        row.firstJoinAt ?? '',
+        row.lastLeaveAt ?? '',
+        row.minutesPresent,
+        row.attendance,
+        row.qualityMinutes.good,
+        row.qualityMinutes.fair,
+        row.qualityMinutes.poor,
+        row.qualityMinutes.bad,
+      ]),
+    ]);
   });
 
   /**

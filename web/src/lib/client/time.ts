@@ -9,16 +9,22 @@
  */
 import type { Lang } from '#lib/i18n/index.ts';
 // The zod-free module only: the classroom and login pages do not load the protocol's schemas.
-import { wallClock, zoneOffsetMs } from '@cloudschool/protocol';
+import {
+  addDays,
+  calendarDate,
+  mondayOf,
+  wallClock,
+  weekdayIndex,
+  zoneOffsetMs,
+} from '@cloudschool/protocol';
 
-export { zoneOffsetMs };
+export { addDays, mondayOf, weekdayIndex, zoneOffsetMs };
 
 /** Where every school is unless it says otherwise. */
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
 
 const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
 const timePattern = /^([01]\d|2[0-3]):([0-5]\d)$/;
@@ -47,8 +53,7 @@ function toInstant(value: string | number | Date): number {
 
 /** `YYYY-MM-DD` in `timeZone` at an instant. */
 export function zonedDate(instant: string | number | Date, timeZone: string): string {
-  const wall = wallClock(toInstant(instant), timeZone);
-  return `${pad(wall.year, 4)}-${pad(wall.month)}-${pad(wall.day)}`;
+  return calendarDate(toInstant(instant), timeZone);
 }
 
 /** `HH:mm` in `timeZone` at an instant. */
@@ -106,34 +111,7 @@ export function nextWholeHour(instant: number, timeZone: string): { date: string
   return { date: zonedDate(next, timeZone), time: `${zonedTime(next, timeZone).slice(0, 2)}:00` };
 }
 
-// ---------------------------------------------------------------- calendar days
-
-function dateParts(date: string): [number, number, number] {
-  const match = datePattern.exec(date);
-  if (!match) throw new RangeError(`not a date: ${date}`);
-  return [Number(match[1]), Number(match[2]), Number(match[3])];
-}
-
-function fromUtcDay(ms: number): string {
-  const d = new Date(ms);
-  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-}
-
-export function addDays(date: string, days: number): string {
-  const [year, month, day] = dateParts(date);
-  return fromUtcDay(Date.UTC(year, month - 1, day) + days * DAY_MS);
-}
-
-/** 0 = Monday … 6 = Sunday, as Chinese calendars count the week. */
-export function weekdayIndex(date: string): number {
-  const [year, month, day] = dateParts(date);
-  return (new Date(Date.UTC(year, month - 1, day)).getUTCDay() + 6) % 7;
-}
-
-/** The Monday of the week that holds `date`. */
-export function mondayOf(date: string): string {
-  return addDays(date, -weekdayIndex(date));
-}
+// ---------------------------------------------------------------- calendar days (addDays, mondayOf: protocol)
 
 /** The seven dates of the week starting on `monday`. */
 export function weekDays(monday: string): string[] {
