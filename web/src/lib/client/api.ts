@@ -22,6 +22,8 @@ import type {
   LiveLessonView,
   SchoolView,
   SessionView,
+  UsageQuery,
+  UsageReport,
 } from '@cloudschool/protocol';
 import type { BoardState } from '@cloudschool/board';
 import type { z } from 'zod';
@@ -284,6 +286,24 @@ export async function auditPage(query: AuditQuery, fetchFn?: Fetch): Promise<Aud
 /** A download link: the whole range (and kind) as CSV. */
 export function auditCsvUrl(query: Omit<AuditQuery, 'cursor' | 'limit'>): string {
   return `/api/audit.csv?${auditSearch(query)}`;
+}
+
+// ---------------------------------------------------------------- usage over time (coordinator)
+
+function usageSearch(query: UsageQuery): URLSearchParams {
+  const search = new URLSearchParams({ from: query.from, to: query.to });
+  if (query.group) search.set('group', query.group);
+  if (query.period) search.set('period', query.period);
+  return search;
+}
+
+export async function usageReport(query: UsageQuery, fetchFn?: Fetch): Promise<UsageReport> {
+  return call<UsageReport>(`/api/usage?${usageSearch(query)}`, { fetch: fetchFn });
+}
+
+/** A download link: the same rows as CSV (Chinese headers, UTF-8 with a BOM). */
+export function usageCsvUrl(query: UsageQuery): string {
+  return `/api/usage.csv?${usageSearch(query)}`;
 }
 
 // ---------------------------------------------------------------- lessons
