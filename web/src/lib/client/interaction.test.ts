@@ -58,6 +58,7 @@ function tile(id: string, unread = 0): ClassroomTile {
     onStage: false,
     unread,
     quality: 'good',
+    readiness: null,
   };
 }
 

@@ -23,6 +23,7 @@ import type {
   QualityLevel,
   QualityReport,
   QualityVerdict,
+  ReadinessResults,
   Role,
 } from '@cloudschool/protocol';
 import { BoardClient } from './board/BoardClient.svelte.ts';
@@ -187,6 +188,12 @@ class LivePage {
   async setLayout(layout: LessonLayout): Promise<void> {
     if (!this.#session) throw new SignalError('not_joined', 'lesson:layout: not in the lesson');
     await this.#session.request('lesson:layout', { layout });
+  }
+
+  /** A classroom's self-check (ReadinessCheck.ts); rejects if the server refused it. */
+  async reportReadiness(results: ReadinessResults): Promise<void> {
+    if (!this.#session) throw new SignalError('not_joined', 'readiness:report: not in the lesson');
+    await this.#session.request('readiness:report', results);
   }
 
   /** The grid shows these tiles: only their cameras are received. */

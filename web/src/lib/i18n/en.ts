@@ -202,6 +202,54 @@ export const en = {
   'waiting.hours': 'Starts in {hours} h {minutes} min',
   'waiting.days': 'Starts in {days} d {hours} h',
   'waiting.hint': 'The picture appears by itself when the teacher starts. Nothing to do here.',
+  'readiness.heading': 'Classroom self-check',
+  'readiness.recheck': 'Check again',
+  'readiness.checking': 'Checking camera, microphone, speaker, network and sound…',
+  'readiness.summary.ready': 'This classroom is ready',
+  'readiness.summary.not_ready': 'This classroom is not ready: see below',
+  'readiness.summary.checking': 'Checking, please wait',
+  'readiness.warning': 'Note',
+  'readiness.listHeading': 'Classrooms’ self-check',
+  'readiness.absent': 'Not connected',
+  'readiness.of': '{name}: {state}',
+  'readiness.state.ready': 'Ready',
+  'readiness.state.not_ready': 'Not ready',
+  'readiness.state.checking': 'Checking',
+  'readiness.check.camera': 'Camera',
+  'readiness.check.microphone': 'Microphone',
+  'readiness.check.speaker': 'Speaker',
+  'readiness.check.network': 'Network',
+  'readiness.check.sound': 'Sound playback',
+  'readiness.result.ok': 'OK',
+  'readiness.result.pending': 'Checking…',
+  'readiness.fix.camera.not_found':
+    'No camera found: check its cable, or allow the camera in the address bar',
+  'readiness.fix.camera.denied':
+    'Camera not allowed: click the camera icon in the address bar, choose “Always allow”, then check again',
+  'readiness.fix.camera.busy': 'The camera is used by another program: close it, then check again',
+  'readiness.fix.camera.black':
+    'The picture is black: open the lens cover or switch the camera on; is the room too dark?',
+  'readiness.fix.camera.frozen':
+    'The picture does not move: unplug and plug the camera back in, then check again',
+  'readiness.fix.camera.error': 'The camera does not open: plug it back in, or restart the PC',
+  'readiness.fix.microphone.not_found':
+    'No microphone found: check its cable, or allow the microphone in the address bar',
+  'readiness.fix.microphone.denied':
+    'Microphone not allowed: click the microphone icon in the address bar, choose “Always allow”, then check again',
+  'readiness.fix.microphone.busy': 'The microphone is used by another program: close it, then check again',
+  'readiness.fix.microphone.muted':
+    'The microphone is muted: switch its mute off, or unmute it in Windows sound settings',
+  'readiness.fix.microphone.silent':
+    'The microphone hears nothing: check its switch and volume, speak into it, then check again',
+  'readiness.fix.microphone.error': 'The microphone does not open: plug it back in, or restart the PC',
+  'readiness.fix.speaker.not_heard':
+    'The speaker was not heard: switch the speakers on and turn them up (ignore with headphones)',
+  'readiness.fix.speaker.untested':
+    'The speaker could not be checked: the microphone and sound playback must work first',
+  'readiness.fix.network.slow':
+    'The network is slow: use a cable if you can, stop other downloads and videos',
+  'readiness.fix.sound.blocked':
+    'The browser blocks sound: click “Check again”; for good, set the browser up as the classroom PC guide says',
 
   'lessonOver.ended': 'This lesson has ended',
   'lessonOver.endedHint': 'Thank you! You can close this page now.',

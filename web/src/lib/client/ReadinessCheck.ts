@@ -1,0 +1,182 @@
+/**
+ * The classroom's self-check in the browser: opens the camera and microphone for a few seconds (its own
+ * tracks, closed at the end), looks at frames on a canvas, listens with a WebAudio AnalyserNode, plays a
+ * short tone and listens for it, times a report's round trip to the server, and tries to start sound
+ * without a click. What the results mean is readiness.ts (pure, tested); the state is the protocol's
+ * judgeReadiness().
+ *
+ * Before the lesson the page has no media transport up (its ICE starts with the first consumer), so the
+ * network check is the round trip of the report itself through the server plus the browser's own estimate
+ * (`navigator.connection`); once the lesson runs, the quality reports judge the media path.
+ */
+import { readinessPending } from '@cloudschool/protocol';
+import type { ReadinessResults } from '@cloudschool/protocol';
+import { captureProblem } from './capture.ts';
+import { deviceResult, judgeFrames, judgeMicrophone, judgeNetwork, rms, toneHeard } from './readiness.ts';
+
+/** Camera frames looked at, and the time between two. */
+const FRAMES = 5;
+const FRAME_GAP_MS = 200;
+/** A small picture is enough to tell black or frozen, and cheap to compare. */
+const SAMPLE_W = 64;
+const SAMPLE_H = 36;
+/** The microphone is listened to this long, in windows of LEVEL_GAP_MS. */
+const LISTEN_MS = 1500;
+const LEVEL_GAP_MS = 100;
+/** The tone: high enough to stand apart from voices and hum, short, not loud. */
+const TONE_HZ = 2500;
+const TONE_MS = 1000;
+const TONE_GAIN = 0.3;
+/** How long a browser that refuses sound without a click gets to say so. */
+const RESUME_WAIT_MS = 500;
+
+export interface ReadinessRun {
+  /** Sends a report to the server (resolves when acknowledged). */
+  report(results: ReadinessResults): Promise<void>;
+  /** The results so far, after each check (the page's own screen). */
+  progress(results: ReadinessResults): void;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs every check once; resolves with the final results, reported to the server. */
+export async function runReadiness(run: ReadinessRun): Promise<ReadinessResults> {
+  let results: ReadinessResults = { ...readinessPending };
+  const set = (change: Partial<ReadinessResults>): void => {
+    results = { ...results, ...change };
+    run.progress(results);
+  };
+  run.progress(results);
+
+  // The first report says "checking" to the host side, and its round trip is the network's measure.
+  const sent = performance.now();
+  const rtt = await run.report(results).then(
+    () => performance.now() - sent,
+    () => null,
+  );
+  const connection = (navigator as Navigator & { connection?: { effectiveType?: string } }).connection;
+  set({ network: judgeNetwork(rtt, connection?.effectiveType) });
+
+  const audio = new AudioContext();
+  try {
+    if (audio.state !== 'running') await Promise.race([audio.resume(), sleep(RESUME_WAIT_MS)]);
+    const soundOk = audio.state === 'running';
+    set({ sound: soundOk ? 'ok' : 'blocked' });
+    set({ camera: await checkCamera() });
+    const microphone = await checkMicrophone(audio, soundOk);
+    set({ microphone: microphone.result, speaker: microphone.speaker });
+  } finally {
+    void audio.close();
+  }
+  await run.report(results).catch((error: unknown) => {
+    console.warn('[cloudschool] readiness:report', error);
+  });
+  return results;
+}
+
+async function open(constraints: MediaStreamConstraints): Promise<MediaStream> {
+  if (!window.isSecureContext) throw new DOMException('not a secure page', 'SecurityError');
+  return navigator.mediaDevices.getUserMedia(constraints);
+}
+
+async function checkCamera(): Promise<ReadinessResults['camera']> {
+  let stream: MediaStream;
+  try {
+    stream = await open({ video: { width: { ideal: 320 }, height: { ideal: 180 } } });
+  } catch (error) {
+    return deviceResult(captureProblem(error));
+  }
+  try {
+    const track = stream.getVideoTracks()[0];
+    if (!track) return 'not_found';
+    const video = document.createElement('video');
+    video.muted = true;
+    video.playsInline = true;
+    video.srcObject = stream;
+    await video.play();
+    const canvas = document.createElement('canvas');
+    canvas.width = SAMPLE_W;
+    canvas.height = SAMPLE_H;
+    const context = canvas.getContext('2d', { willReadFrequently: true });
+    if (!context) return 'error';
+    const frames: Uint8ClampedArray[] = [];
+    for (let i = 0; i < FRAMES; i++) {
+      if (i > 0) await sleep(FRAME_GAP_MS);
+      context.drawImage(video, 0, 0, SAMPLE_W, SAMPLE_H);
+      frames.push(context.getImageData(0, 0, SAMPLE_W, SAMPLE_H).data);
+    }
+    video.srcObject = null;
+    return judgeFrames(frames);
+  } catch (error) {
+    console.warn('[cloudschool] camera check', error);
+    return 'error';
+  } finally {
+    for (const track of stream.getTracks()) track.stop();
+  }
+}
+
+/**
+ * The microphone, then (with it) the speaker. Raw sound: the browser's echo cancellation would take out the
+ * very tone it listens for. Without sound (autoplay refused) WebAudio runs nothing: the level waits for the
+ * next check, which the tutor's click starts.
+ */
+async function checkMicrophone(
+  audio: AudioContext,
+  soundOk: boolean,
+): Promise<{ result: ReadinessResults['microphone']; speaker: ReadinessResults['speaker'] }> {
+  let stream: MediaStream;
+  try {
+    stream = await open({
+      audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+    });
+  } catch (error) {
+    return { result: deviceResult(captureProblem(error)), speaker: 'untested' };
+  }
+  try {
+    const track = stream.getAudioTracks()[0];
+    if (!track) return { result: 'not_found', speaker: 'untested' };
+    if (track.muted || !track.enabled) return { result: 'muted', speaker: 'untested' };
+    if (!soundOk) return { result: 'pending', speaker: 'untested' };
+    const source = audio.createMediaStreamSource(stream);
+    const analyser = audio.createAnalyser();
+    analyser.fftSize = 2048;
+    // Not connected to the speakers: the classroom must not hear itself.
+    source.connect(analyser);
+    const wave = new Float32Array(analyser.fftSize);
+    const levels: number[] = [];
+    const toneBin = Math.round(TONE_HZ / (audio.sampleRate / analyser.fftSize));
+    const spectrum = new Float32Array(analyser.frequencyBinCount);
+    const toneDb = (): number => {
+      analyser.getFloatFrequencyData(spectrum);
+      return Math.max(spectrum[toneBin - 1]!, spectrum[toneBin]!, spectrum[toneBin + 1]!);
+    };
+    const before: number[] = [];
+    for (let t = 0; t < LISTEN_MS; t += LEVEL_GAP_MS) {
+      await sleep(LEVEL_GAP_MS);
+      analyser.getFloatTimeDomainData(wave);
+      levels.push(rms(wave));
+      before.push(toneDb());
+    }
+    const result = judgeMicrophone(track.muted, levels);
+    if (result !== 'ok') return { result, speaker: 'untested' };
+
+    const tone = audio.createOscillator();
+    const gain = audio.createGain();
+    tone.frequency.value = TONE_HZ;
+    gain.gain.value = TONE_GAIN;
+    tone.connect(gain).connect(audio.destination);
+    tone.start();
+    const during: number[] = [];
+    // The first windows let the sound reach the room and come back.
+    await sleep(2 * LEVEL_GAP_MS);
+    for (let t = 2 * LEVEL_GAP_MS; t < TONE_MS; t += LEVEL_GAP_MS) {
+      await sleep(LEVEL_GAP_MS);
+      during.push(toneDb());
+    }
+    tone.stop();
+    source.disconnect();
+    return { result, speaker: toneHeard(before, during) ? 'ok' : 'not_heard' };
+  } finally {
+    for (const track of stream.getTracks()) track.stop();
+  }
+}
