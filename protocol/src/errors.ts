@@ -26,6 +26,10 @@ export const errorCodes = [
   'forbidden',
   'not_found',
   'media_error',
+  /** The recording cannot start, or had to stop: the server's disk is below its floor (RECORDING_MIN_FREE_MB). */
+  'disk_full',
+  /** The recording runs where the host teacher's media is received, and that is another server. */
+  'recording_elsewhere',
   'internal',
 ] as const;
 

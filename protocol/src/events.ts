@@ -30,6 +30,8 @@ import { interactionSchemas } from './interaction.ts';
 import { boardSchemas } from './board.ts';
 import { qualitySchemas } from './quality.ts';
 import { readinessSchemas } from './readiness.ts';
+import { recordingSchemas } from './recordings.ts';
+import type { LessonRecordingState } from './recordings.ts';
 import type { QualityVerdict } from './quality.ts';
 import type { BoardResponses, BoardServerEvents, BoardStreamClientEvents } from './board.ts';
 import type {
@@ -103,6 +105,7 @@ export const requestSchemas = {
   ...boardSchemas,
   ...qualitySchemas,
   ...readinessSchemas,
+  ...recordingSchemas,
 } as const;
 
 export type ClientEvent = keyof typeof requestSchemas;
@@ -144,6 +147,8 @@ export interface LessonState {
   classroomCount: number;
   /** What the classrooms show large, as the host teacher chose (a share switches it to 'screen'). */
   layout: LessonLayout;
+  /** Whether the lesson is being recorded (every page shows it). */
+  recording: LessonRecordingState;
 }
 
 export interface JoinResult {
@@ -220,6 +225,8 @@ export interface Responses extends BoardResponses {
   'media:closeConsumer': null;
   'media:restartIce': { iceParameters: IceParameters };
   'lesson:layout': null;
+  'recording:start': LessonRecordingState;
+  'recording:stop': LessonRecordingState;
   'quality:report': QualityVerdict;
   'readiness:report': null;
   'hand:raise': null;

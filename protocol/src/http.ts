@@ -201,6 +201,8 @@ export interface LessonView {
   hostClassroomName: string;
   hostSchoolName: string;
   hostTeacherName: string;
+  /** Recording starts by itself when the host teacher broadcasts (set by a coordinator). */
+  recordAutomatically: boolean;
 }
 
 /** Which classrooms a lesson invites: the union of everything named, or all remote classrooms. */
@@ -223,6 +225,8 @@ export const lessonRequest = z.object({
   invite: invitationRequest,
   /** Weekly on the same weekday and time until this date (inclusive, ISO date in the host school's zone). */
   repeatWeeklyUntil: z.iso.date().optional(),
+  /** Record the lesson from when the host teacher broadcasts, without anyone pressing 录制 (absent: unchanged, or no). */
+  recordAutomatically: z.boolean().optional(),
 });
 export type LessonRequest = z.input<typeof lessonRequest>;
 

@@ -27,3 +27,24 @@ export const lessonRecordings = z.object({ recordings: z.array(recordingView) })
 export type RecordingSegmentView = z.infer<typeof recordingSegmentView>;
 export type RecordingView = z.infer<typeof recordingView>;
 export type LessonRecordings = z.infer<typeof lessonRecordings>;
+
+/**
+ * Whether the live lesson is being recorded, in `LessonState` (every page shows "录制中" while it is: schools
+ * must know). `problem`: why the server stopped it by itself (the disk ran low, ffmpeg could not go on); null
+ * when a person stopped it or it never started.
+ */
+export interface LessonRecordingState {
+  status: 'off' | 'recording';
+  /** ISO 8601: when the recording now running started (the host's "录制中 00:12" counts from it). */
+  startedAt: string | null;
+  problem: 'disk_full' | 'failed' | null;
+}
+
+/**
+ * Starting and stopping the lesson's recording (host teacher, or a coordinator patrolling as observer —
+ * district staff run recordings too). Recorded on the node that receives the host's media.
+ */
+export const recordingSchemas = {
+  'recording:start': z.strictObject({}),
+  'recording:stop': z.strictObject({}),
+} as const;

@@ -41,6 +41,8 @@ const envSchema = z.object({
   SOFFICE_PATH: z.string().min(1).default('soffice'),
   /** A presentation's conversion is stopped after this long. */
   SLIDES_TIMEOUT_MS: z.coerce.number().int().min(5_000).max(600_000).default(120_000),
+  /** Recordings do not start, and stop, below this much free space (MiB) in DATA_DIR. */
+  RECORDING_MIN_FREE_MB: z.coerce.number().int().min(0).max(10_000_000).default(2048),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   /** Nodes sharing one Redis seal what they say to each other with it (the same on every node). */
   CLUSTER_SECRET: z.string().min(32, 'CLUSTER_SECRET: at least 32 characters').optional(),
@@ -110,6 +112,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** LibreOffice for presentation courseware. */
   slides: { command: string; timeoutMs: number };
+  /** The floor of free space in DATA_DIR for recordings (RECORDING_MIN_FREE_MB). */
+  recordingMinFreeMb: number;
   clusterSecret: string | undefined;
   publicUrl: string | undefined;
   nodeId: string;
@@ -193,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
     slides: { command: e.SOFFICE_PATH, timeoutMs: e.SLIDES_TIMEOUT_MS },
+    recordingMinFreeMb: e.RECORDING_MIN_FREE_MB,
     clusterSecret: e.CLUSTER_SECRET,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     allowedOrigins: e.ALLOWED_ORIGINS ?? (e.PUBLIC_URL ? [e.PUBLIC_URL] : []),

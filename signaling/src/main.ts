@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     log,
     nodeId: config.nodeId,
     dataDir: config.dataDir,
+    recording: { minFreeMb: config.recordingMinFreeMb },
     slides: SlideConverter.create(config.slides),
     publicUrl: config.publicUrl,
     turn: config.turn,

@@ -31,6 +31,7 @@ import { coursewareRoutes } from './http/coursewareRoutes.ts';
 import { recordingRoutes } from './http/recordingRoutes.ts';
 import { Recorder } from './recording/Recorder.ts';
 import { RECORDER_DEFAULTS } from './recording/RecorderTypes.ts';
+import type { RecorderOptions } from './recording/RecorderTypes.ts';
 import { lessonRoutes } from './http/lessonRoutes.ts';
 import { metricsRoutes } from './http/metricsRoutes.ts';
 import { errorHandler, withAccount } from './http/middleware.ts';
@@ -71,6 +72,11 @@ export interface AppDeps {
   webHandler?: express.RequestHandler;
   /** Where courseware files go (`<dataDir>/courseware`). */
   dataDir: string;
+  /**
+   * The recorder's settings beside RECORDER_DEFAULTS: the floor of free space (RECORDING_MIN_FREE_MB) and,
+   * in tests, how free space is read.
+   */
+  recording?: Partial<Pick<RecorderOptions, 'minFreeMb' | 'diskCheckMs' | 'statfs' | 'segmentSeconds'>>;
   /** Converts presentation courseware to PDF; without it presentations are refused. */
   slides?: SlideConverter | undefined;
   board?: BoardOptions | undefined;
@@ -102,7 +108,7 @@ export interface App {
   lessonService: LessonService;
   /** The audit log: where other parts record what they do (code rotations, device approvals, …). */
   audit: Audit;
-  /** Records lessons' media on this node (not started by lessons yet); made after closing what a crash left open. */
+  /** Records lessons' media on this node (live lessons drive it); made after closing what a crash left open. */
   recorder: Recorder;
   listen(port: number, host: string): Promise<number>;
   close(): Promise<void>;
@@ -142,6 +148,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // last segment.
   const { recorder } = await Recorder.create({
     ...RECORDER_DEFAULTS,
+    ...deps.recording,
     store,
     nodeId: deps.nodeId,
     dataDir: deps.dataDir,
@@ -166,6 +173,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     audience: socketAudience(io),
     log,
     board: deps.board,
+    recorder,
   });
   fabric.setLoad(() => ({ pages: lessons.pageCount, lessons: lessons.size }));
   const revocations = new Revocations(io);

@@ -557,6 +557,9 @@ describe('socket events × callers', () => {
         N,
       ],
       ['lesson:layout', { layout: 'camera' }, 'ok', F, F],
+      // Coordinators run recordings too (district staff); a classroom never does.
+      ['recording:start', {}, 'ok', F, 'ok'],
+      ['recording:stop', {}, 'ok', F, 'ok'],
       ['hand:raise', {}, F, 'ok', F],
       ['hand:dismiss', { classroomId: me }, 'ok', F, F],
       ['hand:lower', {}, F, 'ok', F],

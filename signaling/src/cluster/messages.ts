@@ -50,6 +50,14 @@ const lessonChange = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('barred'), classroomId: id }),
   z.strictObject({ type: z.literal('layout'), layout: lessonLayout }),
   z.strictObject({
+    type: z.literal('recording'),
+    state: z.strictObject({
+      status: z.enum(['off', 'recording']),
+      startedAt: z.iso.datetime().nullable(),
+      problem: z.enum(['disk_full', 'failed']).nullable(),
+    }),
+  }),
+  z.strictObject({
     type: z.literal('quality'),
     subject: id.nullable(),
     level: z.enum([...qualityLevels, 'unknown', 'reconnecting']),

@@ -3,6 +3,7 @@ import type { LinkReport, MediaRoom } from '@cloudschool/sfu';
 import type { BoardOp } from '@cloudschool/board';
 import type {
   LessonLayout,
+  LessonRecordingState,
   MediaKind,
   MediaSource,
   QualityLevel,
@@ -58,7 +59,9 @@ export type LessonChange =
   /** The host barred a classroom's new PCs for the rest of the lesson. */
   | { type: 'barred'; classroomId: string }
   /** The host teacher chose what the classrooms show large. */
-  | { type: 'layout'; layout: LessonLayout };
+  | { type: 'layout'; layout: LessonLayout }
+  /** The node recording the lesson started or stopped it. */
+  | { type: 'recording'; state: LessonRecordingState };
 
 /** Where a live lesson hears what other nodes tell of it. */
 export type LessonListener = (from: string, change: LessonChange) => void;

@@ -28,6 +28,8 @@ const STATUS: Record<ErrorCode, number> = {
   lesson_closed: 409,
   rate_limited: 429,
   media_error: 500,
+  disk_full: 507,
+  recording_elsewhere: 409,
   internal: 500,
 };
 

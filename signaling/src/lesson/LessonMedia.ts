@@ -124,6 +124,20 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     return this.#stage.some((m) => m.classroomId === classroomId);
   }
 
+  /** The main media with the node receiving each track: what a recording of the lesson takes. */
+  mainMedia(): Track[] {
+    return [...this.#tracks.values()]
+      .filter((t) => t.classroomId === null || this.onStage(t.classroomId))
+      .map((t) => ({ ...t }));
+  }
+
+  /** This node's room with `tracks` consumable in it: those received by other nodes are brought here. */
+  async roomWith(tracks: readonly Track[]): Promise<MediaRoom> {
+    const room = await this.#ensureRoom();
+    for (const track of tracks) await this.#fabric.bring(room, track.id, track.node);
+    return room;
+  }
+
   cameraOf(classroomId: string): string | null {
     if (!this.#cameras) {
       this.#cameras = new Map();

@@ -65,6 +65,7 @@ export class LessonViews {
         host: state.host,
         producers: state.producers,
         layout: state.layout,
+        recording: state.recording,
       });
       if (shown === this.#shownToClassrooms) return;
       this.#shownToClassrooms = shown;

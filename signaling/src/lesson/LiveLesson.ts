@@ -1,13 +1,21 @@
 import { EventEmitter } from 'node:events';
 import type { LinkReport, Sfu } from '@cloudschool/sfu';
-import type { LessonInfo, LessonLayout, LessonState } from '@cloudschool/protocol';
+import type { LessonInfo, LessonLayout, LessonRecordingState, LessonState } from '@cloudschool/protocol';
 import { Board } from '../board/Board.ts';
 import type { BoardOptions } from '../board/Board.ts';
 import type { Lesson as LessonRecord, StageMember } from '../domain/types.ts';
 import { AppError } from '../errors.ts';
 import type { DeviceRequestInfo, Fabric, LessonChange, LessonLink, PageInfo } from '../fabric/Fabric.ts';
 import type { Logger } from '../logger.ts';
-import type { BoardStore, LessonStore, QualityStore, RoomStore, RosterStore } from '../store/Store.ts';
+import type { Recorder } from '../recording/Recorder.ts';
+import type {
+  BoardStore,
+  LessonStore,
+  QualityStore,
+  RecordingStore,
+  RoomStore,
+  RosterStore,
+} from '../store/Store.ts';
 import { describeLesson } from './describe.ts';
 import { DeviceRequests } from './DeviceRequests.ts';
 import { Interaction } from './Interaction.ts';
@@ -15,6 +23,7 @@ import { LessonMedia } from './LessonMedia.ts';
 import { LessonQuality } from './LessonQuality.ts';
 import { LessonReadiness } from './LessonReadiness.ts';
 import type { MediaReport } from './LessonMedia.ts';
+import { LessonRecording } from './LessonRecording.ts';
 import { LessonViews } from './LessonViews.ts';
 import type { LessonAudience } from './LessonViews.ts';
 import { Roster } from './Roster.ts';
@@ -23,15 +32,22 @@ import type { Page } from './Roster.ts';
 export interface LiveLessonDeps {
   sfu: Sfu;
   fabric: Fabric;
-  store: RosterStore & LessonStore & RoomStore & BoardStore & QualityStore;
+  store: RosterStore & LessonStore & RoomStore & BoardStore & QualityStore & RecordingStore;
   audience: LessonAudience;
   log: Logger;
   board?: BoardOptions | undefined;
+  /** This node's recorder (none: the lesson is not recorded on this node). */
+  recorder?: Recorder | undefined;
 }
 
 export interface LiveLessonObserverEvents {
   /** The lesson stopped running on this node (its last page here left, or the node shuts down). */
   close: [];
+  /**
+   * The recording started or stopped, here or on the node recording it; `problem` when the server stopped
+   * it by itself (the disk ran low, ffmpeg could not go on) — the lesson goes on (an alert for the wall).
+   */
+  recording: [state: LessonRecordingState];
 }
 
 const NO_LINK: LessonLink = { tell: () => undefined, close: () => undefined };
@@ -53,6 +69,8 @@ export class LiveLesson {
   readonly board: Board;
   readonly media: LessonMedia;
   readonly quality: LessonQuality;
+  /** The recording of its main media, on the node receiving the host's media. */
+  readonly recording: LessonRecording;
   /** Each classroom's self-check before the lesson ("ready before 8:00"). */
   readonly readiness: LessonReadiness;
   /** PCs waiting for the host to let them in as a classroom, and classrooms barred to new PCs. */
@@ -64,6 +82,9 @@ export class LiveLesson {
   #info: LessonInfo;
   /** What the classrooms show large: the host's choice; a share starting or ending switches it. */
   #layout: LessonLayout = 'camera';
+  /** The lesson records itself once the host broadcasts (its record says so), once per run here. */
+  #recordAutomatically: boolean;
+  #autoStarted = false;
   #link: LessonLink = NO_LINK;
   #closing: Promise<void> | undefined;
 
@@ -71,14 +92,7 @@ export class LiveLesson {
     const log = deps.log.child({ lessonId: record.id });
     const { info, invitation } = await describeLesson(deps.store, record);
     const board = await Board.load(record.id, deps.store, log.child({ component: 'board' }), deps.board);
-    const lesson = new LiveLesson(
-      record.id,
-      info,
-      new Roster(deps.fabric.nodeId, invitation),
-      board,
-      deps,
-      log,
-    );
+    const lesson = new LiveLesson(record, info, new Roster(deps.fabric.nodeId, invitation), board, deps, log);
     try {
       await lesson.interaction.restore();
       lesson.#applyStage(await lesson.interaction.stage());
@@ -86,6 +100,15 @@ export class LiveLesson {
       lesson.#link = await deps.fabric.link(record.id, (from, change) => lesson.#hear(from, change));
       // An operation sequenced elsewhere between the load and the link is in the log.
       await board.catchUp();
+      // A lesson another node records: its pages here show it too.
+      const running = (await deps.store.listRecordings(record.id)).find((r) => r.status === 'recording');
+      if (running && running.nodeId !== deps.fabric.nodeId) {
+        lesson.recording.hear({
+          status: 'recording',
+          startedAt: new Date(running.startedAt).toISOString(),
+          problem: null,
+        });
+      }
       return lesson;
     } catch (error) {
       await lesson.close();
@@ -94,21 +117,35 @@ export class LiveLesson {
   }
 
   private constructor(
-    id: string,
+    record: LessonRecord,
     info: LessonInfo,
     roster: Roster,
     board: Board,
     deps: LiveLessonDeps,
     log: Logger,
   ) {
+    const id = record.id;
     this.id = id;
     this.#info = info;
+    this.#recordAutomatically = record.recordAutomatically === true;
     this.#roster = roster;
     this.board = board;
     this.#deps = deps;
     this.#log = log;
     const { audience } = deps;
     this.media = new LessonMedia(id, deps.sfu, deps.fabric, roster);
+    this.recording = new LessonRecording({
+      lessonId: id,
+      recorder: deps.recorder,
+      media: this.media,
+      hostElsewhere: () => this.#hostElsewhere(),
+      log: log.child({ component: 'recording' }),
+    });
+    this.recording.on('changed', (state, here) => {
+      if (here) this.#link.tell({ type: 'recording', state });
+      this.#changed(false);
+      this.observer.emit('recording', state);
+    });
     this.#views = new LessonViews(
       id,
       audience,
@@ -156,7 +193,11 @@ export class LiveLesson {
       message: (message) => audience.chat(id, message),
     });
     this.media.on('tell', (change) => this.#link.tell(change));
-    this.media.on('changed', (classroom) => this.#changed(classroom));
+    this.media.on('changed', (classroom) => {
+      this.#changed(classroom);
+      this.recording.follow();
+      this.#recordIfAutomatic();
+    });
     // Every node hears the screen track come and go, so each switches by itself (nothing to tell).
     this.media.on('screen', (shared) => {
       if (shared) this.#setLayout('screen');
@@ -268,6 +309,7 @@ export class LiveLesson {
       producers: main,
       classroomCount: this.#roster.classroomCount,
       layout: this.#layout,
+      recording: this.recording.state,
     };
   }
 
@@ -328,8 +370,13 @@ export class LiveLesson {
     const { info, invitation } = await describeLesson(this.#deps.store, record);
     this.#info = info;
     this.#roster.invitation = invitation;
-    if (info.status === 'ended' || info.status === 'cancelled') this.media.stop();
+    this.#recordAutomatically = record.recordAutomatically === true;
+    if (info.status === 'ended' || info.status === 'cancelled') {
+      await this.#stopRecording();
+      this.media.stop();
+    }
     this.#changed(true);
+    this.#recordIfAutomatic();
   }
 
   /** Who receives what on this node, and on which worker, and what crosses to and from other nodes. */
@@ -348,6 +395,8 @@ export class LiveLesson {
   }
 
   async #close(): Promise<void> {
+    // First, while its producers still send: ffmpeg closes its last segment at its next packet.
+    await this.#stopRecording();
     this.#views.close();
     this.interaction.close();
     this.media.close();
@@ -365,9 +414,49 @@ export class LiveLesson {
     this.observer.emit('close');
   }
 
+  /** Stops the recording for good (the lesson ended or closes here); a failure is logged, never thrown. */
+  async #stopRecording(): Promise<void> {
+    try {
+      await this.recording.close();
+    } catch (err) {
+      this.#log.error({ err }, 'the recording could not be stopped');
+    }
+  }
+
+  /**
+   * An automatically recorded lesson starts recording once it is live and the host broadcasts from this node
+   * (where its producers are); once per run here, so someone who stops it is not overruled.
+   */
+  #recordIfAutomatic(): void {
+    if (!this.#recordAutomatically || this.#autoStarted || this.closed) return;
+    if (this.#info.status !== 'live' || this.#hostElsewhere()) return;
+    const node = this.#deps.fabric.nodeId;
+    const broadcasting = this.media
+      .mainMedia()
+      .some((t) => t.classroomId === null && t.source !== 'screen' && t.node === node);
+    if (!broadcasting) return;
+    this.#autoStarted = true;
+    this.recording
+      .start()
+      .catch((err: unknown) => this.#log.error({ err }, 'the automatic recording did not start'));
+  }
+
+  /**
+   * The host's media is received by another node: its camera's or microphone's node, else (nothing
+   * published yet) its page's.
+   */
+  #hostElsewhere(): boolean {
+    const node = this.#deps.fabric.nodeId;
+    const hostTrack = this.media.mainMedia().find((t) => t.classroomId === null && t.source !== 'screen');
+    if (hostTrack) return hostTrack.node !== node;
+    const pages = this.hostPeerIds();
+    return pages.length > 0 && pages.every((peerId) => this.#roster.local(peerId) === undefined);
+  }
+
   /** Media follows the stage; a pen holder that left the stage loses the pen. */
   #applyStage(stage: StageMember[]): void {
     this.media.applyStage(stage);
+    this.recording.follow();
     this.#changed(false);
     if (!this.board.closed) {
       this.board
@@ -432,6 +521,9 @@ export class LiveLesson {
         return;
       case 'layout':
         this.#setLayout(change.layout);
+        return;
+      case 'recording':
+        this.recording.hear(change.state);
         return;
     }
   }

@@ -5,7 +5,9 @@ import type { MediaRoom } from '@cloudschool/sfu';
 import type { Recording as StoredRecording, RecordingSegment } from '../store/entities/recordings.ts';
 import { placeSegment, runFiles } from './FfmpegRun.ts';
 import { Recording } from './Recording.ts';
-import type { RecordedTrack, RecorderOptions } from './RecorderTypes.ts';
+import { freeMb } from './diskSpace.ts';
+import { DiskFullError } from './RecorderTypes.ts';
+import type { RecordedTrack, RecorderOptions, RecordingEnd } from './RecorderTypes.ts';
 import { readSegmentList, unlistedSegments } from './segments.ts';
 
 /**
@@ -16,6 +18,8 @@ import { readSegmentList, unlistedSegments } from './segments.ts';
 export class Recorder {
   readonly #options: RecorderOptions;
   readonly #recordings = new Set<Recording>();
+  /** Reads free space while anything records (one disk: DATA_DIR's). */
+  #diskTimer: NodeJS.Timeout | undefined;
 
   /** A recorder; the recordings this node left open (it died) are closed as interrupted first. */
   static async create(
@@ -40,8 +44,18 @@ export class Recorder {
     );
   }
 
-  /** Starts recording a lesson's tracks from its media room (on this node). */
+  /** Free space (MiB) on the file system recordings are written to. */
+  freeMb(): Promise<number> {
+    return freeMb(this.#options.statfs, this.#options.dataDir);
+  }
+
+  /**
+   * Starts recording a lesson's tracks from its media room (on this node). `DiskFullError` below the floor
+   * of free space.
+   */
   async start(lessonId: string, room: MediaRoom, tracks: readonly RecordedTrack[]): Promise<Recording> {
+    const free = await this.freeMb();
+    if (free < this.#options.minFreeMb) throw new DiskFullError(free, this.#options.minFreeMb);
     const record: StoredRecording = {
       id: randomUUID(),
       lessonId,
@@ -55,10 +69,13 @@ export class Recorder {
     await this.#options.store.putRecording(record);
     const recording = Recording.create(record, room, dir, this.#options);
     this.#recordings.add(recording);
+    // However it ends (stopped, its ffmpeg lost for good, the disk full), the node forgets it.
+    recording.observer.once('stop', () => this.#forget(recording));
+    this.#diskTimer ??= setInterval(() => void this.#checkDisk(), this.#options.diskCheckMs);
     try {
       await recording.follow(tracks);
     } catch (error) {
-      await this.#stop(recording);
+      await this.#stop(recording, 'failed');
       throw error;
     }
     return recording;
@@ -66,20 +83,51 @@ export class Recorder {
 
   /** Stops a recording (complete). */
   stop(recording: Recording): Promise<StoredRecording> {
-    return this.#stop(recording);
+    return this.#stop(recording, 'stopped');
   }
 
   /** Stops every recording of this node, as complete: the node stops. */
   async close(): Promise<void> {
-    await Promise.all([...this.#recordings].map((r) => this.#stop(r)));
+    await Promise.all([...this.#recordings].map((r) => this.#stop(r, 'stopped')));
   }
 
-  async #stop(recording: Recording): Promise<StoredRecording> {
+  async #stop(recording: Recording, reason: RecordingEnd): Promise<StoredRecording> {
     try {
-      return await recording.stop();
+      return await recording.stop(reason);
     } finally {
-      this.#recordings.delete(recording);
+      this.#forget(recording);
     }
+  }
+
+  #forget(recording: Recording): void {
+    this.#recordings.delete(recording);
+    if (this.#recordings.size === 0 && this.#diskTimer) {
+      clearInterval(this.#diskTimer);
+      this.#diskTimer = undefined;
+    }
+  }
+
+  /** Below the floor every recording of this node stops (kept as far as written); lessons are not touched. */
+  async #checkDisk(): Promise<void> {
+    let free: number;
+    try {
+      free = await this.freeMb();
+    } catch (error) {
+      this.#options.logger.error({ err: error }, 'free disk space could not be read');
+      return;
+    }
+    if (free >= this.#options.minFreeMb) return;
+    this.#options.logger.error(
+      { freeMb: free, minFreeMb: this.#options.minFreeMb, recordings: this.#recordings.size },
+      'disk below the floor: recordings stop',
+    );
+    await Promise.all(
+      [...this.#recordings].map((r) =>
+        this.#stop(r, 'disk_full').catch((error: unknown) =>
+          this.#options.logger.error({ err: error, recordingId: r.id }, 'a recording could not be ended'),
+        ),
+      ),
+    );
   }
 
   async #recover(): Promise<StoredRecording[]> {

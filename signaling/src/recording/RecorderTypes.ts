@@ -1,6 +1,8 @@
 import type { types as ms } from 'mediasoup';
 import type { SfuLogger } from '@cloudschool/sfu';
 import type { RecordingStore } from '../store/RecordingStore.ts';
+import { defaultStatfs } from './diskSpace.ts';
+import type { Statfs } from './diskSpace.ts';
 
 /** A producer of the lesson that is recorded: the host's camera and microphone, the screen it shares. */
 export interface RecordedTrack {
@@ -23,10 +25,46 @@ export interface RecorderOptions {
    * segment starts at one): at most this much (plus ffmpeg's last cluster, 1 s) is lost when the node dies.
    */
   readonly segmentSeconds: number;
+  /**
+   * The floor of free space (MiB) on DATA_DIR's file system: a recording does not start below it, and
+   * running recordings stop when it is crossed (checked every `diskCheckMs`) — the lessons go on.
+   */
+  readonly minFreeMb: number;
+  readonly diskCheckMs: number;
+  /** How free space is read (`fs.promises.statfs`; tests inject a disk that fills up). */
+  readonly statfs: Statfs;
   readonly logger: SfuLogger;
 }
 
-export const RECORDER_DEFAULTS = { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', segmentSeconds: 4 } as const;
+export const RECORDER_DEFAULTS = {
+  ffmpeg: 'ffmpeg',
+  ffprobe: 'ffprobe',
+  segmentSeconds: 4,
+  minFreeMb: 2048,
+  diskCheckMs: 5_000,
+  statfs: defaultStatfs,
+} as const;
+
+/**
+ * Why a recording ended: stopped by someone (or its lesson closed), the disk fell below the floor, or
+ * ffmpeg could not be kept running.
+ */
+export type RecordingEnd = 'stopped' | 'disk_full' | 'failed';
+
+export interface RecordingObserverEvents {
+  /** The recording ended, and is stored as complete. */
+  stop: [reason: RecordingEnd];
+}
+
+/** Free space is below the floor (`minFreeMb`): no recording starts. */
+export class DiskFullError extends Error {
+  override name = 'DiskFullError';
+  readonly freeMb: number;
+  constructor(freeMb: number, minFreeMb: number) {
+    super(`${freeMb} MiB free for recordings, below the floor of ${minFreeMb} MiB`);
+    this.freeMb = freeMb;
+  }
+}
 
 /** The recording is stopped, or its lesson's room closed. */
 export class RecordingClosedError extends Error {

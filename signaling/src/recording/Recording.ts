@@ -1,9 +1,15 @@
+import { EventEmitter } from 'node:events';
 import type { MediaRoom } from '@cloudschool/sfu';
 import type { Recording as StoredRecording } from '../store/entities/recordings.ts';
 import { FfmpegRun } from './FfmpegRun.ts';
 import type { ClosedSegment } from './FfmpegRun.ts';
 import { RecordingClosedError } from './RecorderTypes.ts';
-import type { RecordedTrack, RecorderOptions } from './RecorderTypes.ts';
+import type {
+  RecordedTrack,
+  RecorderOptions,
+  RecordingEnd,
+  RecordingObserverEvents,
+} from './RecorderTypes.ts';
 
 /** ffmpeg dying on its own is started again this many times per recording, a second later each time. */
 const MAX_RESTARTS = 5;
@@ -13,9 +19,11 @@ const RESTART_DELAY_MS = 1_000;
  * One recording of a lesson, made by `Recorder.start()`. It follows the tracks it is given: when they change
  * (the host reloads and publishes again, starts sharing a screen) the ffmpeg run recording the old ones
  * stops and a new run starts, in the same directory and the same recording; every segment is stored with
- * its wall-clock start, so the runs make one timeline. `stop()` (idempotent) ends it as complete.
+ * its wall-clock start, so the runs make one timeline. `stop()` (idempotent) ends it as complete, and
+ * `observer` emits 'stop' with why (also when it stops by itself: ffmpeg lost too often, the disk full).
  */
 export class Recording {
+  readonly observer = new EventEmitter<RecordingObserverEvents>();
   readonly #room: MediaRoom;
   readonly #dir: string;
   readonly #options: RecorderOptions;
@@ -65,7 +73,7 @@ export class Recording {
   }
 
   /** Stops ffmpeg (the open segment is closed and kept) and stores the recording as complete. */
-  stop(): Promise<StoredRecording> {
+  stop(reason: RecordingEnd = 'stopped'): Promise<StoredRecording> {
     this.#stopped ??= (async () => {
       this.#tracks = [];
       await this.#enqueue(() => this.#switch());
@@ -73,6 +81,7 @@ export class Recording {
       await this.#writes;
       this.#record = { ...this.#record, status: 'complete', endedAt: Date.now() };
       await this.#options.store.putRecording(this.#record);
+      this.observer.emit('stop', reason);
       return this.#record;
     })();
     return this.#stopped;
@@ -127,7 +136,13 @@ export class Recording {
   /** ffmpeg ended by itself: what it wrote is kept, and a new run takes over (a few times at most). */
   #lost(run: number, code: number | null, signal: NodeJS.Signals | null): void {
     this.#options.logger.warn({ recordingId: this.id, run, code, signal }, 'the recording ffmpeg ended');
-    if (this.#stopped || this.#restarts >= MAX_RESTARTS) return;
+    if (this.#stopped) return;
+    if (this.#restarts >= MAX_RESTARTS) {
+      void this.stop('failed').catch((error: unknown) =>
+        this.#options.logger.error({ err: error, recordingId: this.id }, 'the recording could not be ended'),
+      );
+      return;
+    }
     this.#restarts++;
     setTimeout(() => {
       if (this.#stopped) return;

@@ -99,7 +99,12 @@ export class LessonService {
       if (status === 'ended' || status === 'cancelled')
         throw new AppError('lesson_closed', `the lesson is ${status}`);
       const { classrooms, schools, base } = await this.#prepare(input);
-      const lesson: Lesson = { ...existing, ...base, updatedAt: now };
+      const lesson: Lesson = {
+        ...existing,
+        ...base,
+        recordAutomatically: input.recordAutomatically ?? existing.recordAutomatically === true,
+        updatedAt: now,
+      };
       await this.#assertNoConflicts([lesson], classrooms, schools);
       await this.#store.putLessons([lesson]);
       this.#onChange({ lesson, before: existing, kind: 'updated' });
@@ -184,6 +189,7 @@ export class LessonService {
       | 'startsAt'
       | 'endsAt'
       | 'invitedClassroomIds'
+      | 'recordAutomatically'
     >;
   }> {
     const startsAt = Date.parse(input.startsAt);
@@ -221,6 +227,7 @@ export class LessonService {
         startsAt,
         endsAt,
         invitedClassroomIds,
+        recordAutomatically: input.recordAutomatically ?? false,
       },
     };
   }

@@ -38,6 +38,7 @@ export function lessonView(lesson: Lesson, now: number, names: LessonNames): Les
     hostClassroomName: names.hostClassroomName,
     hostSchoolName: names.hostSchoolName,
     hostTeacherName: names.hostTeacherName,
+    recordAutomatically: lesson.recordAutomatically === true,
   };
 }
 

@@ -85,6 +85,21 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       return { iceParameters: await j.lesson.media.restartIce(j.page, transportId) };
     },
 
+    /**
+     * The host teacher, or a coordinator on patrol (district staff run recordings too), starts and stops
+     * the recording; the role is checked at each request, so a page whose role changed is refused.
+     */
+    'recording:start': async (_req, socket) => {
+      const j = joined(socket, lessons, 'host', 'observer');
+      live(j.lesson);
+      return j.lesson.recording.start();
+    },
+
+    'recording:stop': async (_req, socket) => {
+      const j = joined(socket, lessons, 'host', 'observer');
+      return j.lesson.recording.stop();
+    },
+
     /** Every page reports how its media gets through; the answer is its level and what to say. */
     'quality:report': async (report, socket) => {
       const j = joined(socket, lessons);

@@ -304,6 +304,18 @@ describe.each(storeFactories())('$name store contract', (factory) => {
       ]);
     });
 
+    it('keeps whether a lesson records itself; a record from before the field reads without it (not recorded)', async () => {
+      const auto = lesson('auto', T, T + HOUR, { recordAutomatically: true });
+      await store.putLessons([auto, lesson('old', T, T + HOUR)]);
+      expect(await store.getLesson('auto')).toEqual(auto);
+      expect((await store.getLesson('old'))?.recordAutomatically).toBeUndefined();
+      await store.putLessons([{ ...auto, recordAutomatically: false }]);
+      expect((await store.getLesson('auto'))?.recordAutomatically).toBe(false);
+      const bad = { ...auto, recordAutomatically: 'yes' } as unknown as Lesson;
+      await expect(store.putLessons([bad])).rejects.toBeInstanceOf(InvalidRecordError);
+      expect((await store.getLesson('auto'))?.recordAutomatically).toBe(false);
+    });
+
     it('writes a series all or nothing: a lesson over 24 h is invalid', async () => {
       const series = [lesson('w1', T, T + HOUR), lesson('w2', T + 168 * HOUR, T + 193 * HOUR)];
       await expect(store.putLessons(series)).rejects.toBeInstanceOf(InvalidRecordError);

@@ -10,7 +10,7 @@ import { ClusteredFabric } from '../../src/cluster/ClusteredFabric.ts';
 import { LocalFabric } from '../../src/fabric/Fabric.ts';
 import { createApp } from '../../src/server.ts';
 import { SlideConverter } from '../../src/board/SlideConverter.ts';
-import type { App } from '../../src/server.ts';
+import type { App, AppDeps } from '../../src/server.ts';
 import { createStore } from '../../src/store/createStore.ts';
 import { connectClient, freePort, RtpSender, RtpSink, TEST_CLUSTER_SECRET } from '@cloudschool/testkit';
 import type { ClientSocket } from '@cloudschool/testkit';
@@ -39,6 +39,8 @@ export async function startTestServer(
     reconnectGraceMs?: number;
     /** METRICS_TOKEN: GET /metrics answers with it (404 without). */
     metricsToken?: string;
+    /** The recorder's floor of free space and how free space is read (a disk that fills up). */
+    recording?: AppDeps['recording'];
   } = {},
 ): Promise<TestServer> {
   const { cluster } = options;
@@ -69,6 +71,7 @@ export async function startTestServer(
     board: options.board,
     reconnectGraceMs: options.reconnectGraceMs,
     metricsToken: options.metricsToken,
+    recording: options.recording,
     // The real LibreOffice, started only when a test uploads a presentation.
     slides: SlideConverter.create(),
   });

@@ -29,6 +29,12 @@ export const lessons = entity({
       status: z.enum(['scheduled', 'live', 'ended', 'cancelled']),
       startedAt: time.nullable(),
       endedAt: time.nullable(),
+      /**
+       * Recording starts by itself when the host teacher broadcasts (a coordinator's choice). Absent (records
+       * written before the field existed) means no: both stores keep a lesson as one JSON record, so that is
+       * the whole migration (contract test).
+       */
+      recordAutomatically: z.boolean().optional(),
       createdBy: id,
       createdAt: time,
       updatedAt: time,
