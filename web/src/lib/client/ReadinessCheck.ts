@@ -21,7 +21,7 @@ const FRAME_GAP_MS = 200;
 const SAMPLE_W = 64;
 const SAMPLE_H = 36;
 /** The microphone is listened to this long, in windows of LEVEL_GAP_MS. */
-const LISTEN_MS = 1500;
+const LISTEN_MS = 2000;
 const LEVEL_GAP_MS = 100;
 /** The tone: high enough to stand apart from voices and hum, short, not loud. */
 const TONE_HZ = 2500;
@@ -140,6 +140,8 @@ async function checkMicrophone(
     const source = audio.createMediaStreamSource(stream);
     const analyser = audio.createAnalyser();
     analyser.fftSize = 2048;
+    // Each window on its own: smoothing would carry a beep into the next windows.
+    analyser.smoothingTimeConstant = 0;
     // Not connected to the speakers: the classroom must not hear itself.
     source.connect(analyser);
     const wave = new Float32Array(analyser.fftSize);

@@ -15,6 +15,7 @@ import {
   SLOW_RTT_MS,
   toneHeard,
   TONE_HEARD_DB,
+  TONE_MIN_DB,
 } from './readiness.ts';
 
 /** A frame of `pixels` pixels, each grey level from `grey(i)`. */
@@ -62,6 +63,12 @@ describe('toneHeard', () => {
     // One loud window during the tone (a shout) does not make it heard.
     expect(toneHeard([-90, -88, -89], [-89, -88, -10])).toBe(false);
     expect(toneHeard([], [])).toBe(false);
+  });
+
+  it('does not take a faint leak after digital silence for the tone (Chromium’s fake microphone)', () => {
+    const silence = [-Infinity, -Infinity, -Infinity];
+    expect(toneHeard(silence, [-87, -89, -86])).toBe(false);
+    expect(toneHeard(silence, [TONE_MIN_DB, TONE_MIN_DB, -Infinity])).toBe(true);
   });
 });
 

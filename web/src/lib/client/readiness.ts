@@ -19,8 +19,15 @@ export const BLACK_LUMA = 12;
 export const FROZEN_DIFF = 0.05;
 /** A microphone whose loudest window stays under this RMS (≈ −54 dBFS) hears nothing, not even a quiet room. */
 export const SILENT_RMS = 0.002;
-/** The tone is heard when its frequency stands this much above what the microphone heard there before. */
+/** The tone is heard when its frequency stands this much above what the microphone heard there before… */
 export const TONE_HEARD_DB = 15;
+/**
+ * …and is at least this loud (dBFS): Chromium's fake microphone is digital silence (−∞ dB) between beeps
+ * whose edges leak ≈ −86 dB into the tone's band, which must not count as a speaker heard.
+ */
+export const TONE_MIN_DB = -70;
+/** Levels below this (down to −∞ for digital silence) count as this. */
+const TONE_FLOOR_DB = -100;
 /** A round trip to the server this long makes a lesson's sound and picture lag and break up. */
 export const SLOW_RTT_MS = 1000;
 
@@ -73,7 +80,9 @@ function median(values: readonly number[]): number {
  * while it played against before. Medians, so a beep or a word in either stretch does not decide.
  */
 export function toneHeard(beforeDb: readonly number[], duringDb: readonly number[]): boolean {
-  return median(duringDb) - median(beforeDb) >= TONE_HEARD_DB;
+  const floor = (values: readonly number[]) => values.map((db) => Math.max(db, TONE_FLOOR_DB));
+  const during = median(floor(duringDb));
+  return during >= TONE_MIN_DB && during - median(floor(beforeDb)) >= TONE_HEARD_DB;
 }
 
 /**
