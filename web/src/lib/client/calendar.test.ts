@@ -20,6 +20,7 @@ function lesson(id: string, startsAt: string, endsAt: string): LessonView {
     hostClassroomName: '录播教室',
     hostSchoolName: '一中',
     hostTeacherName: '王老师',
+    recordAutomatically: false,
   };
 }
 

@@ -33,6 +33,7 @@ function lesson(
     producers,
     classroomCount: 1,
     layout: 'camera',
+    recording: { status: 'off', startedAt: null, problem: null },
   };
 }
 

@@ -18,6 +18,7 @@ import type {
   ClassroomTile,
   LessonInfo,
   LessonLayout,
+  LessonRecordingState,
   LessonState,
   QualityHint,
   QualityLevel,
@@ -188,6 +189,13 @@ class LivePage {
   async setLayout(layout: LessonLayout): Promise<void> {
     if (!this.#session) throw new SignalError('not_joined', 'lesson:layout: not in the lesson');
     await this.#session.request('lesson:layout', { layout });
+  }
+
+  /** The host teacher (or a patrolling coordinator) starts or stops the recording; rejects if refused. */
+  async record(on: boolean): Promise<LessonRecordingState> {
+    const event = on ? 'recording:start' : 'recording:stop';
+    if (!this.#session) throw new SignalError('not_joined', `${event}: not in the lesson`);
+    return this.#session.request(event, {});
   }
 
   /** A classroom's self-check (ReadinessCheck.ts); rejects if the server refused it. */

@@ -56,6 +56,18 @@ export const en = {
   'host.layout.board': 'Board',
   'host.layoutNeedsShare': 'Share your screen first to show it in the classrooms.',
   'host.layoutFailed': 'Could not switch. Please try again.',
+  'recording.heading': 'Recording',
+  'recording.start': 'Start recording',
+  'recording.stop': 'Stop recording',
+  'recording.on': 'Recording',
+  'recording.onFor': 'Recording {time}',
+  'recording.hint':
+    'Records your camera and voice, your shared screen and the classrooms on stage, for classrooms that could not attend.',
+  'recording.failed': 'Recording did not start. Please try again later.',
+  'recording.stoppedDiskFull':
+    'The server is out of storage space: recording stopped. The lesson goes on and what was recorded is kept. Please contact your administrator.',
+  'recording.stoppedFailed':
+    'Recording failed and stopped. The lesson goes on and what was recorded is kept. You can press “Start recording” again.',
   'host.replaced': 'The host page was opened in another window. This page has stopped.',
 
   'capture.retry': 'Retry',
@@ -151,6 +163,10 @@ export const en = {
   'errorCode.forbidden': 'You are not allowed to do this.',
   'errorCode.not_found': 'Not found: it may have been deleted.',
   'errorCode.media_error': 'The audio and video service had a problem. Please try again later.',
+  'errorCode.disk_full':
+    'The server is out of storage space: nothing can be recorded. The lesson goes on; please ask your administrator to free some space.',
+  'errorCode.recording_elsewhere':
+    'Recording runs on the server the host teacher is connected to: please ask the host teacher to start or stop it from the host console.',
   'errorCode.internal': 'The server had a problem. Please try again later.',
   'errorCode.network': 'Cannot reach the server. Check the network and try again.',
   'errorCode.bad_response':
@@ -329,6 +345,9 @@ export const en = {
   'lessonForm.start': 'Starts',
   'lessonForm.end': 'Ends',
   'lessonForm.zoneHint': 'Date and times in {zone}.',
+  'lessonForm.recordAutomatically': 'Record automatically',
+  'lessonForm.recordAutomaticallyHint':
+    'Recording starts when the host teacher goes on air, without pressing “Start recording”.',
   'lessonForm.badDate': 'Choose a valid date.',
   'lessonForm.badTime': 'Enter a valid time, such as 14:00.',
   'lessonForm.endBeforeStart': 'The end must be after the start.',
