@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import type { MediaRoom } from '@cloudschool/sfu';
 import { audioRtpParameters, FfmpegRtpSender, videoRtpParameters } from '@cloudschool/testkit';
 import type { RecordedTrack } from '../../src/recording/RecorderTypes.ts';
+import type { RecordingStore } from '../../src/store/RecordingStore.ts';
 
 const exec = promisify(execFile);
 
@@ -59,3 +60,22 @@ export function kindsOf(probe: Probe): string[] {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until the store holds a segment of a run after `run` (the recording followed a change of its tracks
+ * and ffmpeg closed a file of the new run); answers that run. Gives up after `timeoutMs`.
+ */
+export async function nextRun(
+  store: RecordingStore,
+  recordingId: string,
+  run: number,
+  timeoutMs = 30_000,
+): Promise<number> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const later = (await store.listRecordingSegments(recordingId)).filter((s) => s.run > run);
+    if (later.length > 0) return Math.max(...later.map((s) => s.run));
+    if (Date.now() > until) throw new Error(`no segment of a run after ${run} in ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
