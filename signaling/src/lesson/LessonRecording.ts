@@ -4,7 +4,7 @@ import type { LessonRecordingState } from '@cloudschool/protocol';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Recorder } from '../recording/Recorder.ts';
-import { DiskFullError } from '../recording/RecorderTypes.ts';
+import { DiskFullError, RecordingClosedError } from '../recording/RecorderTypes.ts';
 import type { RecordedTrack, RecordingEnd } from '../recording/RecorderTypes.ts';
 import type { Recording } from '../recording/Recording.ts';
 import type { LessonMedia, Track } from './LessonMedia.ts';
@@ -126,8 +126,11 @@ export class LessonRecording extends EventEmitter<LessonRecordingEvents> {
         await this.#deps.media.roomWith(tracks);
         await recording.follow(recordedTracks(tracks));
       }).catch((err: unknown) => {
-        // The room is gone (its worker died) or ffmpeg cannot start: what was recorded is kept.
-        this.#deps.log.error({ err }, 'the recording could not follow the lesson’s media');
+        // Stopped meanwhile (the disk filled up: that reason stays), its room gone (a worker died), or
+        // ffmpeg cannot start: it ends, what was recorded is kept.
+        if (!(err instanceof RecordingClosedError)) {
+          this.#deps.log.error({ err }, 'the recording could not follow the lesson’s media');
+        }
         const recording = this.#recording;
         if (recording) void recording.stop('failed').catch(() => undefined);
       });
