@@ -91,6 +91,9 @@ test('before the lesson, a classroom without a camera and one with a muted micro
     await expect(row(c)).toHaveAttribute('data-state', 'ready');
     await expect(row(c).getByTestId('readiness-badge')).toHaveText('已就绪');
     await expect(row(c).locator('[data-check="speaker"]')).toHaveAttribute('data-reason', 'not_heard');
+    await expect(page.getByTestId('readiness-counts')).toHaveText(
+      '已就绪 1 · 未就绪 2 · 自检中 0 · 未连接 0',
+    );
   };
 
   // Where a coordinator sees it: the lesson's patrol.

@@ -20,9 +20,14 @@ const FRAME_GAP_MS = 200;
 /** A small picture is enough to tell black or frozen, and cheap to compare. */
 const SAMPLE_W = 64;
 const SAMPLE_H = 36;
-/** The microphone is listened to this long, in windows of LEVEL_GAP_MS. */
+/** The microphone is listened to this long, its level read every LEVEL_GAP_MS… */
 const LISTEN_MS = 2000;
 const LEVEL_GAP_MS = 100;
+/**
+ * …over the last 32768 samples (≈ 0.7 s): windows that overlap, so a short sound between two readings (a
+ * word, Chromium's fake microphone's beeps) is never missed, even when timers run late on a busy PC.
+ */
+const LEVEL_SAMPLES = 32768;
 /** The tone: high enough to stand apart from voices and hum, short, not loud. */
 const TONE_HZ = 2500;
 const TONE_MS = 1000;
@@ -138,13 +143,16 @@ async function checkMicrophone(
     if (track.muted || !track.enabled) return { result: 'muted', speaker: 'untested' };
     if (!soundOk) return { result: 'pending', speaker: 'untested' };
     const source = audio.createMediaStreamSource(stream);
+    const level = audio.createAnalyser();
+    level.fftSize = LEVEL_SAMPLES;
     const analyser = audio.createAnalyser();
     analyser.fftSize = 2048;
     // Each window on its own: smoothing would carry a beep into the next windows.
     analyser.smoothingTimeConstant = 0;
     // Not connected to the speakers: the classroom must not hear itself.
+    source.connect(level);
     source.connect(analyser);
-    const wave = new Float32Array(analyser.fftSize);
+    const wave = new Float32Array(level.fftSize);
     const levels: number[] = [];
     const toneBin = Math.round(TONE_HZ / (audio.sampleRate / analyser.fftSize));
     const spectrum = new Float32Array(analyser.frequencyBinCount);
@@ -155,7 +163,7 @@ async function checkMicrophone(
     const before: number[] = [];
     for (let t = 0; t < LISTEN_MS; t += LEVEL_GAP_MS) {
       await sleep(LEVEL_GAP_MS);
-      analyser.getFloatTimeDomainData(wave);
+      level.getFloatTimeDomainData(wave);
       levels.push(rms(wave));
       before.push(toneDb());
     }

@@ -10,6 +10,7 @@ import {
   judgeNetwork,
   readinessFixKey,
   readinessLineKey,
+  readinessOverview,
   rms,
   SILENT_RMS,
   SLOW_RTT_MS,
@@ -127,5 +128,34 @@ describe('the tutor’s words', () => {
     ]);
     expect(translate('zh-CN', readinessLineKey('microphone', results.microphone))).toBe('检查中…');
     expect(translate('zh-CN', readinessLineKey('network', results.network))).toBe('正常');
+  });
+});
+
+describe('readinessOverview', () => {
+  it('puts what needs someone first and counts each standing', () => {
+    const judged = (results: Partial<ReadinessResults>) =>
+      judgeReadiness({
+        camera: 'ok',
+        microphone: 'ok',
+        speaker: 'ok',
+        network: 'ok',
+        sound: 'ok',
+        ...results,
+      });
+    const tiles = [
+      { name: '3班', readiness: judged({}) },
+      { name: '2班', readiness: null },
+      { name: '5班', readiness: judged({ camera: 'black' }) },
+      { name: '1班', readiness: judged({ sound: 'pending' }) },
+      { name: '4班', readiness: judged({ microphone: 'muted' }) },
+    ];
+    const { tiles: sorted, counts } = readinessOverview(tiles);
+    expect(sorted.map((t) => t.name)).toEqual(['4班', '5班', '1班', '2班', '3班']);
+    expect(counts).toEqual({ not_ready: 2, checking: 1, absent: 1, ready: 1 });
+    expect(translate('zh-CN', 'readiness.count', counts)).toBe('已就绪 1 · 未就绪 2 · 自检中 1 · 未连接 1');
+  });
+
+  it('says a microphone left unmeasured waits for sound once the run is over', () => {
+    expect(translate('zh-CN', readinessLineKey('microphone', 'pending', false))).toBe('开启声音后再检查');
   });
 });

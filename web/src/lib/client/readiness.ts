@@ -5,6 +5,7 @@
  * protocol's judgeReadiness().
  */
 import type {
+  ClassroomTile,
   ReadinessCheck,
   ReadinessFailure,
   ReadinessResult,
@@ -17,8 +18,11 @@ import type { CaptureProblem } from './capture.ts';
 export const BLACK_LUMA = 12;
 /** Frames whose pixels differ by less than this on average are the same frame (a camera's sensor noise is more). */
 export const FROZEN_DIFF = 0.05;
-/** A microphone whose loudest window stays under this RMS (≈ −54 dBFS) hears nothing, not even a quiet room. */
-export const SILENT_RMS = 0.002;
+/**
+ * A microphone whose loudest window stays under this RMS (≈ −70 dBFS) hears nothing: even a cheap microphone's
+ * own noise in an empty room is above it; a switched-off or broken one gives (near) digital silence.
+ */
+export const SILENT_RMS = 0.0003;
 /** The tone is heard when its frequency stands this much above what the microphone heard there before… */
 export const TONE_HEARD_DB = 15;
 /**
@@ -126,14 +130,46 @@ export const readinessStateKeys: Record<ReadinessState, MessageKey> = {
   checking: 'readiness.state.checking',
 };
 
+/** Where a classroom stands before the lesson: its readiness, or absent (no page in the lesson). */
+export type ReadinessStanding = ReadinessState | 'absent';
+
+const standingOrder: Record<ReadinessStanding, number> = { not_ready: 0, checking: 1, absent: 2, ready: 3 };
+
+export function standingOf(tile: Pick<ClassroomTile, 'readiness'>): ReadinessStanding {
+  return tile.readiness?.state ?? 'absent';
+}
+
+/**
+ * The host side's list before the lesson: what needs someone first (not ready, then checking, then absent,
+ * then ready; by name within each), and how many stand where.
+ */
+export function readinessOverview<T extends Pick<ClassroomTile, 'readiness' | 'name'>>(
+  tiles: readonly T[],
+): { tiles: T[]; counts: Record<ReadinessStanding, number> } {
+  const counts: Record<ReadinessStanding, number> = { not_ready: 0, checking: 0, absent: 0, ready: 0 };
+  for (const tile of tiles) counts[standingOf(tile)]++;
+  const sorted = [...tiles].sort(
+    (a, b) =>
+      standingOrder[standingOf(a)] - standingOrder[standingOf(b)] || a.name.localeCompare(b.name, 'zh-CN'),
+  );
+  return { tiles: sorted, counts };
+}
+
 /** What a tutor does about a failure, in their words ("未找到摄像头：请检查摄像头连接…"). */
 export function readinessFixKey(failure: ReadinessFailure): MessageKey {
   return `readiness.fix.${failure.check}.${failure.reason}` as MessageKey;
 }
 
-/** A check's line on the classroom's screen: passed, still measuring, or its failure's words. */
-export function readinessLineKey<C extends ReadinessCheck>(check: C, result: ReadinessResult<C>): MessageKey {
+/**
+ * A check's line on the classroom's screen: passed, still measuring (or, once the run is over, waiting for
+ * sound to be allowed: the microphone's level needs WebAudio), or its failure's words.
+ */
+export function readinessLineKey<C extends ReadinessCheck>(
+  check: C,
+  result: ReadinessResult<C>,
+  running = true,
+): MessageKey {
   if (result === 'ok') return 'readiness.result.ok';
-  if (result === 'pending') return 'readiness.result.pending';
+  if (result === 'pending') return running ? 'readiness.result.pending' : 'readiness.result.later';
   return readinessFixKey({ check, reason: result } as ReadinessFailure);
 }

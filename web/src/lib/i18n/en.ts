@@ -238,6 +238,8 @@ export const en = {
   'readiness.check.sound': 'Sound playback',
   'readiness.result.ok': 'OK',
   'readiness.result.pending': 'Checking…',
+  'readiness.result.later': 'Checked once sound is allowed',
+  'readiness.count': '{ready} ready · {not_ready} not ready · {checking} checking · {absent} not connected',
   'readiness.fix.camera.not_found':
     'No camera found: check its cable, or allow the camera in the address bar',
   'readiness.fix.camera.denied':

@@ -227,6 +227,8 @@ export const zhCN = {
   'readiness.check.sound': '声音播放',
   'readiness.result.ok': '正常',
   'readiness.result.pending': '检查中…',
+  'readiness.result.later': '开启声音后再检查',
+  'readiness.count': '已就绪 {ready} · 未就绪 {not_ready} · 自检中 {checking} · 未连接 {absent}',
   'readiness.fix.camera.not_found': '未找到摄像头：请检查摄像头连接，或在浏览器地址栏允许使用摄像头',
   'readiness.fix.camera.denied': '摄像头未获允许：请点浏览器地址栏的摄像头图标，选“始终允许”，再点“重新检查”',
   'readiness.fix.camera.busy':
