@@ -78,6 +78,7 @@ test('before the lesson, a classroom without a camera and one with a muted micro
   await expect(fine.locator('[data-check="speaker"]')).toHaveAttribute('data-result', 'not_heard');
   await expect(fine.locator('[data-check="speaker"]')).toContainText('未检测到扬声器声音');
   await noCamera.screenshot({ path: test.info().outputPath('classroom-no-camera.png') });
+  await fine.screenshot({ path: test.info().outputPath('classroom-ready.png') });
 
   const [a, b, c] = lesson.classroomIds as [string, string, string];
   const expectRows = async (page: Page): Promise<void> => {
