@@ -104,12 +104,8 @@ export class LessonRecording extends EventEmitter<LessonRecordingEvents> {
   /** Stops the recording (none: nothing changes); what was recorded is kept. */
   stop(): Promise<LessonRecordingState> {
     return this.#serial(async () => {
-      const recording = this.#recording;
-      if (!recording) {
-        if (this.#state.status === 'recording') this.#here();
-        return this.#state;
-      }
-      await this.#deps.recorder?.stop(recording);
+      if (!this.#recording && this.#state.status === 'recording') this.#here();
+      await this.#stopOwn();
       return this.#state;
     });
   }
@@ -142,11 +138,15 @@ export class LessonRecording extends EventEmitter<LessonRecordingEvents> {
     if (!this.#recording) this.#set(state, false);
   }
 
-  /** Stops the recording (the lesson closes or ended here); idempotent. */
+  /** Stops this node's recording (the lesson closes or ended here); idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#settle);
-    await this.stop();
+    await this.#serial(() => this.#stopOwn());
+  }
+
+  async #stopOwn(): Promise<void> {
+    if (this.#recording) await this.#deps.recorder?.stop(this.#recording);
   }
 
   /** Refuses unless the host's media is received here (or nowhere yet). */

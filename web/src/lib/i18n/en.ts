@@ -386,6 +386,8 @@ export const en = {
   'lessonPage.cancelConfirm': 'Yes, cancel it',
   'lessonPage.cancelled': 'The lesson is cancelled.',
   'lessonPage.saved': 'Changes saved.',
+  'lessonPage.recordAutomaticallyYes': 'Yes: from when the host teacher goes on air',
+  'lessonPage.recordAutomaticallyNo': 'No',
   'lessonPage.created': 'Lesson created. Send each classroom its link or code below.',
   'lessonPage.createdSeries':
     'Weekly lessons created: {n}. This is the first; each lesson has its own links.',

@@ -362,6 +362,8 @@ export const zhCN = {
   'lessonPage.cancelConfirm': '确定取消',
   'lessonPage.cancelled': '这节课已取消。',
   'lessonPage.saved': '修改已保存。',
+  'lessonPage.recordAutomaticallyYes': '是：主讲老师开始直播时自动录制',
+  'lessonPage.recordAutomaticallyNo': '否',
   'lessonPage.created': '课程已创建。请把下面的链接或教室码发给各教室。',
   'lessonPage.createdSeries': '已创建每周重复的 {n} 节课，这里是第一节。每节课的链接各不相同。',
   'lessonPage.report': '出勤报告',

@@ -1,0 +1,77 @@
+/**
+ * Issue 14, recording in the live lesson: a coordinator marks the lesson 自动录制 on its page; it records as
+ * soon as the host goes on air, and the host console and a classroom's projector say 录制中; the host stops
+ * and starts it again with the record button ("录制中 00:0x"); the lesson lists both recordings, complete.
+ */
+import { expect } from '@playwright/test';
+import type { LessonRecordings, LessonView } from '@cloudschool/protocol';
+import {
+  apiLogin,
+  classroomStatus,
+  COORDINATOR,
+  loggedIn,
+  scheduleLessonNow,
+  TEACHER,
+  test,
+} from './fixtures.ts';
+
+test('自动录制 starts with the broadcast; the host stops and restarts it; every page says 录制中', async ({
+  browser,
+  request,
+}) => {
+  const lesson = await scheduleLessonNow(request, 1);
+
+  // The coordinator marks it on the lesson's page.
+  const coordinator = await (await loggedIn(browser, COORDINATOR)).newPage();
+  await coordinator.goto(`/coordinator/lessons/${lesson.lessonId}`);
+  await coordinator.getByTestId('edit-lesson').click();
+  const auto = coordinator.getByTestId('lesson-record-automatically');
+  await expect(auto).not.toBeChecked();
+  await auto.check();
+  await coordinator.getByTestId('lesson-save').click();
+  await expect(coordinator.getByTestId('lesson-notice')).toBeVisible();
+  await expect(coordinator.getByTestId('lesson-record-automatically-shown')).toContainText('是');
+  await apiLogin(request, COORDINATOR);
+  const view = (await (await request.get(`/api/lessons/${lesson.lessonId}`)).json()) as {
+    lesson: LessonView;
+  };
+  expect(view.lesson.recordAutomatically).toBe(true);
+
+  const host = await (await loggedIn(browser, TEACHER)).newPage();
+  await host.goto(`/host/${lesson.lessonId}`);
+  await host.getByTestId('start-lesson').click();
+  const room = await (await browser.newContext()).newPage();
+  await room.goto(lesson.joinUrls[0]!);
+  await expect(classroomStatus(room)).toHaveAttribute('data-status', 'waiting');
+  await expect(room.getByTestId('recording-badge')).toHaveCount(0);
+
+  // Going on air starts the recording by itself: the host sees it counting, the classroom is told.
+  await host.getByTestId('start-broadcast').click();
+  await expect(host.getByTestId('live-indicator')).toHaveAttribute('data-live', 'true');
+  await expect(classroomStatus(room)).toHaveAttribute('data-status', 'live');
+  const control = host.getByTestId('recording-control');
+  await expect(control.getByTestId('recording-badge')).toHaveText(/录制中 \d\d:\d\d/);
+  await expect(room.getByTestId('recording-badge')).toHaveText('录制中');
+
+  // The host stops it (after a few seconds: a recording's files start at the camera's first key frame),
+  // and starts it again.
+  await expect(control.getByTestId('recording-badge')).toHaveText(/录制中 00:0[5-9]/, { timeout: 15_000 });
+  await host.getByTestId('stop-recording').click();
+  await expect(host.getByTestId('start-recording')).toHaveText('开始录制');
+  await expect(room.getByTestId('recording-badge')).toHaveCount(0);
+  await host.getByTestId('start-recording').click();
+  await expect(control.getByTestId('recording-badge')).toHaveText(/录制中 00:0\d/);
+  await expect(room.getByTestId('recording-badge')).toHaveText('录制中');
+  await expect(control.getByTestId('recording-badge')).toHaveText(/录制中 00:0[5-9]/, { timeout: 15_000 });
+  await host.getByTestId('stop-recording').click();
+  await expect(room.getByTestId('recording-badge')).toHaveCount(0);
+
+  const listed = (await (
+    await request.get(`/api/lessons/${lesson.lessonId}/recordings`)
+  ).json()) as LessonRecordings;
+  expect(listed.recordings.map((r) => r.status)).toEqual(['complete', 'complete']);
+  for (const recording of listed.recordings) {
+    expect(recording.segments.length, JSON.stringify(recording)).toBeGreaterThan(0);
+    expect(recording.durationMs).toBeGreaterThan(3_000);
+  }
+});
