@@ -1,7 +1,8 @@
 /**
  * Issue 14, recording in the live lesson: a coordinator marks the lesson 自动录制 on its page; it records as
  * soon as the host goes on air, and the host console and a classroom's projector say 录制中; the host stops
- * and starts it again with the record button ("录制中 00:0x"); the lesson lists both recordings, complete.
+ * and starts it again with the record button ("录制中 00:0x"); a coordinator on patrol stops it; the lesson
+ * lists both recordings, complete.
  */
 import { expect } from '@playwright/test';
 import type { LessonRecordings, LessonView } from '@cloudschool/protocol';
@@ -63,8 +64,12 @@ test('自动录制 starts with the broadcast; the host stops and restarts it; ev
   await expect(control.getByTestId('recording-badge')).toHaveText(/录制中 00:0\d/);
   await expect(room.getByTestId('recording-badge')).toHaveText('录制中');
   await expect(control.getByTestId('recording-badge')).toHaveText(/录制中 00:0[5-9]/, { timeout: 15_000 });
-  await host.getByTestId('stop-recording').click();
+  // A coordinator on patrol sees it and stops it (district staff run recordings too).
+  await coordinator.goto(`/coordinator/patrol/${lesson.lessonId}`);
+  await expect(coordinator.getByTestId('recording-badge')).toHaveText(/录制中 \d\d:\d\d/);
+  await coordinator.getByTestId('stop-recording').click();
   await expect(room.getByTestId('recording-badge')).toHaveCount(0);
+  await expect(host.getByTestId('start-recording')).toHaveText('开始录制');
 
   const listed = (await (
     await request.get(`/api/lessons/${lesson.lessonId}/recordings`)
