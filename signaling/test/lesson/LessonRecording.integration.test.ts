@@ -196,6 +196,21 @@ describe('a live lesson’s recording', () => {
     expect(firstOfRun).toEqual([...firstOfRun].sort((a, b) => a - b));
   }, 120_000);
 
+  it('the lesson closing on this node stops its recording (twice: once), kept as complete', async () => {
+    const { seeded, host } = await lessonWithHost();
+    await publishReal(host);
+    await ok(host, 'recording:start', {});
+    await sleep(5_000);
+    const lesson = live.server.app.lessons.get(seeded.lessonId)!;
+    await Promise.all([lesson.close(), lesson.close()]);
+    expect(lesson.recording.state).toEqual({ status: 'off', startedAt: null, problem: null });
+    const [recording, ...others] = await recordingsOf(seeded);
+    expect(others).toEqual([]);
+    expect(recording!.status).toBe('complete');
+    expect(recording!.segments.length).toBeGreaterThanOrEqual(1);
+    expect(await live.server.store.listOpenRecordings('test')).toEqual([]);
+  });
+
   it('does not start below the disk floor, stops when the disk fills up — the lesson goes on', async () => {
     const { seeded, host } = await lessonWithHost();
     const lesson = live.server.app.lessons.get(seeded.lessonId)!;
