@@ -34,6 +34,18 @@ const TONE_MS = 1000;
 const TONE_GAIN = 0.3;
 /** How long a browser that refuses sound without a click gets to say so. */
 const RESUME_WAIT_MS = 500;
+/**
+ * How long a camera or microphone gets to open. Longer means a permission prompt nobody answers (an unattended
+ * PC without the policies of infra/classroom-pc.md): reported as not allowed rather than checking for ever.
+ */
+const OPEN_WAIT_MS = 10_000;
+/** How long the camera gets to show its first frame. */
+const PLAY_WAIT_MS = 5000;
+
+/** The prompt was not answered in time. */
+class Unanswered extends Error {
+  override name = 'NotAllowedError';
+}
 
 export interface ReadinessRun {
   /** Sends a report to the server (resolves when acknowledged). */
@@ -79,9 +91,22 @@ export async function runReadiness(run: ReadinessRun): Promise<ReadinessResults>
   return results;
 }
 
+/** A device's stream, or NotAllowedError after OPEN_WAIT_MS (a stream that comes later is stopped at once). */
 async function open(constraints: MediaStreamConstraints): Promise<MediaStream> {
   if (!window.isSecureContext) throw new DOMException('not a secure page', 'SecurityError');
-  return navigator.mediaDevices.getUserMedia(constraints);
+  const opening = navigator.mediaDevices.getUserMedia(constraints);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void opening.then((stream) => stream.getTracks().forEach((track) => track.stop())).catch(() => {});
+      reject(new Unanswered('no answer to the permission prompt'));
+    }, OPEN_WAIT_MS);
+  });
+  try {
+    return await Promise.race([opening, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function checkCamera(): Promise<ReadinessResults['camera']> {
@@ -98,7 +123,11 @@ async function checkCamera(): Promise<ReadinessResults['camera']> {
     video.muted = true;
     video.playsInline = true;
     video.srcObject = stream;
-    await video.play();
+    const playing = await Promise.race([
+      video.play().then(() => true),
+      sleep(PLAY_WAIT_MS).then(() => false),
+    ]);
+    if (!playing) return 'black';
     const canvas = document.createElement('canvas');
     canvas.width = SAMPLE_W;
     canvas.height = SAMPLE_H;
