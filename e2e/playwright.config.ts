@@ -62,6 +62,8 @@ export default defineConfig({
         // Simulated classrooms in overview-grid.spec.ts publish raw RTP.
         ALLOW_PLAIN_TRANSPORTS: '1',
         CLOUDSCHOOL_TEST_MODE: '1',
+        // wall.spec.ts: a classroom not joined 10 s after the start is an alert (5 minutes in a school).
+        WALL_ABSENT_ALERT_MS: '10000',
       },
     },
     {

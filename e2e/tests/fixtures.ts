@@ -56,9 +56,13 @@ export interface ScheduledLesson {
 
 /**
  * Through the API as a coordinator: a fresh school with a host classroom and
- * `count` remote classrooms, and a lesson for them that is open now.
+ * `count` remote classrooms, and a lesson for them that is open now (it starts in a minute unless told).
  */
-export async function scheduleLessonNow(request: APIRequestContext, count: number): Promise<ScheduledLesson> {
+export async function scheduleLessonNow(
+  request: APIRequestContext,
+  count: number,
+  { startsInMs = 60_000 }: { startsInMs?: number } = {},
+): Promise<ScheduledLesson> {
   await apiLogin(request, COORDINATOR);
   const tag = `${Date.now()}-${roomSeq++}`;
   const rows = [
@@ -92,7 +96,7 @@ export async function scheduleLessonNow(request: APIRequestContext, count: numbe
       grade: '六年级',
       hostClassroomId: host.id,
       hostTeacherId: teacher.id,
-      startsAt: new Date(now + 60_000).toISOString(),
+      startsAt: new Date(now + startsInMs).toISOString(),
       endsAt: new Date(now + 3600_000).toISOString(),
       invite: { schoolIds: [remoteSchool.id] },
     },

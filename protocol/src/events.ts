@@ -32,6 +32,8 @@ import { qualitySchemas } from './quality.ts';
 import { readinessSchemas } from './readiness.ts';
 import { recordingSchemas } from './recordings.ts';
 import type { LessonRecordingState } from './recordings.ts';
+import { wallSchemas } from './wall.ts';
+import type { WallSnapshot, WallUpdate } from './wall.ts';
 import type { QualityVerdict } from './quality.ts';
 import type { BoardResponses, BoardServerEvents, BoardStreamClientEvents } from './board.ts';
 import type {
@@ -106,6 +108,7 @@ export const requestSchemas = {
   ...qualitySchemas,
   ...readinessSchemas,
   ...recordingSchemas,
+  ...wallSchemas,
 } as const;
 
 export type ClientEvent = keyof typeof requestSchemas;
@@ -250,6 +253,7 @@ export interface Responses extends BoardResponses {
   'chat:send': ChatMessageView;
   'chat:read': null;
   'chat:history': ChatMessageView[];
+  'wall:watch': WallSnapshot;
 }
 
 /** Acknowledged requests, and the whiteboard's live events (sent without an ack, see board.ts). */
@@ -278,4 +282,6 @@ export interface ServerToClientEvents extends BoardServerEvents {
   'interaction:state': (state: InteractionState) => void;
   /** A backchannel message, to the host side and to its classroom only. */
   'chat:message': (message: ChatMessageView) => void;
+  /** Coordinators watching the wall: the lessons that changed, at most once a second. */
+  'wall:update': (update: WallUpdate) => void;
 }

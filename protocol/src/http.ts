@@ -4,6 +4,7 @@
  * `{ error: { code, message, ...details } }` with a matching HTTP status.
  */
 import { z } from 'zod';
+import type { WallAlertKind } from './wall.ts';
 import type { MeasuredLevel, QualityLevel } from './quality.ts';
 import type { BoardState } from '@cloudschool/board';
 import type { CsvProblemReason } from './errors.ts';
@@ -324,12 +325,23 @@ export interface StReport {
 /** GET /api/lessons/:id/report?st_interval=<seconds>: the S-T sampling interval, 30 s by default. */
 export const reportQuery = z.object({ st_interval: z.coerce.number().int().min(5).max(600).default(30) });
 
+/** An alert the wall raised during the lesson (protocol/wall.ts), oldest first. */
+export interface ReportAlert {
+  kind: WallAlertKind;
+  /** The classroom's school and name; null for the lesson's own (host, recording). */
+  classroomName: string | null;
+  since: string;
+  /** Null while it holds, or if the lesson ended first. */
+  endedAt: string | null;
+}
+
 export interface LessonReport {
   lesson: LessonView;
   rows: ReportRow[];
   questions: ReportQuestion[];
   quizzes: ReportQuiz[];
   st: StReport | null;
+  alerts: ReportAlert[];
 }
 
 /** GET /api/lessons/:id/board (a coordinator, or the lesson's host teacher): the board as the reducer has it. */

@@ -11,3 +11,4 @@ export * from './readiness.ts';
 export * from './time.ts';
 export * from './serial.ts';
 export * from './recordings.ts';
+export * from './wall.ts';

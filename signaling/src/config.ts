@@ -43,6 +43,8 @@ const envSchema = z.object({
   SLIDES_TIMEOUT_MS: z.coerce.number().int().min(5_000).max(600_000).default(120_000),
   /** Recordings do not start, and stop, below this much free space (MiB) in DATA_DIR. */
   RECORDING_MIN_FREE_MB: z.coerce.number().int().min(0).max(10_000_000).default(2048),
+  /** The wall shows a classroom that has not joined this long after the start as an alert (5 minutes). */
+  WALL_ABSENT_ALERT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   /** Nodes sharing one Redis seal what they say to each other with it (the same on every node). */
   CLUSTER_SECRET: z.string().min(32, 'CLUSTER_SECRET: at least 32 characters').optional(),
@@ -114,6 +116,8 @@ export interface Config {
   slides: { command: string; timeoutMs: number };
   /** The floor of free space in DATA_DIR for recordings (RECORDING_MIN_FREE_MB). */
   recordingMinFreeMb: number;
+  /** WALL_ABSENT_ALERT_MS. */
+  wallAbsentAlertMs: number;
   clusterSecret: string | undefined;
   publicUrl: string | undefined;
   nodeId: string;
@@ -198,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     slides: { command: e.SOFFICE_PATH, timeoutMs: e.SLIDES_TIMEOUT_MS },
     recordingMinFreeMb: e.RECORDING_MIN_FREE_MB,
+    wallAbsentAlertMs: e.WALL_ABSENT_ALERT_MS,
     clusterSecret: e.CLUSTER_SECRET,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     allowedOrigins: e.ALLOWED_ORIGINS ?? (e.PUBLIC_URL ? [e.PUBLIC_URL] : []),

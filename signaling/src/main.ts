@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     nodeId: config.nodeId,
     dataDir: config.dataDir,
     recording: { minFreeMb: config.recordingMinFreeMb },
+    wallAlerts: { absentMs: config.wallAbsentAlertMs },
     slides: SlideConverter.create(config.slides),
     publicUrl: config.publicUrl,
     turn: config.turn,

@@ -31,6 +31,9 @@ import { coursewareRoutes } from './http/coursewareRoutes.ts';
 import { recordingRoutes } from './http/recordingRoutes.ts';
 import { Recorder } from './recording/Recorder.ts';
 import { RECORDER_DEFAULTS } from './recording/RecorderTypes.ts';
+import { Wall } from './wall/Wall.ts';
+import type { AlertDelays } from './wall/wallLesson.ts';
+import { WALL_ROOM } from './socket/rooms.ts';
 import type { RecorderOptions } from './recording/RecorderTypes.ts';
 import { lessonRoutes } from './http/lessonRoutes.ts';
 import { metricsRoutes } from './http/metricsRoutes.ts';
@@ -92,6 +95,8 @@ export interface AppDeps {
   limits?: { login?: LoginLimits; codeEntry?: CodeEntryLimits } | undefined;
   /** How long a page whose connection dropped keeps its place (default 2 minutes). */
   reconnectGraceMs?: number;
+  /** How long a condition holds before the wall shows it as an alert (defaults: ALERT_DELAYS). */
+  wallAlerts?: Partial<AlertDelays> | undefined;
   /** How this node reaches other nodes (`LocalFabric`: a node alone), made once the Socket.IO server exists. */
   fabric: (io: IoServer) => Promise<Fabric>;
   /** The bearer token of GET /metrics (Prometheus); without it the endpoint answers 404. */
@@ -166,15 +171,28 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const roster = new RosterService(store);
   const devices = new Devices(store);
   const courseware = new Courseware(path.join(deps.dataDir, 'courseware'), deps.slides ?? null);
+  // The wall judges the lessons this node runs from their pushes to the host side, and pushes to the
+  // coordinators watching here. The lessons are made with the wall's audience: it reaches them through
+  // `running` once they exist.
+  const running: { lessons?: LiveLessons } = {};
+  const wall = Wall.create({
+    store,
+    running: () => running.lessons?.all() ?? [],
+    fabric,
+    push: (update) => io.local.to(WALL_ROOM).emit('wall:update', update),
+    delays: deps.wallAlerts,
+    log: log.child({ component: 'wall' }),
+  });
   const lessons = new LiveLessons({
     sfu,
     fabric,
     store,
-    audience: socketAudience(io),
+    audience: wall.audience(socketAudience(io)),
     log,
     board: deps.board,
     recorder,
   });
+  running.lessons = lessons;
   fabric.setLoad(() => ({ pages: lessons.pageCount, lessons: lessons.size }));
   const revocations = new Revocations(io);
   const accounts = new AccountService({ store, sessions, audit, disconnects: revocations });
@@ -217,6 +235,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     turn: deps.turn ? new TurnCredentials(deps.turn) : undefined,
     devices,
     audit,
+    wall,
   });
   if (metrics) countRefusals(handlers, metrics);
 
@@ -325,6 +344,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         httpServer.listen(port, host, () => resolve((httpServer.address() as AddressInfo).port));
       }),
     close: async () => {
+      await wall.close();
       departures.close();
       revocations.close();
       metrics?.close();

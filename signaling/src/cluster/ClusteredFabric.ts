@@ -3,6 +3,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { createClient } from 'redis';
 import { NodePipes } from '@cloudschool/sfu';
 import type { LinkReport, MediaRoom, PipeEnd, PipedTrack, Sfu } from '@cloudschool/sfu';
+import type { WallLesson, WallPatch } from '@cloudschool/protocol';
 import type {
   Fabric,
   LessonChange,
@@ -10,6 +11,7 @@ import type {
   LessonListener,
   PageInfo,
   TrackInfo,
+  WallListener,
 } from '../fabric/Fabric.ts';
 import { requireRole } from '../http/middleware.ts';
 import type { Logger } from '../logger.ts';
@@ -75,6 +77,7 @@ export class ClusteredFabric implements Fabric {
   readonly #log: Logger;
   readonly #lessons = new Map<string, Linked>();
   #load = (): { pages: number; lessons: number } => ({ pages: 0, lessons: 0 });
+  #wall: WallListener | undefined;
 
   static async join(options: ClusterOptions): Promise<ClusteredFabric> {
     const { io, redisUrl, nodeId } = options;
@@ -177,6 +180,14 @@ export class ClusteredFabric implements Fabric {
     return this.#pipes.report(roomId);
   }
 
+  shareWall(lessonId: string, change: WallLesson | WallPatch | null): void {
+    this.#bus.publish({ type: 'wall', lessonId, change });
+  }
+
+  onWall(listener: WallListener): void {
+    this.#wall = listener;
+  }
+
   /** GET /api/cluster/nodes (coordinators): the nodes and their load. */
   routes(): express.Router {
     const router = express.Router();
@@ -242,6 +253,9 @@ export class ClusteredFabric implements Fabric {
         return;
       case 'pipe':
         if (event.to === this.nodeId) this.#pipes.notice(event.notice);
+        return;
+      case 'wall':
+        this.#wall?.(from, event.lessonId, event.change);
         return;
     }
   }

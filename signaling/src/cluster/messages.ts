@@ -11,6 +11,8 @@ import {
   qualityLevels,
   readinessReport,
   role,
+  wallLesson,
+  wallPatch,
 } from '@cloudschool/protocol';
 
 const nodeId = z.string().min(1).max(64);
@@ -122,6 +124,8 @@ export const clusterEvent = z.discriminatedUnion('type', [
   /** The schedule side of a lesson changed: nodes running it read it again. */
   z.strictObject({ type: z.literal('record'), lessonId }),
   z.strictObject({ type: z.literal('pipe'), to: nodeId, notice: pipeNotice }),
+  /** How a lesson the sending node runs looks on the coordinators' wall (whole or what changed); null once it no longer runs it. */
+  z.strictObject({ type: z.literal('wall'), lessonId, change: z.union([wallPatch, wallLesson]).nullable() }),
 ]);
 export type ClusterEvent = z.infer<typeof clusterEvent>;
 

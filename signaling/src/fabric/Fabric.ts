@@ -9,6 +9,8 @@ import type {
   QualityLevel,
   ReadinessResults,
   Role,
+  WallLesson,
+  WallPatch,
 } from '@cloudschool/protocol';
 
 /** A page of a lesson as every node running the lesson knows it. */
@@ -63,6 +65,9 @@ export type LessonChange =
   /** The node recording the lesson started or stopped it. */
   | { type: 'recording'; state: LessonRecordingState };
 
+/** Where the wall hears how another node sees a lesson it runs: whole, what changed, or null (no longer). */
+export type WallListener = (from: string, lessonId: string, change: WallLesson | WallPatch | null) => void;
+
 /** Where a live lesson hears what other nodes tell of it. */
 export type LessonListener = (from: string, change: LessonChange) => void;
 
@@ -92,6 +97,10 @@ export interface Fabric {
   bring(room: MediaRoom, producerId: string, from: string): Promise<void>;
   /** What crosses between this node and others for a room (tracks and bytes per link). */
   links(roomId: string): Promise<LinkReport[]>;
+  /** Tells every other node how a lesson this node runs looks on the coordinators' wall (null: no longer). */
+  shareWall(lessonId: string, change: WallLesson | WallPatch | null): void;
+  /** Where this node's wall hears the other nodes' lessons. */
+  onWall(listener: WallListener): void;
   /** HTTP routes of their own (e.g. the nodes and their load), mounted under the API. */
   routes(): express.Router | undefined;
   /** Pages this node serves, for the fabric's load report. */
@@ -119,6 +128,10 @@ export class LocalFabric implements Fabric {
   async links(): Promise<LinkReport[]> {
     return [];
   }
+
+  shareWall(): void {}
+
+  onWall(): void {}
 
   routes(): undefined {
     return undefined;

@@ -33,6 +33,7 @@ import type {
   BoardStore,
   LessonStore,
   QualityStore,
+  AlertStore,
   RoomStore,
   RosterStore,
 } from '../store/Store.ts';
@@ -42,7 +43,14 @@ import { parse, requireAccount, requireRole } from './middleware.ts';
 const MAX_RANGE_MS = 62 * 24 * 3600_000;
 
 export interface LessonRouteDeps {
-  store: LessonStore & RosterStore & AccountStore & AttendanceStore & RoomStore & BoardStore & QualityStore;
+  store: LessonStore &
+    RosterStore &
+    AccountStore &
+    AttendanceStore &
+    RoomStore &
+    BoardStore &
+    QualityStore &
+    AlertStore;
   lessons: LessonService;
   presence: PresenceTracker;
   /** Origin used in join links; by default the one the request came in on. */
@@ -200,7 +208,7 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
 
   const report = async (id: string, account: Account, stIntervalMs: number): Promise<LessonReport> => {
     const lesson = await visible(id, account);
-    const [events, classrooms, schools, questions, quizzes, quality, board] = await Promise.all([
+    const [events, classrooms, schools, questions, quizzes, quality, board, alerts] = await Promise.all([
       store.listAttendance(lesson.id),
       store.listClassrooms(),
       store.listSchools(),
@@ -208,6 +216,7 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
       store.listQuizzes(lesson.id),
       store.listQualityTimes(lesson.id),
       store.loadBoard(lesson.id),
+      store.listLessonAlerts(lesson.id),
     ]);
     const answers = await Promise.all(quizzes.map((q) => store.listQuizAnswers(lesson.id, q.id)));
     const rows = attendanceReport(
@@ -254,6 +263,12 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
         ),
         stIntervalMs,
       ),
+      alerts: alerts.map((a) => ({
+        kind: a.kind,
+        classroomName: a.classroomId === null ? null : name(a.classroomId),
+        since: new Date(a.since).toISOString(),
+        endedAt: a.endedAt === null ? null : new Date(a.endedAt).toISOString(),
+      })),
     };
   };
 

@@ -36,6 +36,8 @@ export class LessonQuality {
   readonly #local = new Map<string, QualityLevel>();
   /** Levels other nodes told, by subject. */
   readonly #remote = new Map<string, QualityLevel>();
+  /** Since when each classroom's page (on this node) has reported no frame of the main picture decoded. */
+  readonly #darkSince = new Map<string, number>();
   /** Time at each level not yet in the store, by classroom. */
   readonly #pending = new Map<string, Partial<Record<MeasuredLevel, number>>>();
   readonly #flushing = serial();
@@ -65,6 +67,7 @@ export class LessonQuality {
     const spent = q.report ? Math.min(report.intervalMs, now - q.at) : report.intervalMs;
     q.report = report;
     q.at = now;
+    if (page.classroomId) this.#decoded(page.classroomId, report, now);
     this.#judge(page, q);
     if (page.classroomId && q.verdict.level !== 'unknown' && q.verdict.level !== 'reconnecting') {
       const pending = this.#pending.get(page.classroomId) ?? {};
@@ -96,6 +99,7 @@ export class LessonQuality {
 
   left(page: Page): void {
     this.#pages.delete(page.peerId);
+    if (page.classroomId) this.#darkSince.delete(page.classroomId);
     this.#set(page, 'unknown');
   }
 
@@ -106,6 +110,15 @@ export class LessonQuality {
 
   levelOf(classroomId: string): QualityLevel {
     return this.#local.get(classroomId) ?? this.#remote.get(classroomId) ?? 'unknown';
+  }
+
+  /**
+   * Since when (epoch ms) the classroom's page on this node has decoded no frame of the main picture, by its
+   * reports; null while it decodes, or if no page of it reports here. Whether there was a picture to decode
+   * (the host broadcasting) is for the caller to weigh.
+   */
+  darkSince(classroomId: string): number | null {
+    return this.#darkSince.get(classroomId) ?? null;
   }
 
   hostLevel(): QualityLevel {
@@ -158,6 +171,13 @@ export class LessonQuality {
       this.#pages.set(peerId, q);
     }
     return q;
+  }
+
+  #decoded(classroomId: string, report: QualityReport, now: number): void {
+    const video = report.received?.video;
+    if (video && video.fps > 0) this.#darkSince.delete(classroomId);
+    // Dark since the start of the interval that showed nothing.
+    else if (!this.#darkSince.has(classroomId)) this.#darkSince.set(classroomId, now - report.intervalMs);
   }
 
   /** The host's level is its broadcast's alone: what it receives (the stage) is not what others see of it. */

@@ -8,6 +8,7 @@ import type { Logger } from '../logger.ts';
 import type { PresenceTracker } from '../services/PresenceTracker.ts';
 import type { Departures } from './departures.ts';
 import type { IoServer } from './types.ts';
+import type { Wall } from '../wall/Wall.ts';
 
 /** What the socket handlers act on. */
 export interface HandlerDeps {
@@ -22,4 +23,5 @@ export interface HandlerDeps {
   turn: TurnCredentials | undefined;
   devices: Devices;
   audit: Audit;
+  wall: Wall;
 }

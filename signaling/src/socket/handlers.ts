@@ -5,6 +5,7 @@ import type { HandlerTable } from './edge.ts';
 import type { HandlerDeps } from './HandlerDeps.ts';
 import { interactionHandlers } from './interactionHandlers.ts';
 import { joinHandlers } from './joinHandlers.ts';
+import { wallHandlers } from './wallHandlers.ts';
 
 /** Every acknowledged event: who may do what is decided here, the rules in the live lesson. */
 export function createHandlers(deps: HandlerDeps): HandlerTable {
@@ -115,5 +116,6 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
 
     ...interactionHandlers(lessons),
     ...boardHandlers({ lessons, courseware: deps.courseware }),
+    ...wallHandlers(deps.wall),
   };
 }

@@ -18,3 +18,5 @@ export const sessionRoom = (sessionId: string): string => `session:${sessionId}`
 export const accountRoom = (accountId: string): string => `account:${accountId}`;
 /** Every page a classroom PC opened, in any lesson, wherever it is served. */
 export const deviceRoom = (deviceId: string): string => `device:${deviceId}`;
+/** The coordinators watching the wall on this node (each node pushes its own). */
+export const WALL_ROOM = 'wall';

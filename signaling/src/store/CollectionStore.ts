@@ -27,6 +27,8 @@ import type { ChatMessage, Hand, Question, Quiz, QuizAnswer, StageMember } from 
 import { devices } from './entities/devices.ts';
 import type { Device } from './entities/devices.ts';
 import { qualityTimes } from './entities/quality.ts';
+import { lessonAlerts } from './entities/alerts.ts';
+import type { LessonAlert } from './entities/alerts.ts';
 import type { QualityTime } from './entities/quality.ts';
 import { openRecordings, recordings, recordingSegments } from './entities/recordings.ts';
 import type { OpenRecording, Recording, RecordingSegment } from './entities/recordings.ts';
@@ -57,6 +59,7 @@ function collectionsOf(backend: Backend) {
     chatMessages: backend.log(chatMessages),
     readMarks: backend.collection(readMarks),
     qualityTimes: backend.collection(qualityTimes),
+    lessonAlerts: backend.collection(lessonAlerts),
     devices: backend.collection(devices),
     recordings: backend.collection(recordings),
     openRecordings: backend.collection(openRecordings),
@@ -415,6 +418,19 @@ export class CollectionStore implements Store {
 
   listQualityTimes(lessonId: string): Promise<QualityTime[]> {
     return this.#in.qualityTimes.list({ lessonId });
+  }
+
+  // --- the wall's alerts
+
+  async putLessonAlerts(lessonId: string, alerts: readonly LessonAlert[]): Promise<void> {
+    if (alerts.some((a) => a.lessonId !== lessonId)) {
+      throw new InvalidRecordError('invalid lesson alert: every alert of one call is of its lesson');
+    }
+    if (alerts.length > 0) await this.#in.lessonAlerts.put(alerts.map((a) => check(lessonAlerts, a)));
+  }
+
+  listLessonAlerts(lessonId: string): Promise<LessonAlert[]> {
+    return this.#in.lessonAlerts.list({ lessonId });
   }
 
   // --- attempt counters

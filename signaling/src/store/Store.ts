@@ -1,4 +1,5 @@
 import type { AccountStore } from './AccountStore.ts';
+import type { AlertStore } from './AlertStore.ts';
 import type { AttendanceStore } from './AttendanceStore.ts';
 import type { AuditStore } from './AuditStore.ts';
 import type { BoardStore } from './BoardStore.ts';
@@ -13,6 +14,7 @@ import type { SecretStore } from './SecretStore.ts';
 
 export type {
   AccountStore,
+  AlertStore,
   AttendanceStore,
   AuditStore,
   BoardStore,
@@ -45,7 +47,8 @@ export interface Store
     LimitStore,
     AuditStore,
     DeviceStore,
-    RecordingStore {
+    RecordingStore,
+    AlertStore {
   readonly kind: 'sqlite' | 'redis';
   /** Idempotent. */
   close(): Promise<void>;

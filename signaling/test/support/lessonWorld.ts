@@ -105,6 +105,8 @@ export function playedFabric() {
     recordChanged: (lessonId) => changed.push(lessonId),
     bring: async () => undefined,
     links: async () => [],
+    shareWall: () => undefined,
+    onWall: () => undefined,
     routes: () => undefined,
     setLoad: () => undefined,
     close: async () => undefined,

@@ -15,6 +15,7 @@ import { createStore } from '../../src/store/createStore.ts';
 import { connectClient, freePort, RtpSender, RtpSink, TEST_CLUSTER_SECRET } from '@cloudschool/testkit';
 import type { ClientSocket } from '@cloudschool/testkit';
 import type { Store } from '../../src/store/Store.ts';
+import type { AlertDelays } from '../../src/wall/wallLesson.ts';
 
 export interface TestServer {
   url: string;
@@ -41,6 +42,8 @@ export async function startTestServer(
     metricsToken?: string;
     /** The recorder's floor of free space and how free space is read (a disk that fills up). */
     recording?: AppDeps['recording'];
+    /** The wall's alert delays (tests shorten them). */
+    wallAlerts?: Partial<AlertDelays>;
   } = {},
 ): Promise<TestServer> {
   const { cluster } = options;
@@ -71,6 +74,7 @@ export async function startTestServer(
     board: options.board,
     reconnectGraceMs: options.reconnectGraceMs,
     metricsToken: options.metricsToken,
+    wallAlerts: options.wallAlerts,
     recording: options.recording,
     // The real LibreOffice, started only when a test uploads a presentation.
     slides: SlideConverter.create(),

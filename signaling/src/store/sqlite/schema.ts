@@ -197,6 +197,15 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX IF NOT EXISTS recording_segments_by_recording ON recording_segments (recording_id, seq);
   `,
+  // 7 → 8: the wall's alerts of each lesson (AlertStore).
+  `
+  CREATE TABLE IF NOT EXISTS lesson_alerts (
+    lesson_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (lesson_id, key)
+  ) STRICT;
+  `,
 ];
 
 /** The version this code reads and writes. */
