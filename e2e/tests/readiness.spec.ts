@@ -1,6 +1,6 @@
 /**
- * "Ready before 8:00": before the lesson starts, each classroom page checks itself and the coordinator's
- * patrol and the host console show which classrooms are ready and why the others are not. One classroom
+ * "Ready before 8:00": before the lesson starts, each classroom page checks itself and the coordinators' wall,
+ * the patrol and the host console show which classrooms are ready and why the others are not. One classroom
  * has no camera, one a muted microphone, one is fine.
  */
 import { expect } from '@playwright/test';
@@ -97,8 +97,26 @@ test('before the lesson, a classroom without a camera and one with a muted micro
     );
   };
 
-  // Where a coordinator sees it: the lesson's patrol.
-  const patrol = await (await loggedIn(browser, COORDINATOR)).newPage();
+  // Where a coordinator sees it: the wall (一张图), every lesson at once...
+  const coordinator = await loggedIn(browser, COORDINATOR);
+  const wall = await coordinator.newPage();
+  await wall.goto('/coordinator/wall');
+  const cell = (id: string) =>
+    wall.locator(
+      `[data-testid="wall-lesson"][data-lesson-id="${lesson.lessonId}"] [data-classroom-id="${id}"]`,
+    );
+  await expect(cell(a)).toHaveAttribute('data-look', 'not_ready');
+  await expect(cell(a)).toHaveAttribute('data-failures', 'camera:not_found');
+  await expect(cell(a).getByTestId('wall-cell-failures')).toHaveText('摄像头');
+  await expect(cell(b)).toHaveAttribute('data-look', 'not_ready');
+  await expect(cell(b)).toHaveAttribute('data-failures', 'microphone:muted');
+  await expect(cell(b).getByTestId('wall-cell-failures')).toHaveText('麦克风');
+  await expect(cell(c)).toHaveAttribute('data-look', 'ready');
+  await expect(cell(c)).toContainText('已就绪');
+  await wall.screenshot({ path: test.info().outputPath('wall-readiness.png'), fullPage: true });
+
+  // ...and the lesson's patrol.
+  const patrol = await coordinator.newPage();
   await patrol.goto(`/coordinator/patrol/${lesson.lessonId}`);
   await expectRows(patrol);
   await patrol.screenshot({ path: test.info().outputPath('patrol-readiness.png') });
