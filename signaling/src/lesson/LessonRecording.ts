@@ -16,6 +16,9 @@ export const RECORDING_OFF: LessonRecordingState = { status: 'off', startedAt: n
  * adds a camera and a mic): the recording follows the set once it settled this long, as one new ffmpeg run.
  */
 const FOLLOW_SETTLE_MS = 300;
+/** A run that could not start is tried this many times in all, this long apart. */
+const FOLLOW_ATTEMPTS = 3;
+const FOLLOW_RETRY_MS = 1_000;
 
 export interface LessonRecordingEvents {
   /**
@@ -114,23 +117,33 @@ export class LessonRecording extends EventEmitter<LessonRecordingEvents> {
   follow(): void {
     if (!this.#recording || this.#closed) return;
     clearTimeout(this.#settle);
-    this.#settle = setTimeout(() => {
-      void this.#serial(async () => {
-        const recording = this.#recording;
-        if (!recording) return;
-        const tracks = this.#deps.media.mainMedia();
-        await this.#deps.media.roomWith(tracks);
-        await recording.follow(recordedTracks(tracks));
-      }).catch((err: unknown) => {
-        // Stopped meanwhile (the disk filled up: that reason stays), its room gone (a worker died), or
-        // ffmpeg cannot start: it ends, what was recorded is kept.
-        if (!(err instanceof RecordingClosedError)) {
-          this.#deps.log.error({ err }, 'the recording could not follow the lesson’s media');
-        }
-        const recording = this.#recording;
-        if (recording) void recording.stop('failed').catch(() => undefined);
-      });
-    }, FOLLOW_SETTLE_MS);
+    this.#settle = setTimeout(() => this.#follow(0), FOLLOW_SETTLE_MS);
+  }
+
+  /**
+   * Makes the recording record the main media as it is now. A new ffmpeg that could not start (a loaded
+   * machine: it did not listen in time) is tried again a few times before the recording ends as `failed`.
+   */
+  #follow(attempt: number): void {
+    void this.#serial(async () => {
+      const recording = this.#recording;
+      if (!recording) return;
+      const tracks = this.#deps.media.mainMedia();
+      await this.#deps.media.roomWith(tracks);
+      await recording.follow(recordedTracks(tracks));
+    }).catch((err: unknown) => {
+      // Stopped meanwhile (the disk filled up: that reason stays) or its room gone (a worker died): it ends.
+      const closed = err instanceof RecordingClosedError;
+      if (!closed && attempt < FOLLOW_ATTEMPTS - 1 && this.#recording && !this.#closed) {
+        this.#deps.log.warn({ err, attempt }, 'the recording could not follow the lesson’s media: again');
+        this.#settle = setTimeout(() => this.#follow(attempt + 1), FOLLOW_RETRY_MS);
+        return;
+      }
+      if (!closed) this.#deps.log.error({ err }, 'the recording could not follow the lesson’s media');
+      // What was recorded is kept.
+      const recording = this.#recording;
+      if (recording) void recording.stop('failed').catch(() => undefined);
+    });
   }
 
   /** Another node that records the lesson told its state. */

@@ -116,4 +116,4 @@ it('records on the host’s node, refuses elsewhere, shows it on every node, bri
   for (const segment of segments) layouts.add(kindsOf(await ffprobe(path.join(dir, segment.file))).join(' '));
   // The host alone, then the host with the classroom node 2 receives.
   expect([...layouts].sort()).toEqual(['audio/opus audio/opus video/vp8 video/vp8', 'audio/opus video/vp8']);
-});
+}, 120_000);

@@ -3,6 +3,7 @@
  * on-stage classroom's) real VP8 + Opus from ffmpeg, the real recorder's ffmpeg, and ffprobe on what it
  * wrote. Who may start and stop, what a reload and the stage do to it, a disk that fills up, the lesson's end.
  */
+import dgram from 'node:dgram';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LessonRecordingState, LessonRecordings, LessonView } from '@cloudschool/protocol';
@@ -76,7 +77,8 @@ function directory(seeded: SeededLesson, recordingId: string): string {
   return live.server.app.recorder.directory(seeded.lessonId, recordingId);
 }
 
-describe('a live lesson’s recording', () => {
+// Real ffmpeg runs on a loaded 2-core machine: a test waits for files of each run, not for a deadline.
+describe('a live lesson’s recording', { timeout: 240_000 }, () => {
   it('the host starts and stops it: one recording, VP8 + Opus segments as long as it ran, every page told', async () => {
     const { seeded, host } = await lessonWithHost();
     const classroom = await live.client();
@@ -194,7 +196,39 @@ describe('a live lesson’s recording', () => {
     // One timeline: each run starts after the one before it started.
     const firstOfRun = runs.map((run) => stored.find((s) => s.run === run)!.startedAt);
     expect(firstOfRun).toEqual([...firstOfRun].sort((a, b) => a - b));
-  }, 120_000);
+  });
+
+  it('the host’s shared screen joins the recording as a second video track, in the same recording', async () => {
+    const { seeded, host } = await lessonWithHost();
+    await publishReal(host);
+    await ok(host, 'recording:start', {});
+    const id = live.server.app.lessons.get(seeded.lessonId)!.recording.recording!.id;
+    await sleep(5_000);
+    const screen = await ok(host, 'media:createPlainTransport', { direction: 'send' });
+    await ok(host, 'media:produce', {
+      transportId: screen.id,
+      kind: 'video',
+      source: 'screen',
+      rtpParameters: videoRtpParameters,
+    });
+    // The screen sender's tone goes to a port nobody reads.
+    const nowhere = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => nowhere.bind(0, '127.0.0.1', resolve));
+    live.cleanups.push(() => nowhere.close());
+    const sender = new FfmpegRtpSender();
+    live.cleanups.push(() => void sender.stop());
+    sender.start({ ip: screen.ip, videoPort: screen.port, audioPort: nowhere.address().port });
+    await nextRun(live.server.store, id, 0);
+    await ok(host, 'recording:stop', {});
+
+    const [recording, ...others] = await recordingsOf(seeded);
+    expect(others).toEqual([]);
+    const dir = directory(seeded, recording!.id);
+    const stored = await live.server.store.listRecordingSegments(id);
+    const layouts = new Set<string>();
+    for (const segment of stored) layouts.add(kindsOf(await ffprobe(path.join(dir, segment.file))).join(' '));
+    expect([...layouts].sort()).toEqual(['audio/opus video/vp8', 'audio/opus video/vp8 video/vp8']);
+  });
 
   it('the lesson closing on this node stops its recording (twice: once), kept as complete', async () => {
     const { seeded, host } = await lessonWithHost();

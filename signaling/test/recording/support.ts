@@ -69,7 +69,7 @@ export async function nextRun(
   store: RecordingStore,
   recordingId: string,
   run: number,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<number> {
   const until = Date.now() + timeoutMs;
   for (;;) {
