@@ -34,6 +34,10 @@ export const auditKinds = [
   'page_removed',
   'lesson_started',
   'lesson_ended',
+  /** By a coordinator: how many days recordings are kept, `details.from` → `details.to` (null: for ever). */
+  'recording_retention_set',
+  /** By the retention sweeper (no actor): `details.recordingId`, `details.days` it was kept. */
+  'recording_deleted',
 ] as const;
 export type AuditKind = (typeof auditKinds)[number];
 

@@ -28,8 +28,10 @@ import { auditRoutes } from './http/auditRoutes.ts';
 import { classroomAccessRoutes } from './http/classroomAccessRoutes.ts';
 import { authRoutes } from './http/authRoutes.ts';
 import { coursewareRoutes } from './http/coursewareRoutes.ts';
+import { recordingLibraryRoutes } from './http/recordingLibraryRoutes.ts';
 import { recordingRoutes } from './http/recordingRoutes.ts';
 import { Recorder } from './recording/Recorder.ts';
+import { RetentionSweeper } from './recording/RetentionSweeper.ts';
 import { RECORDER_DEFAULTS } from './recording/RecorderTypes.ts';
 import { Wall } from './wall/Wall.ts';
 import type { AlertDelays } from './wall/wallLesson.ts';
@@ -167,6 +169,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const audit = new Audit(store, (err, entry) =>
     log.error({ err, audit: entry }, 'could not write an audit entry'),
   );
+  // Recordings past the district's retention go, this node's own (their files are on its disk).
+  const sweeper = RetentionSweeper.start({
+    store,
+    nodeId: deps.nodeId,
+    directory: (lessonId, recordingId) => recorder.directory(lessonId, recordingId),
+    audit,
+    logger: log.child({ component: 'retention' }),
+  });
   const presence = new PresenceTracker(store, deps.nodeId);
   const roster = new RosterService(store);
   const devices = new Devices(store);
@@ -324,6 +334,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   app.use(coursewareRoutes({ store, tokens, courseware }));
   app.use(recordingRoutes({ store, tokens }));
+  app.use(recordingLibraryRoutes({ store, audit, sweeper }));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'no such API route' } });
   });
@@ -349,6 +360,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       revocations.close();
       metrics?.close();
       presence.close();
+      await sweeper.close();
       await recorder.close();
       await io.close();
       await lessons.close();

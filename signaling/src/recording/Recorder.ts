@@ -8,7 +8,7 @@ import { Recording } from './Recording.ts';
 import { freeMb } from './diskSpace.ts';
 import { DiskFullError } from './RecorderTypes.ts';
 import type { RecordedTrack, RecorderOptions, RecordingEnd } from './RecorderTypes.ts';
-import { readSegmentList, unlistedSegments } from './segments.ts';
+import { readSegmentList, sizeOf, unlistedSegments } from './segments.ts';
 
 /**
  * The recorder of one node: starts recordings of the lessons whose media this node receives, and, made
@@ -179,7 +179,8 @@ export class Recorder {
       const listed = await readSegmentList(path.join(dir, runFiles.list(run)));
       for (const segment of [...listed, ...(await unlistedSegments(ffprobe, dir, run, listed))]) {
         if (!known.has(segment.file) && segment.end > segment.start) {
-          found.push({ recordingId: record.id, run, ...placeSegment(startedAt, segment) });
+          const size = await sizeOf(path.join(dir, segment.file));
+          found.push({ recordingId: record.id, run, ...placeSegment(startedAt, segment), ...size });
         }
       }
     }

@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
+import path from 'node:path';
 import type { MediaRoom } from '@cloudschool/sfu';
 import type { Recording as StoredRecording } from '../store/entities/recordings.ts';
 import { FfmpegRun } from './FfmpegRun.ts';
 import type { ClosedSegment } from './FfmpegRun.ts';
 import { RecordingClosedError } from './RecorderTypes.ts';
+import { sizeOf } from './segments.ts';
 import type {
   RecordedTrack,
   RecorderOptions,
@@ -127,7 +129,10 @@ export class Recording {
 
   #store(run: number, segment: ClosedSegment): void {
     this.#writes = this.#writes
-      .then(() => this.#options.store.appendRecordingSegment({ recordingId: this.id, run, ...segment }))
+      .then(async () => {
+        const size = await sizeOf(path.join(this.#dir, segment.file));
+        await this.#options.store.appendRecordingSegment({ recordingId: this.id, run, ...segment, ...size });
+      })
       .catch((error: unknown) =>
         this.#options.logger.error({ err: error, recordingId: this.id }, 'a segment was not stored'),
       );

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -10,6 +10,15 @@ export interface ListedSegment {
   file: string;
   start: number;
   end: number;
+}
+
+/** A closed segment's size on disk, kept with it (the library shows a recording's size): {} if it is gone. */
+export async function sizeOf(file: string): Promise<{ bytes?: number }> {
+  try {
+    return { bytes: (await stat(file)).size };
+  } catch {
+    return {};
+  }
 }
 
 /** The segments ffmpeg listed so far (`-segment_list_type csv`: one `file,start,end` line per closed file). */

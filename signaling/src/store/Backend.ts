@@ -63,6 +63,8 @@ export interface Log<T extends object, S extends Field<T>> {
   append(record: T): Promise<void>;
   /** As appended, then in the entity's order. */
   list(scope: Pick<T, S>): Promise<T[]>;
+  /** Removes every record of a scope (a deleted recording's segments). */
+  clear(scope: Pick<T, S>): Promise<void>;
 }
 
 /** Checked records of one entity, written together with another's (a roster import's schools). */

@@ -1,4 +1,9 @@
-import type { OpenRecording, Recording, RecordingSegment } from './entities/recordings.ts';
+import type {
+  OpenRecording,
+  Recording,
+  RecordingRetention,
+  RecordingSegment,
+} from './entities/recordings.ts';
 
 /** Lesson recordings and their segment files (recording/). */
 export interface RecordingStore {
@@ -15,4 +20,12 @@ export interface RecordingStore {
   appendRecordingSegment(segment: RecordingSegment): Promise<void>;
   /** A recording's segments in time order. */
   listRecordingSegments(recordingId: string): Promise<RecordingSegment[]>;
+  /**
+   * Forgets a recording that has ended and its segments (the retention sweeper, once its files are gone);
+   * answers whether there was one. A recording still being made is refused (InvalidRecordError).
+   */
+  deleteRecording(lessonId: string, id: string): Promise<boolean>;
+  /** The district's retention of recordings; undefined when nobody set it (kept for ever). */
+  getRecordingRetention(): Promise<RecordingRetention | undefined>;
+  putRecordingRetention(retention: RecordingRetention): Promise<void>;
 }

@@ -75,4 +75,46 @@ describe.each(storeFactories())('$name recording store contract', (factory) => {
     expect(await store.listRecordings('lesson-1')).toEqual([]);
     expect(await store.listOpenRecordings('node-a')).toEqual([]);
   });
+
+  it('deletes an ended recording and its segments, refuses one being made, and keeps the others', async () => {
+    await store.putRecording(recording({ endedAt: 9_000, status: 'complete' }));
+    await store.putRecording(recording({ id: 'r2', startedAt: 5_000 }));
+    const segment = { recordingId: 'r1', run: 0, file: 'r0-00000.webm', startedAt: 1_000, durationMs: 4_000 };
+    await store.appendRecordingSegment({ ...segment, bytes: 512_000 });
+    await store.appendRecordingSegment({ ...segment, recordingId: 'r2' });
+
+    expect(await store.deleteRecording('lesson-1', 'r1')).toBe(true);
+    expect(await store.deleteRecording('lesson-1', 'r1')).toBe(false);
+    await expect(store.deleteRecording('lesson-1', 'r2')).rejects.toBeInstanceOf(InvalidRecordError);
+
+    const again = await suite.open();
+    expect(await again.getRecording('lesson-1', 'r1')).toBeUndefined();
+    expect(await again.listRecordingSegments('r1')).toEqual([]);
+    expect((await again.listRecordings('lesson-1')).map((r) => r.id)).toEqual(['r2']);
+    expect(await again.listRecordingSegments('r2')).toEqual([{ ...segment, recordingId: 'r2' }]);
+    expect((await again.listOpenRecordings('node-a')).map((o) => o.recordingId)).toEqual(['r2']);
+  });
+
+  it('keeps a segment’s size when it has one', async () => {
+    const segment = { recordingId: 'r1', run: 0, file: 'r0-00000.webm', startedAt: 1, durationMs: 4_000 };
+    await store.appendRecordingSegment({ ...segment, bytes: 750_000 });
+    expect(await store.listRecordingSegments('r1')).toEqual([{ ...segment, bytes: 750_000 }]);
+  });
+
+  it('keeps the retention setting beside the secrets, replaced as a whole, and refuses a bad one', async () => {
+    expect(await store.getRecordingRetention()).toBeUndefined();
+    await store.getOrCreateSecret('join-token', () => 'key');
+    await store.putRecordingRetention({ days: 30, setBy: 'coord', setAt: 1_000 });
+    await store.putRecordingRetention({ days: 90, setBy: 'coord-2', setAt: 2_000 });
+    for (const days of [0, -1, 3651, 1.5]) {
+      await expect(store.putRecordingRetention({ days, setBy: 'c', setAt: 3_000 })).rejects.toBeInstanceOf(
+        InvalidRecordError,
+      );
+    }
+    const again = await suite.open();
+    expect(await again.getRecordingRetention()).toEqual({ days: 90, setBy: 'coord-2', setAt: 2_000 });
+    expect(await again.getOrCreateSecret('join-token', () => 'other')).toBe('key');
+    await again.putRecordingRetention({ days: null, setBy: 'coord', setAt: 4_000 });
+    expect((await again.getRecordingRetention())?.days).toBeNull();
+  });
 });

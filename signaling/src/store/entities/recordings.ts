@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_RETENTION_DAYS } from '@cloudschool/protocol';
 import { entity, logEntity } from '../entity.ts';
 import { id, time } from './fields.ts';
 
@@ -60,6 +61,8 @@ export const recordingSegments = logEntity({
     file: z.string().regex(/^[\w.-]+$/),
     startedAt: time,
     durationMs: z.int().min(0),
+    /** Its size on disk when it was stored (absent in segments stored before sizes were kept). */
+    bytes: z.int().min(0).optional(),
   }),
   scope: ['recordingId'],
   order: ['startedAt', 'file'],
@@ -68,3 +71,29 @@ export const recordingSegments = logEntity({
 });
 
 export type RecordingSegment = z.infer<typeof recordingSegments.schema>;
+
+/**
+ * How long the district keeps its recordings (recording/RetentionSweeper.ts); `days` null keeps them for ever
+ * (also when nobody set it: nothing is deleted until a coordinator says so). Who set it and when is shown
+ * beside it.
+ */
+export const recordingRetentionValue = z.object({
+  days: z.int().min(1).max(MAX_RETENTION_DAYS).nullable(),
+  setBy: id,
+  setAt: time,
+});
+
+export type RecordingRetention = z.infer<typeof recordingRetentionValue>;
+
+/**
+ * The retention as one named record beside the secrets (their table and keys: `cs:secret:recording-retention`),
+ * its value the JSON of RecordingRetention: a single district setting needs no table of its own.
+ */
+export const recordingRetention = entity({
+  name: 'recording retention',
+  schema: z.object({ name: z.literal('recording-retention'), value: z.string() }),
+  scope: [],
+  id: 'name',
+  sqlite: { table: 'secrets', columns: ['name', 'value'] },
+  redis: { string: 'secret', value: { text: 'value' } },
+});

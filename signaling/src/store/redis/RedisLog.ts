@@ -31,6 +31,10 @@ export class RedisLog<T extends object, S extends Field<T>> implements Log<T, S>
     );
   }
 
+  async clear(scope: Pick<T, S>): Promise<void> {
+    await this.#client.del(this.#listKey(scope));
+  }
+
   #listKey(scope: Pick<T, S>): string {
     return this.#keys.key(this.#entity.redis.list, ...partsOf(this.#entity.scope, scope));
   }

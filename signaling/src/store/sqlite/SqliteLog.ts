@@ -24,4 +24,9 @@ export class SqliteLog<T extends object, S extends Field<T>> implements Log<T, S
     const sql = `${this.#rows.select}${where(equal(fields))} ORDER BY seq`;
     return this.#rows.decodeAll(this.#db.all(sql, ...paramsOf(fields, scope)));
   }
+
+  async clear(scope: Pick<T, S>): Promise<void> {
+    const { scope: fields, sqlite } = this.#entity;
+    this.#db.run(`DELETE FROM ${sqlite.table}${where(equal(fields))}`, ...paramsOf(fields, scope));
+  }
 }

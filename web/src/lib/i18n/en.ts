@@ -741,6 +741,8 @@ export const en = {
   'audit.kind.page_removed': 'Page removed',
   'audit.kind.lesson_started': 'Lesson started',
   'audit.kind.lesson_ended': 'Lesson ended',
+  'audit.kind.recording_retention_set': 'Recording retention set',
+  'audit.kind.recording_deleted': 'Recording deleted (retention)',
 
   'host.myLessons': 'My lessons today',
   'host.backToLessons': 'Back to my lessons',

@@ -703,6 +703,8 @@ export const zhCN = {
   'audit.kind.page_removed': '移出页面',
   'audit.kind.lesson_started': '开始上课',
   'audit.kind.lesson_ended': '结束上课',
+  'audit.kind.recording_retention_set': '设置录像保留期',
+  'audit.kind.recording_deleted': '删除过期录像',
 
   'host.myLessons': '我今天的课',
   'host.backToLessons': '回到我今天的课',
