@@ -12,3 +12,4 @@ export * from './time.ts';
 export * from './serial.ts';
 export * from './recordings.ts';
 export * from './wall.ts';
+export * from './replay.ts';

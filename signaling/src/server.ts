@@ -30,6 +30,8 @@ import { authRoutes } from './http/authRoutes.ts';
 import { coursewareRoutes } from './http/coursewareRoutes.ts';
 import { recordingLibraryRoutes } from './http/recordingLibraryRoutes.ts';
 import { recordingRoutes } from './http/recordingRoutes.ts';
+import { replayRoutes } from './http/replayRoutes.ts';
+import { ReplayMedia } from './replay/ReplayMedia.ts';
 import { Recorder } from './recording/Recorder.ts';
 import { RetentionSweeper } from './recording/RetentionSweeper.ts';
 import { RECORDER_DEFAULTS } from './recording/RecorderTypes.ts';
@@ -335,6 +337,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(coursewareRoutes({ store, tokens, courseware }));
   app.use(recordingRoutes({ store, tokens }));
   app.use(recordingLibraryRoutes({ store, audit, sweeper }));
+  const replayMedia = new ReplayMedia({
+    directory: (lessonId, recordingId) => recorder.directory(lessonId, recordingId),
+    ffmpeg: RECORDER_DEFAULTS.ffmpeg,
+  });
+  app.use(replayRoutes({ store, tokens, media: replayMedia }));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'no such API route' } });
   });

@@ -16,7 +16,8 @@ import type {
   QuizAnswerView,
   StageView,
 } from '@cloudschool/protocol';
-import type { RoomStore } from '../store/Store.ts';
+import type { LessonEvent } from '../store/entities/lessonEvents.ts';
+import type { LessonEventStore, RoomStore } from '../store/Store.ts';
 import { byPinnedVotesTime, chatView, iso, questionView, quizClosed, quizView } from './interactionViews.ts';
 
 /** What the interaction needs to know of the running lesson, and how it speaks to its pages. */
@@ -52,7 +53,7 @@ const CHAT_PER_SECOND = 1 / 3;
  */
 export class Interaction {
   readonly lessonId: string;
-  readonly #store: RoomStore;
+  readonly #store: RoomStore & LessonEventStore;
   readonly #host: InteractionHost;
   #capacity = DEFAULT_STAGE_CAPACITY;
   #quizTimer: NodeJS.Timeout | undefined;
@@ -60,7 +61,7 @@ export class Interaction {
   /** Serializes changes so read-modify-write of the stage or a quiz never interleaves on this node. */
   readonly #queue = serial();
 
-  constructor(lessonId: string, store: RoomStore, host: InteractionHost) {
+  constructor(lessonId: string, store: RoomStore & LessonEventStore, host: InteractionHost) {
     this.lessonId = lessonId;
     this.#store = store;
     this.#host = host;
@@ -73,13 +74,15 @@ export class Interaction {
       if ((await this.#stage()).some((m) => m.classroomId === classroomId)) {
         throw new AppError('conflict', 'this classroom is already on stage');
       }
-      await this.#store.raiseHand({ lessonId: this.lessonId, classroomId, raisedAt: Date.now() });
+      if (await this.#store.raiseHand({ lessonId: this.lessonId, classroomId, raisedAt: Date.now() }))
+        await this.#event('hand:up', classroomId);
     });
   }
 
   lowerHand(classroomId: string): Promise<void> {
     return this.#change(async () => {
-      await this.#store.lowerHand(this.lessonId, classroomId);
+      if (await this.#store.lowerHand(this.lessonId, classroomId))
+        await this.#event('hand:down', classroomId);
     });
   }
 
@@ -97,7 +100,7 @@ export class Interaction {
         throw new AppError('conflict', `the stage is full (${this.#capacity}): take a classroom off first`);
       }
       await this.#store.lowerHand(this.lessonId, classroomId);
-      await this.#setStage([...stage, { classroomId, since: Date.now(), muted: false }]);
+      await this.#setStage([...stage, { classroomId, since: Date.now(), muted: false }], stage);
     });
   }
 
@@ -105,7 +108,10 @@ export class Interaction {
     return this.#change(async () => {
       const stage = await this.#stage();
       if (!stage.some((m) => m.classroomId === classroomId)) return;
-      await this.#setStage(stage.filter((m) => m.classroomId !== classroomId));
+      await this.#setStage(
+        stage.filter((m) => m.classroomId !== classroomId),
+        stage,
+      );
     });
   }
 
@@ -113,7 +119,10 @@ export class Interaction {
     return this.#change(async () => {
       const stage = await this.#stage();
       if (!stage.some((m) => m.classroomId === classroomId)) throw new AppError('not_found', 'not on stage');
-      await this.#setStage(stage.map((m) => (m.classroomId === classroomId ? { ...m, muted } : m)));
+      await this.#setStage(
+        stage.map((m) => (m.classroomId === classroomId ? { ...m, muted } : m)),
+        stage,
+      );
     });
   }
 
@@ -169,6 +178,7 @@ export class Interaction {
       const q = await this.#store.getQuestion(this.lessonId, questionId);
       if (!q) throw new AppError('not_found', 'no such question');
       await this.#store.putQuestion({ ...q, state });
+      if (q.state !== state) await this.#event('question:mark', questionId, state);
     });
   }
 
@@ -250,6 +260,7 @@ export class Interaction {
       const quiz = await this.#store.getQuiz(this.lessonId, quizId);
       if (!quiz) throw new AppError('not_found', 'no such quiz');
       await this.#store.putQuiz({ ...quiz, closedAt: quiz.closedAt ?? Date.now(), revealed: true });
+      if (!quiz.revealed) await this.#event('quiz:reveal', quizId);
     });
   }
 
@@ -385,9 +396,17 @@ export class Interaction {
     return this.#store.getStage(this.lessonId);
   }
 
-  async #setStage(stage: StageMember[]): Promise<void> {
+  async #setStage(stage: StageMember[], before: StageMember[]): Promise<void> {
     await this.#store.putStage(this.lessonId, stage);
+    const on = (list: StageMember[], id: string): boolean => list.some((m) => m.classroomId === id);
+    for (const m of stage) if (!on(before, m.classroomId)) await this.#event('stage:on', m.classroomId);
+    for (const m of before) if (!on(stage, m.classroomId)) await this.#event('stage:off', m.classroomId);
     this.#host.stageChanged(stage);
+  }
+
+  /** Kept with its time for the lesson's replay (its timeline's marks). */
+  async #event(kind: LessonEvent['kind'], subject: string, value: string | null = null): Promise<void> {
+    await this.#store.appendLessonEvent({ lessonId: this.lessonId, at: Date.now(), kind, subject, value });
   }
 
   async #currentQuiz(): Promise<Quiz | undefined> {

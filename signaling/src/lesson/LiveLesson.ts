@@ -10,6 +10,7 @@ import type { Logger } from '../logger.ts';
 import type { Recorder } from '../recording/Recorder.ts';
 import type {
   BoardStore,
+  LessonEventStore,
   LessonStore,
   QualityStore,
   RecordingStore,
@@ -32,7 +33,13 @@ import type { Page } from './Roster.ts';
 export interface LiveLessonDeps {
   sfu: Sfu;
   fabric: Fabric;
-  store: RosterStore & LessonStore & RoomStore & BoardStore & QualityStore & RecordingStore;
+  store: RosterStore &
+    LessonStore &
+    RoomStore &
+    BoardStore &
+    QualityStore &
+    RecordingStore &
+    LessonEventStore;
   audience: LessonAudience;
   log: Logger;
   board?: BoardOptions | undefined;
@@ -323,7 +330,12 @@ export class LiveLesson {
    */
   chooseLayout(layout: LessonLayout): void {
     if (layout === 'screen' && !this.media.sharing) throw new AppError('conflict', 'no screen is shared');
-    if (this.#setLayout(layout)) this.#link.tell({ type: 'layout', layout });
+    if (!this.#setLayout(layout)) return;
+    this.#link.tell({ type: 'layout', layout });
+    // For the replay's timeline; the lesson goes on without it if the store refuses.
+    this.#deps.store
+      .appendLessonEvent({ lessonId: this.id, at: Date.now(), kind: 'layout', subject: null, value: layout })
+      .catch((err: unknown) => this.#log.error({ err }, 'layout event not kept'));
   }
 
   /** Adds a page of this node; false if the lesson closed meanwhile (the caller opens it again). */

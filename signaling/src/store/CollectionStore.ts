@@ -28,6 +28,8 @@ import { devices } from './entities/devices.ts';
 import type { Device } from './entities/devices.ts';
 import { qualityTimes } from './entities/quality.ts';
 import { lessonAlerts } from './entities/alerts.ts';
+import { lessonEvents } from './entities/lessonEvents.ts';
+import type { LessonEvent } from './entities/lessonEvents.ts';
 import type { LessonAlert } from './entities/alerts.ts';
 import type { QualityTime } from './entities/quality.ts';
 import {
@@ -76,6 +78,7 @@ function collectionsOf(backend: Backend) {
     openRecordings: backend.collection(openRecordings),
     recordingSegments: backend.log(recordingSegments),
     recordingRetention: backend.collection(recordingRetention),
+    lessonEvents: backend.log(lessonEvents),
   };
 }
 
@@ -423,6 +426,16 @@ export class CollectionStore implements Store {
     await this.#in.recordingRetention.put([{ name: 'recording-retention', value }]);
   }
 
+  // --- a lesson's timeline
+
+  async appendLessonEvent(event: LessonEvent): Promise<void> {
+    await this.#in.lessonEvents.append(check(lessonEvents, event));
+  }
+
+  listLessonEvents(lessonId: string): Promise<LessonEvent[]> {
+    return this.#in.lessonEvents.list({ lessonId });
+  }
+
   // --- quality over time
 
   async addQualityTime(
@@ -510,6 +523,12 @@ export class CollectionStore implements Store {
 
   async loadBoard(lessonId: string): Promise<StoredBoard> {
     return this.#backend.board.loadBoard(lessonId);
+  }
+
+  async readBoardHistory(lessonId: string, afterSeq: number, limit: number): Promise<BoardOp[]> {
+    if (!Number.isSafeInteger(limit) || limit < 1)
+      throw new InvalidRecordError(`invalid board history page size ${limit}`);
+    return this.#backend.board.readBoardHistory(lessonId, afterSeq, limit);
   }
 
   async compactBoard(lessonId: string, snapshot: BoardState): Promise<void> {

@@ -4,6 +4,7 @@ import type { AttendanceStore } from './AttendanceStore.ts';
 import type { AuditStore } from './AuditStore.ts';
 import type { BoardStore } from './BoardStore.ts';
 import type { DeviceStore } from './DeviceStore.ts';
+import type { LessonEventStore } from './LessonEventStore.ts';
 import type { LessonStore } from './LessonStore.ts';
 import type { LimitStore } from './LimitStore.ts';
 import type { QualityStore } from './QualityStore.ts';
@@ -19,6 +20,7 @@ export type {
   AuditStore,
   BoardStore,
   DeviceStore,
+  LessonEventStore,
   LessonStore,
   LimitStore,
   QualityStore,
@@ -48,7 +50,8 @@ export interface Store
     AuditStore,
     DeviceStore,
     RecordingStore,
-    AlertStore {
+    AlertStore,
+    LessonEventStore {
   readonly kind: 'sqlite' | 'redis';
   /** Idempotent. */
   close(): Promise<void>;

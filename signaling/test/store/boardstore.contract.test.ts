@@ -1,7 +1,7 @@
 /**
  * The whiteboard's store methods, the same contract for SQLite and Redis: consecutive seqs from append
- * (also under concurrent appends and after compaction), readBoardOps, snapshots, and compaction that
- * keeps exactly the operations after the snapshot.
+ * (also under concurrent appends and after compaction), readBoardOps, snapshots, compaction that
+ * keeps exactly the operations after the snapshot in the log, and the history that keeps every one.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { applyOps, initialBoard } from '@cloudschool/board';
@@ -100,6 +100,24 @@ describe.each(storeFactories())('$name board store contract', (factory) => {
     const again = await open();
     expect(await again.appendBoardOp(L, body(8))).toBe(8);
     expect(await again.loadBoard(L)).toEqual({ snapshot: head, ops: [withSeq(7), withSeq(8)] });
+  });
+
+  it('keeps every operation in the history for replay, through compactions and a reopen, in pages', async () => {
+    expect(await store.readBoardHistory(L, 0, 100)).toEqual([]);
+    await append(5);
+    const ops = await store.readBoardOps(L, 0);
+    await store.compactBoard(L, applyOps(initialBoard(), ops.slice(0, 3)));
+    expect(await store.readBoardHistory(L, 0, 100)).toEqual(ops);
+    expect(await store.appendBoardOp(L, body(6))).toBe(6);
+    const all = [...ops, withSeq(6)];
+    await store.compactBoard(L, applyOps(initialBoard(), all));
+    await store.appendBoardOp('lesson-2', body(9));
+    const again = await open();
+    expect(await again.readBoardHistory(L, 0, 100)).toEqual(all);
+    expect(await again.readBoardHistory(L, 2, 3)).toEqual(all.slice(2, 5));
+    expect(await again.readBoardHistory(L, 6, 100)).toEqual([]);
+    expect(await again.readBoardHistory('lesson-2', 0, 100)).toEqual([withSeq(1, 9)]);
+    await expect(again.readBoardHistory(L, 0, 0)).rejects.toBeInstanceOf(InvalidRecordError);
   });
 
   it('keeps the newer snapshot and refuses one beyond the log', async () => {

@@ -12,8 +12,8 @@ const streamEntries = z.array(z.object({ id: z.string(), message: z.record(z.str
 
 /**
  * The whiteboard in Redis: each lesson's operation log a stream (`<p>:board-ops:<lessonId>`, entry id
- * `<seq>-0`), its snapshot a hash (`<p>:board-snapshot:<lessonId>`), both written only by the scripts of
- * boardScripts.ts. Operations and snapshots come checked (CollectionStore).
+ * `<seq>-0`), its snapshot a hash (`<p>:board-snapshot:<lessonId>`), the operations compaction moved out of
+ * the log a stream (`<p>:board-history:<lessonId>`), all written only by the scripts of boardScripts.ts. Operations and snapshots come checked (CollectionStore).
  */
 export class RedisBoard implements BoardStore {
   readonly #client: StoreClient;
@@ -48,6 +48,20 @@ export class RedisBoard implements BoardStore {
     return { snapshot, ops };
   }
 
+  async readBoardHistory(lessonId: string, afterSeq: number, limit: number): Promise<BoardOp[]> {
+    const keys = this.#boardKeys(lessonId);
+    const from = `${afterSeq + 1}-0`;
+    // One MULTI: a compaction moves operations from the log to the history in one script, so these two
+    // reads see each operation in exactly one of them.
+    const [older, newer] = await this.#client
+      .multi()
+      .xRange(keys.history, from, '+', { COUNT: limit })
+      .xRange(keys.ops, from, '+', { COUNT: limit })
+      .exec();
+    const ops = [...decodeStreamOps(keys.history, older), ...decodeStreamOps(keys.ops, newer)];
+    return ops.slice(0, limit);
+  }
+
   async compactBoard(lessonId: string, snapshot: BoardState): Promise<void> {
     const reply = await this.#client.compactBoard(
       this.#boardKeys(lessonId),
@@ -63,6 +77,7 @@ export class RedisBoard implements BoardStore {
     return {
       ops: this.#keys.key('board-ops', lessonId),
       snapshot: this.#keys.key('board-snapshot', lessonId),
+      history: this.#keys.key('board-history', lessonId),
     };
   }
 }

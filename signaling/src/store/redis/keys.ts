@@ -50,6 +50,8 @@
  * |                                         |            | = the operation's JSON without its seq            |
  * | <p>:board-snapshot:<lessonId>           | hash       | `seq` → the seq it covers, `state` → BoardState   |
  * |                                         |            | JSON; the log keeps only the entries after `seq`  |
+ * | <p>:board-history:<lessonId>            | stream     | the entries compaction moved out of the log (same |
+ * |                                         |            | ids and fields), kept for the lesson's replay     |
  *
  * Lesson recordings (RecordingStore):
  *
@@ -58,9 +60,12 @@
  * | <p>:recordings:<lessonId>               | hash       | recording id → Recording JSON                     |
  * | <p>:recordings-open:<nodeId>            | hash       | recording id → OpenRecording JSON (being written) |
  * | <p>:recording-segments:<recordingId>    | list       | RecordingSegment JSON, in the order appended      |
+ * | <p>:lesson-events:<lessonId>            | list       | LessonEvent JSON (hands, stage, layout, marks),   |
+ * |                                         |            | in the order appended                             |
  *
  * The board keys are written only by the scripts of boardScripts.ts (append: next seq = 1 + the highest of the
- * stream's last entry and the snapshot's seq; compact: snapshot and XTRIM MINID in one step).
+ * stream's last entry and the snapshot's seq; compact: snapshot, the covered entries copied to the history and
+ * XTRIM MINID in one step).
  *
  * A sorted set orders equal scores by member bytes; the stores sort what they list in order.ts anyway.
  *

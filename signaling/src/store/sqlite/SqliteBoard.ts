@@ -2,7 +2,7 @@ import type { BoardOp, BoardState } from '@cloudschool/board';
 import type { BoardStore, StoredBoard } from '../BoardStore.ts';
 import { boardSnapshot, decodeBoardOp } from '../entities/board.ts';
 import { CorruptRecordError, decodeJsonRecord, InvalidRecordError } from '../records.ts';
-import type { SqliteDatabase } from './SqliteDatabase.ts';
+import type { Row, SqliteDatabase } from './SqliteDatabase.ts';
 
 /** The last seq of a lesson's board: the highest of the log and the snapshot (the log may be empty after one). */
 const HEAD = `SELECT MAX(
@@ -11,8 +11,8 @@ const HEAD = `SELECT MAX(
 ) AS head`;
 
 /**
- * The whiteboard in SQLite: each lesson's operation log in board_ops, keyed by (lesson, seq), and its
- * latest snapshot in board_snapshots. Operations and snapshots come checked (CollectionStore).
+ * The whiteboard in SQLite: each lesson's operation log in board_ops, keyed by (lesson, seq), its
+ * latest snapshot in board_snapshots, and the operations compaction took out of the log in board_history. Operations and snapshots come checked (CollectionStore).
  */
 export class SqliteBoard implements BoardStore {
   readonly #db: SqliteDatabase;
@@ -43,6 +43,23 @@ export class SqliteBoard implements BoardStore {
     });
   }
 
+  async readBoardHistory(lessonId: string, afterSeq: number, limit: number): Promise<BoardOp[]> {
+    // One read transaction: an operation is in the history or in the log, never both nor neither.
+    return this.#db.snapshot(() =>
+      this.#decode(
+        lessonId,
+        this.#db.all(
+          `SELECT seq, data FROM board_history WHERE lesson_id = ?1 AND seq > ?2
+           UNION ALL SELECT seq, data FROM board_ops WHERE lesson_id = ?1 AND seq > ?2
+           ORDER BY seq LIMIT ?3`,
+          lessonId,
+          afterSeq,
+          limit,
+        ),
+      ),
+    );
+  }
+
   async compactBoard(lessonId: string, snapshot: BoardState): Promise<void> {
     const json = JSON.stringify(snapshot);
     this.#db.transaction(() => {
@@ -58,6 +75,12 @@ export class SqliteBoard implements BoardStore {
         lessonId,
         snapshot.seq,
         json,
+      );
+      this.#db.run(
+        `INSERT OR IGNORE INTO board_history (lesson_id, seq, data)
+         SELECT lesson_id, seq, data FROM board_ops WHERE lesson_id = ? AND seq <= ?`,
+        lessonId,
+        snapshot.seq,
       );
       this.#db.run('DELETE FROM board_ops WHERE lesson_id = ? AND seq <= ?', lessonId, snapshot.seq);
     });
@@ -83,6 +106,10 @@ export class SqliteBoard implements BoardStore {
       lessonId,
       afterSeq,
     );
+    return this.#decode(lessonId, rows);
+  }
+
+  #decode(lessonId: string, rows: readonly Row[]): BoardOp[] {
     return rows.map((row) => {
       const { seq, data } = row;
       const where = `board_ops row ${lessonId}/${String(seq)}`;

@@ -206,6 +206,22 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (lesson_id, key)
   ) STRICT;
   `,
+  // 8 → 9: a lesson's timeline for its replay: the board operations compaction moves out of board_ops
+  // (BoardStore.readBoardHistory), and the events no other record keeps with a time (LessonEventStore).
+  `
+  CREATE TABLE IF NOT EXISTS board_history (
+    lesson_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (lesson_id, seq)
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS lesson_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    lesson_id TEXT NOT NULL,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX IF NOT EXISTS lesson_events_by_lesson ON lesson_events (lesson_id, seq);
+  `,
 ];
 
 /** The version this code reads and writes. */

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { boardOp } from '@cloudschool/board';
+
+/**
+ * A recorded lesson's replay (`GET /api/lessons/:id/replay`): what the replay page plays and redraws. Times
+ * are wall-clock epoch milliseconds, the same clock as the board's operations and the recording's segments,
+ * so "the lesson at time t" is one number everywhere.
+ */
+
+/** One ffmpeg run of the recording as one WebM file (its segments joined): plays from `startedAt`. */
+export const replayPart = z.object({
+  run: z.int().min(0),
+  startedAt: z.int(),
+  durationMs: z.int().min(0),
+  /** Same-origin URL of its WebM (Range requests); a classroom's carries its join token. */
+  url: z.string(),
+});
+
+/** A moment on the timeline: a page turn, a question, a quiz, the stage, a hand. */
+export const replayMark = z.object({
+  at: z.int(),
+  kind: z.enum(['page', 'question', 'quiz', 'quiz:reveal', 'stage', 'hand']),
+  /** What the mark says, in Chinese ("第 2 页", "提问：…", "测验：…", "上台：一中 初二(1)班"). */
+  label: z.string(),
+});
+
+/** A courseware page (or a blank board page) shown from `at` until the next chapter. */
+export const replayChapter = z.object({ at: z.int(), pageId: z.string(), label: z.string() });
+
+export const lessonReplay = z.object({
+  lesson: z.object({ id: z.string(), title: z.string() }),
+  /** The recordings of the lesson, oldest first; `recordingId` is the one described. */
+  recordings: z.array(z.object({ id: z.string(), startedAt: z.int(), status: z.string() })),
+  recordingId: z.string(),
+  /** The span of the replay: the first part's start to the last part's end. */
+  startedAt: z.int(),
+  endedAt: z.int(),
+  parts: z.array(replayPart),
+  /** Every board operation of the lesson (also before the recording: they make the board it starts with). */
+  board: z.array(boardOp),
+  marks: z.array(replayMark),
+  chapters: z.array(replayChapter),
+});
+
+export type ReplayPart = z.infer<typeof replayPart>;
+export type ReplayMark = z.infer<typeof replayMark>;
+export type ReplayChapter = z.infer<typeof replayChapter>;
+export type LessonReplay = z.infer<typeof lessonReplay>;
