@@ -16,16 +16,27 @@ export const replayPart = z.object({
   url: z.string(),
 });
 
-/** A moment on the timeline: a page turn, a question, a quiz, the stage, a hand. */
+/**
+ * A moment on the timeline: a page turn (`page`: the board page shown, from 1, and `coursewarePage` behind
+ * it), a question asked, a quiz opened or its answer revealed, a classroom on or off stage, a hand raised.
+ * `name`: the classroom's; `text`: the question's or the quiz's. The page says it in its language.
+ */
 export const replayMark = z.object({
   at: z.int(),
-  kind: z.enum(['page', 'question', 'quiz', 'quiz:reveal', 'stage', 'hand']),
-  /** What the mark says, in Chinese ("第 2 页", "提问：…", "测验：…", "上台：一中 初二(1)班"). */
-  label: z.string(),
+  kind: z.enum(['page', 'question', 'quiz', 'quiz:reveal', 'stage:on', 'stage:off', 'hand']),
+  page: z.int().min(1).nullable(),
+  coursewarePage: z.int().min(1).nullable(),
+  name: z.string().nullable(),
+  text: z.string().nullable(),
 });
 
-/** A courseware page (or a blank board page) shown from `at` until the next chapter. */
-export const replayChapter = z.object({ at: z.int(), pageId: z.string(), label: z.string() });
+/** The board page shown (from 1), and the courseware page behind it, from `at` until the next chapter. */
+export const replayChapter = z.object({
+  at: z.int(),
+  pageId: z.string(),
+  page: z.int().min(1),
+  coursewarePage: z.int().min(1).nullable(),
+});
 
 export const lessonReplay = z.object({
   lesson: z.object({ id: z.string(), title: z.string() }),

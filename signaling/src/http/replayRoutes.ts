@@ -97,7 +97,7 @@ export function replayRoutes(deps: ReplayRouteDeps): express.Router {
       events,
       questions,
       quizzes,
-      classroomName: (id) => names.get(id) ?? '未知教室',
+      classroomName: (id) => names.get(id) ?? id,
       from: startedAt,
       to: endedAt,
     });

@@ -16,16 +16,13 @@ export interface TimelineInput {
   to: number;
 }
 
-/** A mark's text stays one line on the timeline. */
-const LABEL_CHARS = 40;
-const short = (text: string): string =>
-  text.length > LABEL_CHARS ? `${text.slice(0, LABEL_CHARS - 1)}…` : text;
-
-/** "第 2 页" and, over courseware, which page of it. */
-function pageLabel(state: BoardState): string {
-  const index = state.pages.findIndex((p) => p.id === state.pageId);
+/** The page shown, from 1, and the courseware page behind it. */
+function shownPage(state: BoardState): { page: number; coursewarePage: number | null } {
   const background = findPage(state, state.pageId)?.background;
-  return `第 ${index + 1} 页${background ? `（课件第 ${background.page} 页）` : ''}`;
+  return {
+    page: state.pages.findIndex((p) => p.id === state.pageId) + 1,
+    coursewarePage: background ? background.page : null,
+  };
 }
 
 /**
@@ -37,14 +34,15 @@ function pageLabel(state: BoardState): string {
 export function replayTimeline(input: TimelineInput): { chapters: ReplayChapter[]; marks: ReplayMark[] } {
   const { from, to } = input;
   const chapters: ReplayChapter[] = [];
-  let state = initialBoard();
+  // The history is whole since it was kept (schema 9); a lesson compacted before starts where it does.
+  let state: BoardState = { ...initialBoard(), seq: Math.max(0, (input.ops[0]?.seq ?? 1) - 1) };
   let shown = '';
   const chapter = (at: number): void => {
     const page = findPage(state, state.pageId);
     const key = `${state.pageId} ${page?.background ? `${page.background.fileId}#${page.background.page}` : ''}`;
     if (key === shown) return;
     shown = key;
-    const entry = { at: Math.max(at, from), pageId: state.pageId, label: pageLabel(state) };
+    const entry = { at: Math.max(at, from), pageId: state.pageId, ...shownPage(state) };
     // Chapters before the replay starts collapse into the one it starts with.
     if (chapters.at(-1)?.at === entry.at) chapters[chapters.length - 1] = entry;
     else chapters.push(entry);
@@ -56,26 +54,26 @@ export function replayTimeline(input: TimelineInput): { chapters: ReplayChapter[
     chapter(op.at);
   }
 
-  const marks: ReplayMark[] = chapters
-    .slice(1)
-    .map((c) => ({ at: c.at, kind: 'page' as const, label: `翻页：${c.label}` }));
+  const none = { page: null, coursewarePage: null, name: null, text: null };
+  const marks: ReplayMark[] = chapters.slice(1).map((c) => ({
+    ...none,
+    at: c.at,
+    kind: 'page' as const,
+    page: c.page,
+    coursewarePage: c.coursewarePage,
+  }));
   const name = input.classroomName;
   for (const q of input.questions) {
-    marks.push({
-      at: q.createdAt,
-      kind: 'question',
-      label: short(`提问（${name(q.classroomId)}）：${q.text}`),
-    });
+    marks.push({ ...none, at: q.createdAt, kind: 'question', name: name(q.classroomId), text: q.text });
   }
-  for (const quiz of input.quizzes) {
-    marks.push({ at: quiz.startedAt, kind: 'quiz', label: short(`测验：${quiz.question}`) });
-  }
+  for (const quiz of input.quizzes)
+    marks.push({ ...none, at: quiz.startedAt, kind: 'quiz', text: quiz.question });
   for (const e of input.events) {
-    const who = e.subject === null ? '' : name(e.subject);
-    if (e.kind === 'quiz:reveal') marks.push({ at: e.at, kind: 'quiz:reveal', label: '公布测验答案' });
-    else if (e.kind === 'stage:on') marks.push({ at: e.at, kind: 'stage', label: `上台：${who}` });
-    else if (e.kind === 'stage:off') marks.push({ at: e.at, kind: 'stage', label: `下台：${who}` });
-    else if (e.kind === 'hand:up') marks.push({ at: e.at, kind: 'hand', label: `举手：${who}` });
+    const who = e.subject === null ? null : name(e.subject);
+    if (e.kind === 'quiz:reveal') marks.push({ ...none, at: e.at, kind: 'quiz:reveal' });
+    else if (e.kind === 'stage:on' || e.kind === 'stage:off')
+      marks.push({ ...none, at: e.at, kind: e.kind, name: who });
+    else if (e.kind === 'hand:up') marks.push({ ...none, at: e.at, kind: 'hand', name: who });
   }
   return {
     chapters,

@@ -136,29 +136,21 @@ describe('GET /api/lessons/:id/replay', () => {
     expect(replay.startedAt).toBe(t0);
     expect(replay.endedAt).toBe(replay.parts[1]!.startedAt + replay.parts[1]!.durationMs);
     expect(replay.board.map((op) => op.op.type)).toEqual(['stroke', 'page:add']);
-    expect(replay.marks.map((m) => m.kind)).toEqual([
-      'hand',
-      'stage',
-      'question',
-      'quiz',
-      'page',
-      'quiz:reveal',
-      'stage',
-    ]);
-    expect(replay.marks.map((m) => m.label)).toEqual([
-      `举手：${name}`,
-      `上台：${name}`,
-      `提问（${name}）：为什么天是蓝的？`,
-      '测验：1 + 1 = ?',
-      '翻页：第 2 页',
-      '公布测验答案',
-      `下台：${name}`,
+    const none = { page: null, coursewarePage: null, name: null, text: null };
+    expect(replay.marks.map(({ at: _at, ...mark }) => mark)).toEqual([
+      { ...none, kind: 'hand', name },
+      { ...none, kind: 'stage:on', name },
+      { ...none, kind: 'question', name, text: '为什么天是蓝的？' },
+      { ...none, kind: 'quiz', text: '1 + 1 = ?' },
+      { ...none, kind: 'page', page: 2 },
+      { ...none, kind: 'quiz:reveal' },
+      { ...none, kind: 'stage:off', name },
     ]);
     const pageTurn = replay.marks.find((m) => m.kind === 'page')!;
     expect(pageTurn.at).toBe(replay.board[1]!.at);
     expect(replay.chapters).toEqual([
-      { at: t0, pageId: 'p0', label: '第 1 页' },
-      { at: pageTurn.at, pageId: 'p2', label: '第 2 页' },
+      { at: t0, pageId: 'p0', page: 1, coursewarePage: null },
+      { at: pageTurn.at, pageId: 'p2', page: 2, coursewarePage: null },
     ]);
     const events = await server.store.listLessonEvents(seeded.lessonId);
     expect(events.map((e) => [e.kind, e.subject, e.value])).toEqual([
