@@ -98,8 +98,12 @@ export function interactionHandlers(lessons: LiveLessons): Pick<HandlerTable, In
       await host(socket).reveal(quizId);
       return null;
     },
+    /**
+     * The host side writes to a classroom's tutor: the host teacher, or a coordinator on patrol answering an
+     * alert on the wall (as the host side: the teacher sees it in the same conversation).
+     */
     'chat:send': async ({ text, classroomId }, socket) => {
-      const { lesson, page } = joined(socket, lessons, 'host', 'classroom');
+      const { lesson, page } = joined(socket, lessons, 'host', 'observer', 'classroom');
       live(lesson);
       if (page.classroomId === null) {
         if (!classroomId) throw new AppError('bad_request', 'name the classroom to write to');
@@ -120,8 +124,9 @@ export function interactionHandlers(lessons: LiveLessons): Pick<HandlerTable, In
       }
       return null;
     },
+    /** A coordinator's patrol does not mark the host teacher's messages read (chat:read), but reads them. */
     'chat:history': async ({ classroomId }, socket) => {
-      const { lesson } = joined(socket, lessons, 'host');
+      const { lesson } = joined(socket, lessons, 'host', 'observer');
       if (!lesson.isInvited(classroomId)) throw new AppError('not_found', 'no such classroom');
       return lesson.interaction.history(classroomId);
     },

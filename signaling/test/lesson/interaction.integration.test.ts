@@ -191,7 +191,7 @@ describe('the dual-teacher interaction', () => {
     expect(rooms[0]!.interaction().tiles).toBeNull();
   });
 
-  it('lets a coordinator patrol unseen: sees everything, sends nothing, not counted', async () => {
+  it('lets a coordinator patrol unseen: sees everything, sends nothing but a word to a tutor, not counted', async () => {
     const before = rooms[0]!.lesson()?.classroomCount;
     const observer = await open('observer');
     expect(
@@ -205,10 +205,23 @@ describe('the dual-teacher interaction', () => {
     expect(rooms[0]!.lesson()?.classroomCount).toBe(before);
     const lesson = server.app.lessons.get(seeded.lessonId)!;
     expect(lesson.state().classroomCount).toBe(4);
+    // An alert on the wall: the coordinator writes to that classroom's tutor as the host side, reads the
+    // conversation, and leaves the host teacher's unread count alone.
+    const unreadBefore = host.interaction().tiles?.find((t) => t.classroomId === ids()[2])?.unread;
+    const history = await ok(observer.socket, 'chat:history', { classroomId: ids()[2] });
+    expect(history.map((m) => m.text)).toEqual(['我们这边听不清', '收到，马上调整']);
+    await ok(observer.socket, 'chat:send', { classroomId: ids()[2], text: '教务处：请检查投影仪' });
+    await waitFor(() => rooms[2]!.chat.at(-1)?.text === '教务处：请检查投影仪', 'the tutor gets it');
+    expect(rooms[2]!.chat.at(-1)?.from).toBe('host');
+    await waitFor(() => host.chat.at(-1)?.text === '教务处：请检查投影仪', 'the host teacher sees it too');
+    expect(await request(observer.socket, 'chat:read', { classroomId: ids()[2] })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expect(host.interaction().tiles?.find((t) => t.classroomId === ids()[2])?.unread).toBe(unreadBefore);
     for (const [event, payload] of [
       ['hand:raise', {}],
       ['question:ask', { text: 'x' }],
-      ['chat:send', { text: 'x', classroomId: ids()[0] }],
       ['stage:invite', { classroomId: ids()[0] }],
       ['media:createTransport', { direction: 'send' }],
     ] as const) {

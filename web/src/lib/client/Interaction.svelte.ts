@@ -125,6 +125,12 @@ export class Interaction {
     this.message(sent);
   }
 
+  /** The host side's conversation with a classroom so far (a reloaded console, a coordinator's patrol). */
+  async loadThread(classroomId: string): Promise<void> {
+    const history = await this.#send('chat:history', { classroomId });
+    this.threads.set(classroomId, mergeMessages(this.threads.get(classroomId) ?? [], ...history));
+  }
+
   async markRead(classroomId?: string): Promise<void> {
     await this.#send('chat:read', classroomId ? { classroomId } : {});
   }

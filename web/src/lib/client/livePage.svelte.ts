@@ -162,10 +162,15 @@ class LivePage {
       this.#session
         ? this.#session.request(event, payload)
         : Promise.reject(new SignalError('not_joined', `${event}: not in the lesson`));
-    // An observer looks: its interaction sends nothing, its board only asks for syncs.
+    // An observer looks: its interaction sends nothing but a word to a tutor (an alert on the wall: the
+    // host side's backchannel, which it reads too), its board only asks for syncs.
+    const observerMay: readonly string[] = ['chat:send', 'chat:history'];
     this.interaction = new Interaction(
       observer
-        ? (event) => Promise.reject(new SignalError('forbidden', `${event}: an observer sends nothing`))
+        ? (event, payload) =>
+            observerMay.includes(event)
+              ? send(event, payload)
+              : Promise.reject(new SignalError('forbidden', `${event}: an observer sends nothing`))
         : send,
     );
     this.board = new BoardClient(send, (event, payload, volatile) => {
@@ -259,10 +264,7 @@ class LivePage {
           this.board.joined(result);
         },
         interaction: (state) => this.interaction.apply(state),
-        message: (message) => {
-          // The backchannel is the host's and the classrooms' only.
-          if (role !== 'observer') this.interaction.message(message);
-        },
+        message: (message) => this.interaction.message(message),
         board: this.board,
       },
     );
