@@ -40,6 +40,19 @@ declare global {
        */
       boardPng?: (pageId?: string, scale?: number) => Promise<string>;
     };
+    /** Set by the replay page (routes/replay/): seek it, read what it shows (web/test-hooks.md). */
+    __cloudschoolReplay?: {
+      /** Pauses, moves to a wall-clock time (ms), resolves once the video's frame and the board are there. */
+      seek: (at: number) => Promise<void>;
+      state: () => {
+        time: number;
+        playing: boolean;
+        board: BoardState | null;
+        /** The ffmpeg run whose WebM is loaded (null: none yet). */
+        run: number | null;
+        videoSeconds: number;
+      };
+    };
   }
 }
 
