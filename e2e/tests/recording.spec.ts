@@ -2,7 +2,7 @@
  * Issue 14, recording in the live lesson: a coordinator marks the lesson 自动录制 on its page; it records as
  * soon as the host goes on air, and the host console and a classroom's projector say 录制中; the host stops
  * and starts it again with the record button ("录制中 00:0x"); a coordinator on patrol stops it; the lesson
- * lists both recordings, complete.
+ * lists both recordings, complete; the coordinator finds them in 录像库 with their length and a replay link.
  */
 import { expect } from '@playwright/test';
 import type { LessonRecordings, LessonView } from '@cloudschool/protocol';
@@ -79,4 +79,21 @@ test('自动录制 starts with the broadcast; the host stops and restarts it; ev
     expect(recording.segments.length, JSON.stringify(recording)).toBeGreaterThan(0);
     expect(recording.durationMs).toBeGreaterThan(3_000);
   }
+
+  // The library, from the coordinators' menu: both recordings of the lesson, their length as listed.
+  await coordinator.goto('/coordinator');
+  await coordinator.getByRole('link', { name: '录像库' }).click();
+  const rows = coordinator.locator(`[data-testid="recording-row"][data-lesson-id="${lesson.lessonId}"]`);
+  await expect(rows).toHaveCount(2);
+  const mss = (ms: number): string => {
+    const seconds = Math.round(ms / 1000);
+    return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+  };
+  // Newest first.
+  const lengths = [...listed.recordings].reverse().map((r) => mss(r.durationMs));
+  await expect(rows.getByTestId('recording-duration')).toHaveText(lengths);
+  await expect(rows.first().getByTestId('recording-replay')).toHaveAttribute(
+    'href',
+    `/replay/${lesson.lessonId}`,
+  );
 });
