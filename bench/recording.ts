@@ -183,6 +183,8 @@ interface RampStep {
   workerPerLesson: number;
   /** Media the recordings hold per second recorded (1.0: nothing lost). */
   mediaRatio: number;
+  /** ffmpeg runs started, all recordings together: one per lesson, more when one ended and was started again. */
+  ffmpegRuns: number;
 }
 
 let single: {
@@ -225,8 +227,12 @@ try {
     await Promise.all(recordings.map((r) => recorder.stop(r)));
     const seconds = (performance.now() - t1) / 1000;
     let media = 0;
+    let runs = 0;
     for (const [i, l] of lessons.entries()) {
       media += (await written(store, recorder, l.id, recordings[i]!.id)).mediaMs / 1000;
+      runs += readdirSync(recorder.directory(l.id, recordings[i]!.id)).filter((f) =>
+        f.endsWith('.sdp'),
+      ).length;
     }
     ramp.push({
       lessons: n,
@@ -235,6 +241,7 @@ try {
       ffmpegPerLesson: round(cpu.groups['recorder ffmpeg']! / n, 2),
       workerPerLesson: round(cpu.groups['mediasoup worker']! / n, 2),
       mediaRatio: round(media / n / seconds, 2),
+      ffmpegRuns: runs,
     });
     await Promise.all(lessons.map(endLesson));
   }
@@ -309,14 +316,14 @@ const md = [
   '',
   `## Lessons recorded at once (${RAMP_SECONDS} s each)`,
   '',
-  '| lessons | worker % (all) | recorder ffmpeg % (all) | ffmpeg % per lesson | worker % per lesson (receiving included) | Node % | others % | media recorded per second |',
-  '|---|---|---|---|---|---|---|---|',
+  '| lessons | worker % (all) | recorder ffmpeg % (all) | ffmpeg % per lesson | worker % per lesson (receiving included) | Node % | others % | media recorded per second | ffmpeg runs started |',
+  '|---|---|---|---|---|---|---|---|---|',
   ...ramp.map(
     (r) =>
-      `| ${r.lessons} | ${fmt(r.cpu, 'mediasoup worker')} | ${fmt(r.cpu, 'recorder ffmpeg')} | ${r.ffmpegPerLesson} | ${r.workerPerLesson} | ${fmt(r.cpu, 'node (recorder + harness)')} | ${r.cpu.othersTotal} | ${r.mediaRatio} |`,
+      `| ${r.lessons} | ${fmt(r.cpu, 'mediasoup worker')} | ${fmt(r.cpu, 'recorder ffmpeg')} | ${r.ffmpegPerLesson} | ${r.workerPerLesson} | ${fmt(r.cpu, 'node (recorder + harness)')} | ${r.cpu.othersTotal} | ${r.mediaRatio} | ${r.ffmpegRuns} |`,
   ),
   '',
-  'The worker column includes receiving each host (a live lesson pays that anyway); the recording adds its consumers (the one-lesson difference above). "Media recorded per second" is the segments\' media time over the time recorded: 1.0 when nothing was lost (a little under: the last segment closes as the recording stops).',
+  'The worker column includes receiving each host (a live lesson pays that anyway); the recording adds its consumers (the one-lesson difference above). "Media recorded per second" is the segments\' media time over the time recorded: 1.0 when nothing was lost (a little under: the last segment closes as the recording stops). "ffmpeg runs started": one per lesson when every recording’s ffmpeg started at once; each extra is a run that ended (e.g. no key frame within its probe: this sender ignores PLI and sends one every 2 s) and was started again by the recorder (5 times at most, then the recording stops as failed).',
   '',
 ].join('\n');
 writeResults('recording', json, md);
