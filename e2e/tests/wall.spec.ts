@@ -3,7 +3,8 @@
  * one classroom is on `lan`, one on the network lab's `bad` link, one never comes; lesson B was started with
  * no host page, two of its classrooms are simulated in Node, one never comes. The wall shows both lessons
  * pushed as they change, the absent classrooms as absent with an alert once the (shortened, 10 s) delay after
- * the start is over, the bad classroom at a worse level than the lan one; an alert's link opens the patrol, its
+ * the start is over, the bad classroom at a worse level than the lan one, lesson A's host camera decoded small
+ * on its card; an alert's link opens the patrol, its
  * other one writes to the classroom's tutor (the host teacher sees the conversation).
  */
 import { expect } from '@playwright/test';
@@ -108,6 +109,30 @@ test('the wall shows two live lessons, their absent classrooms with alerts and t
       ),
     ).toHaveAttribute('data-live', 'true');
     await expect(coordinator.getByTestId('wall-trouble')).not.toHaveText('0');
+
+    // Lesson A's card shows its host's camera, decoded, at the lowest layer; lesson B's host does not broadcast.
+    const picture = (lessonId: string) =>
+      coordinator.locator(
+        `[data-testid="wall-lesson"][data-lesson-id="${lessonId}"] [data-testid="wall-host-video"]`,
+      );
+    // Only a card on screen receives its picture.
+    await expect(picture(a.lessonId)).toHaveAttribute('data-playing', 'false');
+    await picture(a.lessonId).scrollIntoViewIfNeeded();
+    await expect(picture(a.lessonId)).toHaveAttribute('data-playing', 'true');
+    const decoded = () =>
+      picture(a.lessonId).evaluate((v: HTMLVideoElement) => ({
+        frames: v.getVideoPlaybackQuality().totalVideoFrames,
+        height: v.videoHeight,
+      }));
+    const first = await decoded();
+    await expect
+      .poll(async () => (await decoded()).frames, { timeout: 30_000 })
+      .toBeGreaterThan(first.frames + 5);
+    const shown = await decoded();
+    expect(shown.height).toBeGreaterThan(0);
+    expect(shown.height, 'the lowest simulcast layer').toBeLessThanOrEqual(180);
+    await picture(b.lessonId).scrollIntoViewIfNeeded();
+    await expect(picture(b.lessonId)).toHaveAttribute('data-playing', 'false');
 
     // The bad classroom ends up at a worse level than the lan one (both measured by their pages' reports).
     const look = (classroomId: string) =>

@@ -95,7 +95,13 @@ export const requestSchemas = {
   }),
   'media:produce': z.strictObject({ transportId: id, kind: mediaKind, source: mediaSource, rtpParameters }),
   'media:closeProducer': z.strictObject({ producerId: id }),
-  'media:consume': z.strictObject({ transportId: id, producerId: id, rtpCapabilities }),
+  /** `thumbnail`: a small picture (the coordinators' wall): the lowest layer whatever the page may receive. */
+  'media:consume': z.strictObject({
+    transportId: id,
+    producerId: id,
+    rtpCapabilities,
+    thumbnail: z.boolean().optional(),
+  }),
   'media:resumeConsumer': z.strictObject({ consumerId: id }),
   /** The host's grid stops receiving a tile that left the page. */
   'media:closeConsumer': z.strictObject({ consumerId: id }),

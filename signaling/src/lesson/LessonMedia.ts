@@ -219,13 +219,14 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     transportId: string,
     producerId: string,
     rtpCapabilities: RtpCapabilities,
+    thumbnail = false,
   ): Promise<ConsumerInfo> {
     const track = this.#tracks.get(producerId);
     if (!track) throw new AppError('not_found', `no producer ${producerId} in this lesson`);
     const room = await this.#ensureRoom();
     const staged = track.classroomId !== null && this.onStage(track.classroomId);
     const { consumer, layers } = await this.#within(page, 'consumers', async (peer) => {
-      const layers = receiveLayers(page, track, staged, peer.consumerCount('video'));
+      const layers = receiveLayers(page, track, staged, peer.consumerCount('video'), thumbnail);
       await this.#fabric.bring(room, producerId, track.node);
       const consumer = await peer.consume(
         transportId,

@@ -69,13 +69,19 @@ const isStaff = (page: Page): boolean => page.role === 'host' || page.role === '
 
 /**
  * The layer `who` receives `track` at, or an AppError why it may not. `tiles`: the video consumers
- * `who` has now.
+ * `who` has now; `thumbnail`: the page shows it small (the wall's picture of a host), the lowest layer.
  */
-export function receiveLayers(who: Page, track: TrackInfo, onStage: boolean, tiles: number): Layers {
+export function receiveLayers(
+  who: Page,
+  track: TrackInfo,
+  onStage: boolean,
+  tiles: number,
+  thumbnail = false,
+): Layers {
   if (track.peerId === who.peerId || (track.classroomId !== null && track.classroomId === who.classroomId)) {
     throw new AppError('forbidden', 'a page does not receive its own media');
   }
-  if (track.classroomId === null) return HIGH;
+  if (track.classroomId === null) return thumbnail ? LOW : HIGH;
   if (track.source === 'mic' && !onStage)
     throw new AppError('forbidden', 'only on-stage classrooms are heard');
   if (track.source === 'camera' && !onStage && !isStaff(who)) {
@@ -87,7 +93,7 @@ export function receiveLayers(who: Page, track: TrackInfo, onStage: boolean, til
       `at most ${MAX_TILE_CONSUMERS} overview tiles at once: close tiles off the page`,
     );
   }
-  return onStage ? HIGH : LOW;
+  return onStage && !thumbnail ? HIGH : LOW;
 }
 
 /** What becomes of a consumer of a classroom's track when that classroom goes on or off the stage. */

@@ -63,10 +63,10 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       return null;
     },
 
-    'media:consume': async ({ transportId, producerId, rtpCapabilities }, socket) => {
+    'media:consume': async ({ transportId, producerId, rtpCapabilities, thumbnail }, socket) => {
       const j = joined(socket, lessons);
       live(j.lesson);
-      return j.lesson.media.consume(j.page, transportId, producerId, rtpCapabilities);
+      return j.lesson.media.consume(j.page, transportId, producerId, rtpCapabilities, thumbnail);
     },
 
     'media:resumeConsumer': async ({ consumerId }, socket) => {

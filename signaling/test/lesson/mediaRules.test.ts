@@ -47,6 +47,10 @@ const refusal = (fn: () => unknown): string => {
 describe('who receives what', () => {
   it('gives the host’s media to everyone at the best layer', () => {
     for (const who of [c1, c2, observer]) expect(receiveLayers(who, hostCamera, false, 0)).toEqual(HIGH);
+    // The wall's picture of the host: the lowest layer; a thumbnail never raises what a page may receive.
+    expect(receiveLayers(observer, hostCamera, false, 0, true)).toEqual(LOW);
+    expect(receiveLayers(host, c1Camera, true, 0, true)).toEqual(LOW);
+    expect(refusal(() => receiveLayers(c2, c1Camera, false, 0, true))).toBe('forbidden');
   });
 
   it('lets a classroom hear another classroom only while it is on stage', () => {

@@ -1159,4 +1159,6 @@ export const en = {
   'retention.save': 'Save',
   'retention.saved': 'Saved.',
   'retention.badDays': 'Enter a whole number of days from 1 to 3650.',
+  'wall.hostPicture': 'The teacher of “{title}”',
+  'wall.noPicture': 'Not broadcasting',
 } satisfies Messages;

@@ -1117,6 +1117,8 @@ export const zhCN = {
   'retention.save': '保存',
   'retention.saved': '已保存。',
   'retention.badDays': '请输入 1 到 3650 之间的整数天数。',
+  'wall.hostPicture': '《{title}》主讲老师的画面',
+  'wall.noPicture': '主讲未直播',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
