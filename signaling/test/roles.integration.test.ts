@@ -255,6 +255,22 @@ describe('HTTP routes × callers', () => {
       allowed: [C],
       call: (w) => http(w, 'GET', '/api/usage?from=2026-09-01&to=2026-12-31&group=county&period=week'),
     },
+    { name: 'GET /api/recordings', allowed: [C], call: (w) => http(w, 'GET', '/api/recordings') },
+    {
+      name: 'GET /api/teacher/recordings',
+      allowed: [T, 'otherTeacher'],
+      call: (w) => http(w, 'GET', '/api/teacher/recordings'),
+    },
+    {
+      name: 'GET /api/recordings/retention',
+      allowed: [C],
+      call: (w) => http(w, 'GET', '/api/recordings/retention'),
+    },
+    {
+      name: 'PUT /api/recordings/retention',
+      allowed: [C],
+      call: (w) => http(w, 'PUT', '/api/recordings/retention', { days: null }),
+    },
     {
       name: 'GET /api/usage.csv',
       allowed: [C],
