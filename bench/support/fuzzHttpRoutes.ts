@@ -62,11 +62,14 @@ export const BODY_SCHEMAS: Record<string, string> = {
   'POST /api/lessons': 'lessonRequest',
   'PUT /api/lessons/:id': 'lessonRequest',
   'POST /api/join/code': 'joinByCodeRequest',
+  'PUT /api/recordings/retention': 'retentionBody',
 };
 export const QUERY_SCHEMAS: Record<string, string> = {
   'GET /api/lessons': 'listLessonsQuery',
   'GET /api/audit': 'auditQuery',
   'GET /api/audit.csv': 'auditQuery',
+  'GET /api/recordings': 'recordingLibraryQuery',
+  'GET /api/teacher/recordings': 'teacherRecordingsQuery',
 };
 /** POSTs that change nothing the fuzzer compares (they only read, or refuse). */
 export const READS_BY_POST = new Set(['POST /api/auth/login', 'POST /api/join/code']);

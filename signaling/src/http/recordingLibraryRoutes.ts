@@ -85,11 +85,10 @@ async function library(store: RecordingLibraryDeps['store'], q: Query): Promise<
   recordings.sort(newestFirst);
   let start = 0;
   if (q.cursor !== undefined) {
-    const [at, id] = [
-      Number(q.cursor.slice(0, q.cursor.indexOf(':'))),
-      q.cursor.slice(q.cursor.indexOf(':') + 1),
-    ];
-    const after = recordings.findIndex((r) => newestFirst(r, { ...r, startedAt: at, id }) > 0);
+    // `<startedAt>:<id>` of the last recording shown: the page goes on with the first one after it.
+    const colon = q.cursor.indexOf(':');
+    const last = { startedAt: Number(q.cursor.slice(0, colon)), id: q.cursor.slice(colon + 1) };
+    const after = recordings.findIndex((r) => newestFirst(r, { ...r, ...last }) > 0);
     start = after === -1 ? recordings.length : after;
   }
   const page = recordings.slice(start, start + q.limit);
