@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -65,6 +65,19 @@ function clipKbps(): { video: number; total: number } {
   const total = Number(format.bit_rate) / 1000;
   // Opus at 48 kbit/s; the rest is video (and WebM's few bytes of framing).
   return { video: round(total - 48), total: round(total) };
+}
+
+/**
+ * UDP datagrams the kernel dropped because a socket's receive buffer was full, machine-wide (/proc/net/snmp):
+ * the recorder's ffmpeg reads RTP from local UDP ports, and a key frame is a burst.
+ */
+function udpBufferDrops(): number {
+  const lines = readFileSync('/proc/net/snmp', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('Udp:'));
+  const names = lines[0]!.split(/\s+/);
+  const values = lines[1]!.split(/\s+/);
+  return Number(values[names.indexOf('RcvbufErrors')]);
 }
 
 /** A simulated host: the clip sent as RTP in real time, looped, copied (no encoding). */
@@ -185,6 +198,8 @@ interface RampStep {
   mediaRatio: number;
   /** ffmpeg runs started, all recordings together: one per lesson, more when one ended and was started again. */
   ffmpegRuns: number;
+  /** UDP datagrams dropped machine-wide for full receive buffers while the step ran. */
+  udpDrops: number;
 }
 
 let single: {
@@ -218,6 +233,7 @@ try {
   for (const n of RAMP) {
     process.stderr.write(`${n} lessons recorded at once: ${RAMP_SECONDS} s…\n`);
     const lessons = await Promise.all(Array.from({ length: n }, (_, i) => hostLesson(sfu, `ramp-${n}-${i}`)));
+    const dropsBefore = udpBufferDrops();
     await sleep(1_000);
     const recordings: Recording[] = [];
     for (const l of lessons) recordings.push(await recorder.start(l.id, l.room, l.tracks));
@@ -225,6 +241,7 @@ try {
     await sleep(WARM_UP_MS);
     const cpu = await measure(sfu, lessons, RAMP_SECONDS);
     await Promise.all(recordings.map((r) => recorder.stop(r)));
+    const udpDrops = udpBufferDrops() - dropsBefore;
     const seconds = (performance.now() - t1) / 1000;
     let media = 0;
     let runs = 0;
@@ -242,6 +259,7 @@ try {
       workerPerLesson: round(cpu.groups['mediasoup worker']! / n, 2),
       mediaRatio: round(media / n / seconds, 2),
       ffmpegRuns: runs,
+      udpDrops,
     });
     await Promise.all(lessons.map(endLesson));
   }
@@ -316,11 +334,11 @@ const md = [
   '',
   `## Lessons recorded at once (${RAMP_SECONDS} s each)`,
   '',
-  '| lessons | worker % (all) | recorder ffmpeg % (all) | ffmpeg % per lesson | worker % per lesson (receiving included) | Node % | others % | media recorded per second | ffmpeg runs started |',
-  '|---|---|---|---|---|---|---|---|---|',
+  '| lessons | worker % (all) | recorder ffmpeg % (all) | ffmpeg % per lesson | worker % per lesson (receiving included) | Node % | others % | media recorded per second | ffmpeg runs started | UDP datagrams dropped (full buffers, machine-wide) |',
+  '|---|---|---|---|---|---|---|---|---|---|',
   ...ramp.map(
     (r) =>
-      `| ${r.lessons} | ${fmt(r.cpu, 'mediasoup worker')} | ${fmt(r.cpu, 'recorder ffmpeg')} | ${r.ffmpegPerLesson} | ${r.workerPerLesson} | ${fmt(r.cpu, 'node (recorder + harness)')} | ${r.cpu.othersTotal} | ${r.mediaRatio} | ${r.ffmpegRuns} |`,
+      `| ${r.lessons} | ${fmt(r.cpu, 'mediasoup worker')} | ${fmt(r.cpu, 'recorder ffmpeg')} | ${r.ffmpegPerLesson} | ${r.workerPerLesson} | ${fmt(r.cpu, 'node (recorder + harness)')} | ${r.cpu.othersTotal} | ${r.mediaRatio} | ${r.ffmpegRuns} | ${r.udpDrops} |`,
   ),
   '',
   'The worker column includes receiving each host (a live lesson pays that anyway); the recording adds its consumers (the one-lesson difference above). "Media recorded per second" is the segments\' media time over the time recorded: 1.0 when nothing was lost (a little under: the last segment closes as the recording stops). "ffmpeg runs started": one per lesson when every recording’s ffmpeg started at once; each extra is a run that ended (e.g. no key frame within its probe: this sender ignores PLI and sends one every 2 s) and was started again by the recorder (5 times at most, then the recording stops as failed).',
