@@ -79,7 +79,9 @@ function joinRefusal(error: unknown): FatalReason | null {
   return error instanceof SignalError ? (refusals[error.code] ?? null) : null;
 }
 
-export async function loadDevice(routerRtpCapabilities: JoinResult['routerRtpCapabilities']): Promise<Device> {
+export async function loadDevice(
+  routerRtpCapabilities: JoinResult['routerRtpCapabilities'],
+): Promise<Device> {
   // mediasoup-client touches browser globals: loaded on demand, in the browser only.
   const { Device } = await import('mediasoup-client');
   const device = await Device.factory();
