@@ -6,6 +6,12 @@ import { AppError } from '../errors.ts';
 const AUDIENCE = 'cloudschool:classroom';
 const CALENDAR_AUDIENCE = 'cloudschool:calendar';
 
+/**
+ * How long after it expired a join link still reads its lesson's files (courseware, the recording): a
+ * classroom watches the lesson later with the link it had. As long as the longest retention of recordings.
+ */
+const READABLE_AFTER_EXPIRY_S = 3650 * 86_400;
+
 /** How long a calendar feed key works (a term and then some); a new code revokes it sooner. */
 const CALENDAR_TTL_MS = 200 * 86_400_000;
 
@@ -45,9 +51,25 @@ export class JoinTokens {
   }
 
   /** The claims, or AppError('invalid_token') for anything forged, expired or malformed. */
-  async verify(token: string): Promise<JoinClaims> {
+  verify(token: string): Promise<JoinClaims> {
+    return this.#verify(token, 0);
+  }
+
+  /**
+   * The claims of a link to read its lesson's files, expired or not (forged or malformed: invalid_token).
+   * It opens nothing live: lesson:join checks `verify`.
+   */
+  verifyForReading(token: string): Promise<JoinClaims> {
+    return this.#verify(token, READABLE_AFTER_EXPIRY_S);
+  }
+
+  async #verify(token: string, clockTolerance: number): Promise<JoinClaims> {
     try {
-      const { payload } = await jwtVerify(token, this.#key, { audience: AUDIENCE, algorithms: ['HS256'] });
+      const { payload } = await jwtVerify(token, this.#key, {
+        audience: AUDIENCE,
+        algorithms: ['HS256'],
+        clockTolerance,
+      });
       return claims.parse(payload);
     } catch (error) {
       const expired = error instanceof joseErrors.JWTExpired;

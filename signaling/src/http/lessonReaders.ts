@@ -8,8 +8,9 @@ import { accountOf } from './middleware.ts';
 
 /**
  * Who may read a lesson's files (its courseware, its recordings): coordinators, its host teacher, and its
- * invited classrooms with their join token as `?t=` (classrooms have no login) — a token still valid, of this
- * lesson (another lesson's: 403), whose classroom's code has not changed since.
+ * invited classrooms with their join token as `?t=` (classrooms have no login) — a genuine token of this
+ * lesson (another lesson's: 403), expired or not (a classroom watches the recording later with the link it
+ * had), whose classroom's code has not changed since (a new code revokes its old links).
  */
 export async function readableLesson(
   req: Request,
@@ -23,7 +24,7 @@ export async function readableLesson(
   if (account && (account.role === 'coordinator' || lesson.hostTeacherId === account.id)) return lesson;
   const token = typeof req.query.t === 'string' ? req.query.t : '';
   if (token !== '') {
-    const claims = await tokens.verify(token);
+    const claims = await tokens.verifyForReading(token);
     if (claims.lessonId !== lesson.id)
       throw new AppError('forbidden', 'this join link is for another lesson');
     if (!lesson.invitedClassroomIds.includes(claims.classroomId)) {

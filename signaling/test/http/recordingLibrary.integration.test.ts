@@ -183,6 +183,24 @@ describe("a lesson's recordings by its classroom link", () => {
     expect((await get(`${path}?t=${seeded.tokens[0]}`)).status).toBe(200);
     expect((await get(`${path}?t=${otherToken}`)).status).toBe(403);
     expect((await get(`/api/lessons/${older.id}/recordings?t=${otherToken}`)).status).toBe(200);
+    // Its link long expired, the classroom still watches the lesson's recording (not the lesson).
+    const classroom = (await server.store.getClassroom(seeded.classroomIds[1]!))!;
+    const claims = { lessonId: older.id, classroomId: classroom.id, role: 'classroom' as const };
+    const expired = await server.app.lessonService.tokens.sign(
+      { ...claims, cf: codeFingerprint(classroom.code) },
+      older.endsAt,
+    );
+    expect((await get(`/api/lessons/${older.id}/recordings?t=${expired}`)).status).toBe(200);
+    await expect(server.app.lessonService.tokens.verify(expired)).rejects.toMatchObject({
+      code: 'invalid_token',
+    });
+    // A forged one, or one of a code since changed, does not.
+    expect((await get(`/api/lessons/${older.id}/recordings?t=${expired.slice(0, -2)}xx`)).status).toBe(401);
+    const stale = await server.app.lessonService.tokens.sign(
+      { ...claims, cf: codeFingerprint('OLD999') },
+      older.endsAt,
+    );
+    expect((await get(`/api/lessons/${older.id}/recordings?t=${stale}`)).status).toBe(401);
     expect((await get(`${path}`, seeded.otherTeacherCookie)).status).toBe(403);
     expect((await get(path)).status).toBe(401);
   });
