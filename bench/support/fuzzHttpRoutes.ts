@@ -62,6 +62,7 @@ export const BODY_SCHEMAS: Record<string, string> = {
   'POST /api/lessons': 'lessonRequest',
   'PUT /api/lessons/:id': 'lessonRequest',
   'POST /api/join/code': 'joinByCodeRequest',
+  'POST /api/join/code/recordings': 'joinByCodeRequest',
   'PUT /api/recordings/retention': 'retentionBody',
 };
 export const QUERY_SCHEMAS: Record<string, string> = {
@@ -72,7 +73,11 @@ export const QUERY_SCHEMAS: Record<string, string> = {
   'GET /api/teacher/recordings': 'teacherRecordingsQuery',
 };
 /** POSTs that change nothing the fuzzer compares (they only read, or refuse). */
-export const READS_BY_POST = new Set(['POST /api/auth/login', 'POST /api/join/code']);
+export const READS_BY_POST = new Set([
+  'POST /api/auth/login',
+  'POST /api/join/code',
+  'POST /api/join/code/recordings',
+]);
 /** Answers 204 to anyone: it ends the session the cookie names, and the fuzzer's cookies name none. */
 export const LOGOUT = 'POST /api/auth/logout';
 

@@ -364,6 +364,15 @@ export interface JoinByCodeResult {
   token: string;
 }
 
+/**
+ * POST /api/join/code/recordings: a classroom's recorded lessons of the last RECORDED_LESSONS_DAYS days,
+ * newest first, each with the link (token) its replay opens with.
+ */
+export interface ClassroomRecordedLessons {
+  lessons: { lessonId: string; title: string; startsAt: string; token: string }[];
+}
+export const RECORDED_LESSONS_DAYS = 30;
+
 export const listLessonsQuery = z.object({ from: isoTime, to: isoTime });
 /** The `:id` of /api/lessons/:id/… */
 export const lessonParams = z.object({ id: entityId });

@@ -16,12 +16,19 @@ import { AppError } from '../errors.ts';
 import {
   joinByCodeRequest,
   lessonParams,
+  RECORDED_LESSONS_DAYS,
   lessonRequest,
   listLessonsQuery,
   reportQuery,
 } from '@cloudschool/protocol';
 import { applyOps, initialBoard } from '@cloudschool/board';
-import type { JoinLink, LessonBoard, LessonReport, StReport } from '@cloudschool/protocol';
+import type {
+  ClassroomRecordedLessons,
+  JoinLink,
+  LessonBoard,
+  LessonReport,
+  StReport,
+} from '@cloudschool/protocol';
 import type { LessonService } from '../services/LessonService.ts';
 import type { PresenceTracker } from '../services/PresenceTracker.ts';
 import { lessonView } from '../services/views.ts';
@@ -34,6 +41,7 @@ import type {
   LessonStore,
   QualityStore,
   AlertStore,
+  RecordingStore,
   RoomStore,
   RosterStore,
 } from '../store/Store.ts';
@@ -50,7 +58,8 @@ export interface LessonRouteDeps {
     RoomStore &
     BoardStore &
     QualityStore &
-    AlertStore;
+    AlertStore &
+    Pick<RecordingStore, 'listRecordings'>;
   lessons: LessonService;
   presence: PresenceTracker;
   /** Origin used in join links; by default the one the request came in on. */
@@ -339,8 +348,47 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
     res.json({ lessonId: lesson.id, token: await lessons.joinToken(lesson, classroom.id) });
   });
 
+  /**
+   * A classroom types its code to watch its past lessons again: the recorded lessons it was invited to in
+   * the last RECORDED_LESSONS_DAYS days, each with a link that reads only that lesson's files. Limited like
+   * joining by code: a code with nothing to give back counts as a wrong one.
+   */
+  router.post('/api/join/code/recordings', async (req, res) => {
+    const { code } = parse(joinByCodeRequest, req.body);
+    const attempt = await deps.codeEntry.begin(sourceOf(req.ip));
+    const classroom = await store.getClassroomByCode(code);
+    const now = Date.now();
+    const invited = classroom
+      ? (await store.listLessons({ from: now - RECORDED_LESSONS_DAYS * 86_400_000, to: now }))
+          .filter((l) => l.invitedClassroomIds.includes(classroom.id) && l.status !== 'cancelled')
+          .sort((a, b) => b.startsAt - a.startsAt)
+      : [];
+    const recorded = [];
+    for (const lesson of invited) {
+      if (recorded.length === MAX_RECORDED_LESSONS) break;
+      if ((await store.listRecordings(lesson.id)).length > 0) recorded.push(lesson);
+    }
+    if (!classroom || recorded.length === 0)
+      throw new AppError('not_found', 'no recorded lesson for this code');
+    await attempt.succeeded();
+    const answer: ClassroomRecordedLessons = {
+      lessons: await Promise.all(
+        recorded.map(async (l) => ({
+          lessonId: l.id,
+          title: l.title,
+          startsAt: new Date(l.startsAt).toISOString(),
+          token: await lessons.joinToken(l, classroom.id),
+        })),
+      ),
+    };
+    res.json(answer);
+  });
+
   return router;
 }
+
+/** A classroom's recorded lessons given back at once by its code. */
+const MAX_RECORDED_LESSONS = 50;
 
 /** The S-T analysis of a recorded timeline, as the report gives it (null before the start or under one sample). */
 function stReport(timeline: ReturnType<typeof recordedTimeline>, intervalMs: number): StReport | null {

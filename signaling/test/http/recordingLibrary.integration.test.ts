@@ -4,7 +4,7 @@
  * bad queries; only coordinators set the retention, bad values change nothing, each change is audited.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordingLibraryPage, RetentionView } from '@cloudschool/protocol';
+import type { ClassroomRecordedLessons, RecordingLibraryPage, RetentionView } from '@cloudschool/protocol';
 import { codeFingerprint } from '../../src/auth/JoinTokens.ts';
 import type { Lesson } from '../../src/store/entities/lessons.ts';
 import { seedLiveLesson } from '../support/fixtures.ts';
@@ -203,6 +203,33 @@ describe("a lesson's recordings by its classroom link", () => {
     expect((await get(`/api/lessons/${older.id}/recordings?t=${stale}`)).status).toBe(401);
     expect((await get(`${path}`, seeded.otherTeacherCookie)).status).toBe(403);
     expect((await get(path)).status).toBe(401);
+  });
+});
+
+describe('POST /api/join/code/recordings (a classroom by its code)', () => {
+  const post = (code: string): Promise<Response> =>
+    fetch(`${server.url}/api/join/code/recordings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code }),
+    });
+
+  it("gives a classroom its recorded lessons, newest first, each link reading only that lesson's recording", async () => {
+    const classroom = (await server.store.getClassroom(seeded.classroomIds[1]!))!;
+    const res = await post(classroom.code.toLowerCase());
+    expect(res.status).toBe(200);
+    const { lessons } = (await res.json()) as ClassroomRecordedLessons;
+    expect(lessons.map((l) => l.lessonId)).toEqual([seeded.lessonId, older.id]);
+    const [, past] = lessons;
+    expect((await get(`/api/lessons/${older.id}/recordings?t=${past!.token}`)).status).toBe(200);
+    expect((await get(`/api/lessons/${seeded.lessonId}/recordings?t=${past!.token}`)).status).toBe(403);
+  });
+
+  it('answers a code without a recorded lesson like a wrong one, and refuses a malformed one', async () => {
+    const host = (await server.store.getClassroom(seeded.hostClassroomId))!;
+    expect((await post(host.code)).status).toBe(404);
+    expect((await post('ZZZZZ9')).status).toBe(404);
+    expect((await post('abc')).status).toBe(400);
   });
 });
 

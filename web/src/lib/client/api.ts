@@ -18,6 +18,7 @@ import type {
   JoinLink,
   LessonBoard,
   LessonReport,
+  ClassroomRecordedLessons,
   LessonView,
   LiveLessonView,
   SchoolView,
@@ -389,4 +390,9 @@ export function coursewareUrl(lessonId: string, fileId: string, token: string | 
 /** ApiError `not_found` when the classroom has no lesson today. */
 export async function joinByCode(code: string): Promise<JoinByCodeResult> {
   return call<JoinByCodeResult>('/api/join/code', { json: { code } });
+}
+
+/** A classroom's recorded lessons of the last weeks, by its code, each with the link its replay opens with. */
+export async function recordedLessonsByCode(code: string): Promise<ClassroomRecordedLessons> {
+  return call<ClassroomRecordedLessons>('/api/join/code/recordings', { json: { code } });
 }

@@ -1161,4 +1161,8 @@ export const en = {
   'retention.badDays': 'Enter a whole number of days from 1 to 3650.',
   'wall.hostPicture': 'The teacher of “{title}”',
   'wall.noPicture': 'Not broadcasting',
+  'join.recordings': 'Watch recordings',
+  'join.recordedHeading': 'This classroom’s recorded lessons (last 30 days)',
+  'join.noRecordings':
+    'No recorded lesson for this classroom code in the last 30 days. Please check the code.',
 } satisfies Messages;

@@ -1119,6 +1119,9 @@ export const zhCN = {
   'retention.badDays': '请输入 1 到 3650 之间的整数天数。',
   'wall.hostPicture': '《{title}》主讲老师的画面',
   'wall.noPicture': '主讲未直播',
+  'join.recordings': '回看录像',
+  'join.recordedHeading': '本教室最近 30 天的课程录像',
+  'join.noRecordings': '这个教室码最近 30 天没有录过像的课。请核对教室码。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
