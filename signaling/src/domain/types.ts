@@ -18,6 +18,7 @@ export type {
   StageMember,
 } from '../store/entities/room.ts';
 export type { Classroom, ClassroomKind, School } from '../store/entities/roster.ts';
+export type { LessonEvent } from '../store/entities/lessonEvents.ts';
 
 /** A lesson's status as shown: 'open' (from 15 minutes before the start) is derived from the clock, see lessonStatus(). */
 export type LessonStatus = StoredLessonStatus | 'open';

@@ -8,6 +8,7 @@ import { lessonStatus } from '../domain/lessonStatus.ts';
 import { attendanceReport } from '../domain/report.ts';
 import { stAnalysis } from '../domain/stAnalysis.ts';
 import { recordedTimeline } from '../domain/stTimeline.ts';
+import { boardHistory } from '../board/history.ts';
 import { dayIn, MAX_LESSON_MS } from '../domain/schedule.ts';
 import { DEFAULT_TIME_ZONE } from '../domain/roster.ts';
 import type { Account, Lesson } from '../domain/types.ts';
@@ -41,6 +42,7 @@ import type {
   LessonStore,
   QualityStore,
   AlertStore,
+  LessonEventStore,
   RecordingStore,
   RoomStore,
   RosterStore,
@@ -59,6 +61,7 @@ export interface LessonRouteDeps {
     BoardStore &
     QualityStore &
     AlertStore &
+    LessonEventStore &
     Pick<RecordingStore, 'listRecordings'>;
   lessons: LessonService;
   presence: PresenceTracker;
@@ -217,16 +220,19 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
 
   const report = async (id: string, account: Account, stIntervalMs: number): Promise<LessonReport> => {
     const lesson = await visible(id, account);
-    const [events, classrooms, schools, questions, quizzes, quality, board, alerts] = await Promise.all([
-      store.listAttendance(lesson.id),
-      store.listClassrooms(),
-      store.listSchools(),
-      store.listQuestions(lesson.id),
-      store.listQuizzes(lesson.id),
-      store.listQualityTimes(lesson.id),
-      store.loadBoard(lesson.id),
-      store.listLessonAlerts(lesson.id),
-    ]);
+    const [events, classrooms, schools, questions, quizzes, quality, board, history, log, alerts] =
+      await Promise.all([
+        store.listAttendance(lesson.id),
+        store.listClassrooms(),
+        store.listSchools(),
+        store.listQuestions(lesson.id),
+        store.listQuizzes(lesson.id),
+        store.listQualityTimes(lesson.id),
+        store.loadBoard(lesson.id),
+        boardHistory(store, lesson.id),
+        store.listLessonEvents(lesson.id),
+        store.listLessonAlerts(lesson.id),
+      ]);
     const answers = await Promise.all(quizzes.map((q) => store.listQuizAnswers(lesson.id, q.id)));
     const rows = attendanceReport(
       lesson,
@@ -265,7 +271,8 @@ export function lessonRoutes(deps: LessonRouteDeps): express.Router {
             questions,
             quizzes,
             answers: answers.flat(),
-            boardOps: board.ops,
+            events: log,
+            boardOps: history,
             boardSnapshotSeq: board.snapshot?.seq ?? 0,
           },
           Date.now(),

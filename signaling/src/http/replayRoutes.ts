@@ -1,10 +1,10 @@
 import express from 'express';
 import { z } from 'zod';
-import type { BoardOp } from '@cloudschool/board';
 import type { LessonReplay, ReplayPart } from '@cloudschool/protocol';
 import type { JoinTokens } from '../auth/JoinTokens.ts';
 import { AppError } from '../errors.ts';
 import type { ReplayMedia } from '../replay/ReplayMedia.ts';
+import { boardHistory } from '../board/history.ts';
 import { replayTimeline } from '../replay/timeline.ts';
 import type { RecordingSegment } from '../store/entities/recordings.ts';
 import type {
@@ -23,9 +23,6 @@ export interface ReplayRouteDeps {
   tokens: JoinTokens;
   media: ReplayMedia;
 }
-
-/** The board's history is read in pages of this many operations. */
-const HISTORY_PAGE = 1000;
 
 const replayQuery = z.object({ recording: z.string().min(1).max(64).optional(), t: z.string().optional() });
 const mediaParams = z.object({
@@ -79,12 +76,7 @@ export function replayRoutes(deps: ReplayRouteDeps): express.Router {
     const startedAt = parts[0]!.startedAt;
     const endedAt = Math.max(...parts.map((p) => p.startedAt + p.durationMs));
 
-    const board: BoardOp[] = [];
-    for (;;) {
-      const page = await store.readBoardHistory(lesson.id, board.at(-1)?.seq ?? 0, HISTORY_PAGE);
-      board.push(...page);
-      if (page.length < HISTORY_PAGE) break;
-    }
+    const board = await boardHistory(store, lesson.id);
     const [events, questions, quizzes, classrooms] = await Promise.all([
       store.listLessonEvents(lesson.id),
       store.listQuestions(lesson.id),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { recordedTimeline } from '../../src/domain/stTimeline.ts';
-import type { Lesson, Quiz } from '../../src/domain/types.ts';
+import type { BoardOp } from '@cloudschool/board';
+import type { Lesson, LessonEvent, Quiz } from '../../src/domain/types.ts';
 
 const T0 = Date.UTC(2026, 8, 1, 0, 0);
 const MIN = 60_000;
@@ -33,7 +34,13 @@ const quiz = (id: string, closesAt: number | null, closedAt: number | null): Qui
   closedAt,
   revealed: false,
 });
-const none = { questions: [], quizzes: [], answers: [], boardOps: [], boardSnapshotSeq: 0 };
+const none = { questions: [], quizzes: [], answers: [], events: [], boardOps: [], boardSnapshotSeq: 0 };
+const op = (seq: number, at: number): BoardOp => ({
+  seq,
+  at,
+  by: 'host',
+  op: { type: 'page:turn', pageId: 'p1' },
+});
 
 describe('the recorded timeline of a lesson', () => {
   it('is none before the lesson starts', () => {
@@ -74,10 +81,53 @@ describe('the recorded timeline of a lesson', () => {
     ]);
   });
 
-  it('says when board operations lost their times in a snapshot', () => {
+  it('reads the board from its kept history, and says when a compaction before it lost operations', () => {
     expect(recordedTimeline(lesson, none, T0 + 5 * MIN)?.boardComplete).toBe(true);
+    // Compacted (snapshot at 200) but kept from the first operation: every time is there.
+    const kept = recordedTimeline(
+      lesson,
+      { ...none, boardOps: [op(1, T0 + 2 * MIN), op(2, T0 + 3 * MIN)], boardSnapshotSeq: 200 },
+      T0 + 5 * MIN,
+    )!;
+    expect(kept.boardComplete).toBe(true);
+    expect(kept.evidence.host_courseware).toBe(2);
+    // History starting after 1 under a snapshot: the first operations were compacted before it was kept.
+    expect(
+      recordedTimeline(
+        lesson,
+        { ...none, boardOps: [op(201, T0 + 2 * MIN)], boardSnapshotSeq: 200 },
+        T0 + 5 * MIN,
+      )?.boardComplete,
+    ).toBe(false);
     expect(recordedTimeline(lesson, { ...none, boardSnapshotSeq: 200 }, T0 + 5 * MIN)?.boardComplete).toBe(
       false,
     );
+  });
+
+  it('counts raised hands from the lesson event log as students', () => {
+    const event = (kind: LessonEvent['kind'], at: number): LessonEvent => ({
+      lessonId: 'l1',
+      at,
+      kind,
+      subject: 'a',
+      value: null,
+    });
+    const t = recordedTimeline(
+      lesson,
+      {
+        ...none,
+        events: [
+          event('hand:up', T0 + 2 * MIN),
+          event('hand:down', T0 + 3 * MIN),
+          event('stage:on', T0 + 4 * MIN),
+        ],
+      },
+      T0 + 5 * MIN,
+    )!;
+    expect(t.events.filter((e) => e.kind === 'hand_raised')).toEqual([
+      { kind: 'hand_raised', at: T0 + 2 * MIN },
+    ]);
+    expect(t.evidence.hand_raised).toBe(1);
+    expect(t.notRecorded).toEqual(['teacher_voice', 'stage_speech']);
   });
 });

@@ -119,8 +119,15 @@ describe('the S-T analysis in the lesson report', () => {
       t: 13,
       runs: 7,
       kind: 'mixed',
-      evidence: { question: 3, quiz_open: 1, quiz_answer: 2, host_board: 5, host_courseware: 1 },
-      notRecorded: ['teacher_voice', 'stage_speech', 'hand_raised'],
+      evidence: {
+        question: 3,
+        quiz_open: 1,
+        quiz_answer: 2,
+        hand_raised: 0,
+        host_board: 5,
+        host_courseware: 1,
+      },
+      notRecorded: ['teacher_voice', 'stage_speech'],
       boardComplete: true,
     });
     expect(st!.rt).toBeCloseTo(0.65, 12);
