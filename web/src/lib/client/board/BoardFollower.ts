@@ -6,6 +6,7 @@
  * `joined`). What changed is told through the `on…` hooks, which BoardClient.svelte.ts turns into runes.
  */
 import { BoardReplica } from '@cloudschool/board';
+import type { InkInProgress } from '@cloudschool/board/paint';
 import type {
   BoardStreamEvent,
   BoardStreamPayload,
@@ -21,7 +22,6 @@ import type { BoardAuthor, BoardObject, BoardOp, BoardState, BoardWriteBody } fr
 import type { BoardListener } from '#lib/client/sessionTypes.ts';
 import { SignalError } from '#lib/client/signal.ts';
 import type { MessageKey } from '#lib/i18n/index.ts';
-import type { InkInProgress } from './render.ts';
 import { STROKE_BATCH_MS, StrokeRecorder, type BoardPointTuple, type StrokeStyle } from './stroke.ts';
 import { authorOf, eraseOps, previewObject } from './tools.ts';
 

@@ -7,8 +7,8 @@
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 import type { PDFDocumentProxy } from 'pdfjs-dist';
 import type { BoardBackground } from '@cloudschool/board';
+import type { BackgroundImage } from '@cloudschool/board/paint';
 import { coursewareUrl } from '#lib/client/api.ts';
-import type { BackgroundImage } from './render.ts';
 
 /** A rendered PDF page fits this box (pixels): sharp on a 1080p projector, even zoomed in a little. */
 const RENDER_WIDTH = 2400;

@@ -13,7 +13,7 @@ import {
   type PointerInput,
 } from './gesture.ts';
 import { HIGHLIGHT_COLOR, PALETTE } from './tools.ts';
-import { viewTransform } from './transform.ts';
+import { viewTransform } from '@cloudschool/board/paint';
 
 /** A board 800 × 450 pixels showing the whole page: one pixel is two page units. */
 const WIDTH = 800;

@@ -26,7 +26,8 @@ import {
   WIDTHS,
   type BoardTool,
 } from './tools.ts';
-import { pannedView, toPage, type Point, type Transform } from './transform.ts';
+import type { Transform } from '@cloudschool/board/paint';
+import { pannedView, toPage, type Point } from './transform.ts';
 
 /** How near (board pixels) the eraser must come to an object; also its ring's radius. */
 export const ERASER_REACH_PX = 10;

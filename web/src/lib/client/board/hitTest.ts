@@ -4,10 +4,8 @@
  * inside when filled), text anywhere in its box.
  */
 import type { BoardObject } from '@cloudschool/board';
+import { TEXT_LINE_HEIGHT } from '@cloudschool/board/paint';
 import type { Point } from './transform.ts';
-
-/** Text layout shared by drawing and hit testing: lines of `size × TEXT_LINE_HEIGHT`, top-left at `at`. */
-export const TEXT_LINE_HEIGHT = 1.25;
 
 /** Wide (CJK, full-width) characters take about 1 em, others about 0.6 em. */
 function charWidth(ch: string): number {

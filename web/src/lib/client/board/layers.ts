@@ -2,30 +2,21 @@
  * The Whiteboard's two canvases, painted at the device's pixel ratio: the page layer (the sheet, its
  * courseware, the sequenced objects) and, on top, the live layer (this page's writes not sequenced yet,
  * strokes being drawn here and elsewhere, a gesture in progress, laser pointers, the eraser's ring).
- * Browser only (canvas); what to paint comes in as plain data.
+ * Browser only (canvas); what to paint comes in as plain data, painted by the shared painter.
  */
 import type { BoardObject, BoardPage } from '@cloudschool/board';
-import type { BoardFollower } from './BoardFollower.ts';
-import { ERASER_REACH_PX, type GesturePreview } from './gesture.ts';
 import {
   applyTransform,
   clipToPage,
   drawInk,
   drawLaser,
   drawObject,
-  drawSheet,
-  SURROUND,
+  paintPage,
   type BackgroundImage,
-} from './render.ts';
-import type { Transform } from './transform.ts';
-
-/** The board element's size in CSS pixels, the device's pixel ratio and how the page maps onto it. */
-export interface Surface {
-  width: number;
-  height: number;
-  ratio: number;
-  transform: Transform;
-}
+  type Surface,
+} from '@cloudschool/board/paint';
+import type { BoardFollower } from './BoardFollower.ts';
+import { ERASER_REACH_PX, type GesturePreview } from './gesture.ts';
 
 /** An object about to be erased: drawn translucent, in a warning colour. */
 const ERASING_COLOR = '#ff6b6b';
@@ -51,15 +42,7 @@ export function paintPageLayer(
 ): void {
   const ctx = sized(canvas, surface);
   if (!ctx) return;
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
-  ctx.fillStyle = SURROUND;
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-  applyTransform(ctx, surface.transform, surface.ratio);
-  ctx.save();
-  drawSheet(ctx, background);
-  clipToPage(ctx);
-  for (const object of page.objects) if (!hidden(object.id)) drawObject(ctx, object);
-  ctx.restore();
+  paintPage(ctx, surface, page, background, hidden);
 }
 
 export function paintLiveLayer(

@@ -9,10 +9,10 @@
  * what comes out.
  */
 import { BOARD_LIMITS } from '@cloudschool/board';
+import type { StrokeTool } from '@cloudschool/board/paint';
 import type { BoardStreamPayload, RequestOf } from '@cloudschool/protocol';
 
 export type BoardPointTuple = [number, number, number];
-export type StrokeTool = 'pen' | 'highlighter';
 export type StrokeBegin = BoardStreamPayload<'board:stroke:begin'>;
 export type StrokePoints = BoardStreamPayload<'board:stroke:points'>;
 export type StrokeEnd = RequestOf<'board:stroke:end'>;

@@ -13,7 +13,8 @@ import type {
   BoardState,
   BoardWriteBody,
 } from '@cloudschool/board';
-import { roundCoord, type StrokeStyle, type StrokeTool } from './stroke.ts';
+import type { StrokeTool } from '@cloudschool/board/paint';
+import { roundCoord, type StrokeStyle } from './stroke.ts';
 import { zoomedView, ZOOM_STEP, type Point } from './transform.ts';
 import { DEFAULT_VIEW } from '@cloudschool/board';
 
@@ -44,8 +45,6 @@ export const PALETTE = ['#1f2328', '#e03131', '#1971c2', '#2f9e44', '#f08c00', '
 export const HIGHLIGHT_COLOR = '#fab005';
 /** Line widths in page units (a page is 1600 wide). */
 export const WIDTHS = [3, 6, 12, 24] as const;
-/** How opaque a highlighter stroke is drawn. */
-export const HIGHLIGHTER_ALPHA = 0.35;
 /** Shapes smaller than this (page units, both sides) are a slip of the hand, not a shape. */
 const MIN_SHAPE = 2;
 

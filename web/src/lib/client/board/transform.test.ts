@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { boardSchemas } from '@cloudschool/protocol';
 import { BOARD_PAGE_HEIGHT, BOARD_PAGE_WIDTH, DEFAULT_VIEW } from '@cloudschool/board';
+import { fitIntoPage, fitScale, viewTransform } from '@cloudschool/board/paint';
 import {
-  fitIntoPage,
-  fitScale,
   isDefaultView,
   normalView,
   pannedView,
   toPage,
   toScreen,
-  viewTransform,
   zoomedView,
   ZOOM_MAX,
   ZOOM_MIN,

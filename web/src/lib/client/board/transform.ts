@@ -1,37 +1,19 @@
 /**
- * Page units ↔ screen pixels. A page is BOARD_PAGE_WIDTH × BOARD_PAGE_HEIGHT units; the host's view
- * names the page point shown at the centre of the board and a zoom (1 = the whole page fits). Every
- * page (host and classrooms) shows the same view, whatever the size of its board element.
+ * Screen pixels → page units and the host's view (zoom, pan) as the board's controls change it; page units →
+ * pixels (`viewTransform`) is the shared painter's (@cloudschool/board/paint).
  */
-import { BOARD_COORD_MAX, BOARD_PAGE_HEIGHT, BOARD_PAGE_WIDTH, DEFAULT_VIEW } from '@cloudschool/board';
+import { BOARD_COORD_MAX, DEFAULT_VIEW } from '@cloudschool/board';
 import type { BoardView } from '@cloudschool/board';
+import type { Transform } from '@cloudschool/board/paint';
 
 export const ZOOM_MIN = 0.1;
 export const ZOOM_MAX = 10;
 /** One press of zoom in / out. */
 export const ZOOM_STEP = 1.25;
 
-/** How page units map to an element of `width` × `height` CSS pixels: screen = page × scale + offset. */
-export interface Transform {
-  scale: number;
-  offsetX: number;
-  offsetY: number;
-}
-
 export interface Point {
   x: number;
   y: number;
-}
-
-/** The scale at which the whole page fits the element (zoom 1). */
-export function fitScale(width: number, height: number): number {
-  if (width <= 0 || height <= 0) return 0;
-  return Math.min(width / BOARD_PAGE_WIDTH, height / BOARD_PAGE_HEIGHT);
-}
-
-export function viewTransform(view: BoardView, width: number, height: number): Transform {
-  const scale = fitScale(width, height) * view.zoom;
-  return { scale, offsetX: width / 2 - view.x * scale, offsetY: height / 2 - view.y * scale };
 }
 
 export function toScreen(t: Transform, p: Point): Point {
@@ -68,13 +50,4 @@ export function pannedView(view: BoardView, t: Transform, dx: number, dy: number
 
 export function isDefaultView(view: BoardView): boolean {
   return view.zoom === DEFAULT_VIEW.zoom && view.x === DEFAULT_VIEW.x && view.y === DEFAULT_VIEW.y;
-}
-
-/** The rectangle (x, y, width, height) an image of `w` × `h` takes when fitted into the page, centred. */
-export function fitIntoPage(w: number, h: number): { x: number; y: number; width: number; height: number } {
-  if (w <= 0 || h <= 0) return { x: 0, y: 0, width: BOARD_PAGE_WIDTH, height: BOARD_PAGE_HEIGHT };
-  const s = Math.min(BOARD_PAGE_WIDTH / w, BOARD_PAGE_HEIGHT / h);
-  const width = w * s;
-  const height = h * s;
-  return { x: (BOARD_PAGE_WIDTH - width) / 2, y: (BOARD_PAGE_HEIGHT - height) / 2, width, height };
 }

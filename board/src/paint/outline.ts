@@ -5,7 +5,9 @@
  */
 import { getStroke } from 'perfect-freehand';
 import type { StrokeOptions } from 'perfect-freehand';
-import type { StrokeTool } from './stroke.ts';
+
+/** The two stroke tools: the pen follows pressure, the highlighter keeps one width. */
+export type StrokeTool = 'pen' | 'highlighter';
 
 type Sample = readonly [number, number, number];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arrowHead, outlinePath, strokeOutline } from './outline.ts';
+import { arrowHead, outlinePath, strokeOutline } from '../../src/paint/outline.ts';
 
 const line = (pressure: number): [number, number, number][] =>
   Array.from({ length: 20 }, (_, i) => [100 + i * 10, 200, pressure]);

@@ -1,0 +1,3 @@
+export * from './outline.ts';
+export * from './paint.ts';
+export * from './view.ts';
