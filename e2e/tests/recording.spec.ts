@@ -2,10 +2,13 @@
  * Issue 14, recording in the live lesson: a coordinator marks the lesson 自动录制 on its page; it records as
  * soon as the host goes on air, and the host console and a classroom's projector say 录制中; the host stops
  * and starts it again with the record button ("录制中 00:0x"); a coordinator on patrol stops it; the lesson
- * lists both recordings, complete; the coordinator finds them in 录像库 with their length and a replay link.
+ * lists both recordings, complete; the coordinator finds them in 录像库 with their length and a replay link;
+ * the host teacher exports the latest as one MP4 from its replay page (progress, then a download that
+ * ffprobe reads as H.264 + AAC as long as the recording).
  */
+import { execFileSync } from 'node:child_process';
 import { expect } from '@playwright/test';
-import type { LessonRecordings, LessonView } from '@cloudschool/protocol';
+import type { LessonRecordings, LessonReplay, LessonView } from '@cloudschool/protocol';
 import {
   apiLogin,
   classroomStatus,
@@ -19,7 +22,7 @@ import {
 test('自动录制 starts with the broadcast; the host stops and restarts it; every page says 录制中', async ({
   browser,
   request,
-}) => {
+}, info) => {
   const lesson = await scheduleLessonNow(request, 1);
 
   // The coordinator marks it on the lesson's page.
@@ -96,4 +99,29 @@ test('自动录制 starts with the broadcast; the host stops and restarts it; ev
     'href',
     `/replay/${lesson.lessonId}`,
   );
+
+  // The host teacher exports the latest recording as one MP4 on its replay page and downloads it.
+  await host.goto(`/replay/${lesson.lessonId}`);
+  const exporting = host.getByTestId('replay-export');
+  await expect(exporting).toHaveAttribute('data-state', 'none');
+  await exporting.getByTestId('replay-export-start').click();
+  await expect(exporting).toHaveAttribute('data-state', /queued|running|done/);
+  const link = exporting.getByTestId('replay-export-download');
+  await expect(link).toBeVisible({ timeout: 60_000 });
+  const [download] = await Promise.all([host.waitForEvent('download'), link.click()]);
+  expect(download.suggestedFilename()).toMatch(/\.mp4$/);
+  const file = info.outputPath('export.mp4');
+  await download.saveAs(file);
+  const probe = JSON.parse(
+    execFileSync(
+      'ffprobe',
+      ['-v', 'error', '-show_entries', 'stream=codec_name:format=duration', '-of', 'json', file],
+      { encoding: 'utf8' },
+    ),
+  ) as { streams: { codec_name: string }[]; format: { duration: string } };
+  expect(probe.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
+  const replay = (await (await request.get(`/api/lessons/${lesson.lessonId}/replay`)).json()) as LessonReplay;
+  expect(replay.recordingId).toBe(listed.recordings[1]!.id);
+  const span = (replay.endedAt - replay.startedAt) / 1000;
+  expect(Math.abs(Number(probe.format.duration) - span)).toBeLessThanOrEqual(1);
 });

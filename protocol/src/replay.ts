@@ -57,3 +57,19 @@ export type ReplayPart = z.infer<typeof replayPart>;
 export type ReplayMark = z.infer<typeof replayMark>;
 export type ReplayChapter = z.infer<typeof replayChapter>;
 export type LessonReplay = z.infer<typeof lessonReplay>;
+
+/**
+ * A recording exported as one MP4 (camera and board or screen composed, voice mixed), made in the
+ * background by the server: `POST /api/lessons/:id/replay/:recordingId/export` starts it (the host teacher,
+ * coordinators), `GET` the same path tells how far it is; `url` downloads it once `done`.
+ * `failed`: the last try failed (another POST tries again).
+ */
+export const replayExport = z.object({
+  state: z.enum(['none', 'queued', 'running', 'done', 'failed']),
+  /** The share made, 0–1 (1 once done). */
+  progress: z.number().min(0).max(1),
+  bytes: z.int().min(0).nullable(),
+  url: z.string().nullable(),
+});
+
+export type ReplayExport = z.infer<typeof replayExport>;

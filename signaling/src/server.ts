@@ -31,6 +31,7 @@ import { coursewareRoutes } from './http/coursewareRoutes.ts';
 import { recordingLibraryRoutes } from './http/recordingLibraryRoutes.ts';
 import { recordingRoutes } from './http/recordingRoutes.ts';
 import { replayRoutes } from './http/replayRoutes.ts';
+import { Mp4Exports } from './replay/Mp4Export.ts';
 import { ReplayMedia } from './replay/ReplayMedia.ts';
 import { Recorder } from './recording/Recorder.ts';
 import { RetentionSweeper } from './recording/RetentionSweeper.ts';
@@ -341,7 +342,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     directory: (lessonId, recordingId) => recorder.directory(lessonId, recordingId),
     ffmpeg: RECORDER_DEFAULTS.ffmpeg,
   });
-  app.use(replayRoutes({ store, tokens, media: replayMedia }));
+  const mp4Exports = new Mp4Exports({
+    directory: (lessonId, recordingId) => recorder.directory(lessonId, recordingId),
+    ffmpeg: RECORDER_DEFAULTS.ffmpeg,
+    courseware,
+    logger: log.child({ component: 'export' }),
+  });
+  app.use(replayRoutes({ store, tokens, media: replayMedia, exports: mp4Exports }));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'no such API route' } });
   });
@@ -368,6 +375,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       metrics?.close();
       presence.close();
       await sweeper.close();
+      await mp4Exports.close();
       await recorder.close();
       await io.close();
       await lessons.close();

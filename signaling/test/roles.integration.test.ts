@@ -398,6 +398,45 @@ describe('HTTP routes × callers', () => {
     });
   });
 
+  it("the replay's MP4 export (status, start, file): the lesson's host teacher and coordinators only", async () => {
+    const startedAt = Date.now() - 60_000;
+    await server.store.putRecording({
+      id: 'rec-export',
+      lessonId: seeded.lessonId,
+      nodeId: 'node-x',
+      startedAt,
+      endedAt: null,
+      // Still being made: a start is refused as a conflict, after the caller was let in.
+      status: 'recording',
+    });
+    await server.store.appendRecordingSegment({
+      recordingId: 'rec-export',
+      run: 0,
+      file: 'r0-00000.webm',
+      startedAt,
+      durationMs: 4_000,
+    });
+    const path = `/api/lessons/${seeded.lessonId}/replay/rec-export/export`;
+    const outcomes: Record<string, number[]> = {};
+    for (const who of everyone)
+      outcomes[who] = [
+        await http(who, 'GET', path),
+        await http(who, 'POST', path),
+        await http(who, 'GET', `${path}.mp4`),
+      ];
+    // Classrooms never export (a file of the lesson leaves the platform): their tokens are no login here.
+    expect(outcomes).toEqual({
+      anonymous: [401, 401, 401],
+      classroomOfLesson: [401, 401, 401],
+      classroomOfOther: [401, 401, 401],
+      hostTeacher: [200, 409, 404],
+      otherTeacher: [403, 403, 403],
+      coordinator: [200, 409, 404],
+      expiredToken: [401, 401, 401],
+      forgedToken: [401, 401, 401],
+    });
+  });
+
   it('POST /api/lessons, PUT, cancel and end', async () => {
     const base = {
       title: '科学',

@@ -39,3 +39,17 @@ export async function readableLesson(
   if (account) throw new AppError('forbidden', 'this is not your lesson');
   throw new AppError('unauthenticated', 'log in, or open the lesson with its join link');
 }
+
+/**
+ * Who may export a lesson's recording as a file: coordinators and its host teacher (a classroom watches
+ * the replay; a file of the lesson leaves the platform, so it is the school's staff who take one).
+ */
+export async function exportableLesson(req: Request, res: Response, store: LessonStore): Promise<Lesson> {
+  const lesson = await store.getLesson(String(req.params.id));
+  if (!lesson) throw new AppError('not_found', 'no such lesson');
+  const account = accountOf(res);
+  if (!account) throw new AppError('unauthenticated', 'log in to export a recording');
+  if (account.role !== 'coordinator' && lesson.hostTeacherId !== account.id)
+    throw new AppError('forbidden', "only the lesson's host teacher and coordinators export its recording");
+  return lesson;
+}

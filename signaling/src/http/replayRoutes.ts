@@ -1,8 +1,9 @@
 import express from 'express';
 import { z } from 'zod';
-import type { LessonReplay, ReplayPart } from '@cloudschool/protocol';
+import type { LessonReplay, ReplayExport, ReplayPart } from '@cloudschool/protocol';
 import type { JoinTokens } from '../auth/JoinTokens.ts';
 import { AppError } from '../errors.ts';
+import type { Mp4Exports } from '../replay/Mp4Export.ts';
 import type { ReplayMedia } from '../replay/ReplayMedia.ts';
 import { boardHistory } from '../board/history.ts';
 import { replayTimeline } from '../replay/timeline.ts';
@@ -15,16 +16,18 @@ import type {
   RoomStore,
   RosterStore,
 } from '../store/Store.ts';
-import { readableLesson } from './lessonReaders.ts';
+import { exportableLesson, readableLesson } from './lessonReaders.ts';
 import { parse } from './middleware.ts';
 
 export interface ReplayRouteDeps {
   store: LessonStore & RosterStore & RecordingStore & BoardStore & RoomStore & LessonEventStore;
   tokens: JoinTokens;
   media: ReplayMedia;
+  exports: Mp4Exports;
 }
 
 const replayQuery = z.object({ recording: z.string().min(1).max(64).optional(), t: z.string().optional() });
+const exportParams = z.object({ id: z.string(), recordingId: z.string().min(1).max(64) });
 const mediaParams = z.object({
   id: z.string(),
   recordingId: z.string().min(1).max(64),
@@ -55,7 +58,7 @@ function partsOf(segments: readonly RecordingSegment[], url: (run: number) => st
  * recording with anything in it unless `?recording=`), and each run's media as one WebM with Range support.
  */
 export function replayRoutes(deps: ReplayRouteDeps): express.Router {
-  const { store, tokens, media } = deps;
+  const { store, tokens, media, exports } = deps;
   const router = express.Router();
 
   router.get('/api/lessons/:id/replay', async (req, res) => {
@@ -122,6 +125,68 @@ export function replayRoutes(deps: ReplayRouteDeps): express.Router {
     // sendFile answers Range requests (206) and names the type from the extension (video/webm).
     // no-cache: revalidated (ETag), as a run still recording gets a longer file under the same URL.
     res.sendFile(file, { headers: { 'Cache-Control': 'private, no-cache' } });
+  });
+
+  /** The recording, with segments, of an exportable lesson. */
+  const exportable = async (req: express.Request, res: express.Response) => {
+    const lesson = await exportableLesson(req, res, store);
+    const { recordingId } = parse(exportParams, req.params);
+    const recording = await store.getRecording(lesson.id, recordingId);
+    if (!recording) throw new AppError('not_found', 'no such recording');
+    const segments = await store.listRecordingSegments(recording.id);
+    if (segments.length === 0) throw new AppError('not_found', 'this recording has nothing to export');
+    return { lesson, recording, segments };
+  };
+  const exportView = (
+    lessonId: string,
+    recordingId: string,
+    status: Omit<ReplayExport, 'url'>,
+  ): ReplayExport => ({
+    ...status,
+    url:
+      status.state === 'done'
+        ? `/api/lessons/${encodeURIComponent(lessonId)}/replay/${encodeURIComponent(recordingId)}/export.mp4`
+        : null,
+  });
+
+  router.get('/api/lessons/:id/replay/:recordingId/export', async (req, res) => {
+    const { lesson, recording } = await exportable(req, res);
+    res.json(exportView(lesson.id, recording.id, await exports.status(lesson.id, recording.id)));
+  });
+
+  router.post('/api/lessons/:id/replay/:recordingId/export', async (req, res) => {
+    const { lesson, recording, segments } = await exportable(req, res);
+    if (recording.status === 'recording')
+      throw new AppError('conflict', 'the recording is still being made: export it once it has stopped');
+    const parts = partsOf(segments, () => '');
+    const board = await boardHistory(store, lesson.id);
+    const status = await exports.start({
+      lessonId: lesson.id,
+      recordingId: recording.id,
+      startedAt: parts[0]!.startedAt,
+      endedAt: Math.max(...parts.map((p) => p.startedAt + p.durationMs)),
+      parts: await Promise.all(
+        parts.map(async (part) => ({
+          startedAt: part.startedAt,
+          durationMs: part.durationMs,
+          segments: segments.filter((s) => s.run === part.run),
+          tracks: await exports.tracksOf(lesson.id, recording.id, part.run),
+        })),
+      ),
+      board,
+    });
+    res.status(202).json(exportView(lesson.id, recording.id, status));
+  });
+
+  router.get('/api/lessons/:id/replay/:recordingId/export.mp4', async (req, res) => {
+    const { lesson, recording } = await exportable(req, res);
+    const status = await exports.status(lesson.id, recording.id);
+    if (status.state !== 'done') throw new AppError('not_found', 'this recording has not been exported');
+    const day = new Date(recording.startedAt).toISOString().slice(0, 10);
+    // res.download names the file (Content-Disposition, UTF-8 for a Chinese title) and answers Range.
+    res.download(exports.file(lesson.id, recording.id), `${lesson.title} ${day}.mp4`, {
+      headers: { 'Cache-Control': 'private, no-cache' },
+    });
   });
 
   return router;

@@ -186,5 +186,7 @@ export class LessonRecording extends EventEmitter<LessonRecordingEvents> {
 }
 
 function recordedTracks(tracks: readonly Track[]): RecordedTrack[] {
-  return tracks.map(({ id, kind, source }) => ({ producerId: id, kind, source }));
+  return tracks.map(({ id, kind, source, classroomId }) =>
+    classroomId === null ? { producerId: id, kind, source } : { producerId: id, kind, source, classroomId },
+  );
 }

@@ -4,11 +4,15 @@ import type { RecordingStore } from '../store/RecordingStore.ts';
 import { defaultStatfs } from './diskSpace.ts';
 import type { Statfs } from './diskSpace.ts';
 
-/** A producer of the lesson that is recorded: the host's camera and microphone, the screen it shares. */
+/**
+ * A producer of the lesson that is recorded: the host's camera and microphone, the screen it shares, an
+ * on-stage classroom's camera and microphone (`classroomId`: whose; absent: the host's).
+ */
 export interface RecordedTrack {
   readonly source: 'camera' | 'mic' | 'screen';
   readonly kind: ms.MediaKind;
   readonly producerId: string;
+  readonly classroomId?: string;
 }
 
 export interface RecorderOptions {

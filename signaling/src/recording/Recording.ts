@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MediaRoom } from '@cloudschool/sfu';
 import type { Recording as StoredRecording } from '../store/entities/recordings.ts';
@@ -12,6 +13,12 @@ import type {
   RecordingEnd,
   RecordingObserverEvents,
 } from './RecorderTypes.ts';
+
+/**
+ * What run `run` records, its tracks in the order of the file's streams (the SDP's): the export tells the
+ * host's camera from a shared screen and an on-stage classroom's by it.
+ */
+export const runTracksFile = (run: number): string => `r${run}.tracks.json`;
 
 /** ffmpeg dying on its own is started again this many times per recording, a second later each time. */
 const MAX_RESTARTS = 5;
@@ -105,6 +112,7 @@ export class Recording {
     if (this.#tracks.length === 0) return;
     if (this.#room.closed) throw new RecordingClosedError(`the room of recording ${this.id} closed`);
     const run = this.#runs++;
+    await writeFile(path.join(this.#dir, runTracksFile(run)), JSON.stringify(this.#tracks));
     this.#run = await FfmpegRun.start({
       room: this.#room,
       tracks: this.#tracks,

@@ -65,15 +65,9 @@ export class ReplayMedia {
     segments: readonly RecordingSegment[],
   ): Promise<string> {
     if (await exists(target)) return target;
-    const lines = ['ffconcat version 1.0'];
-    segments.forEach((s, i) => {
-      const next = segments[i + 1];
-      const ms = next ? next.startedAt - s.startedAt : s.durationMs;
-      lines.push(`file '${s.file}'`, `duration ${(Math.max(ms, 1) / 1000).toFixed(3)}`);
-    });
     const list = path.join(dir, `replay-r${runNumber}.ffconcat`);
     const partial = `${target}.part`;
-    await writeFile(list, `${lines.join('\n')}\n`);
+    await writeFile(list, segmentList(dir, segments));
     try {
       await run(
         this.#options.ffmpeg,
@@ -108,6 +102,20 @@ export class ReplayMedia {
     }
     return target;
   }
+}
+
+/**
+ * ffmpeg's concat list of one run's segments (in `dir`), each placed at its wall-clock start: its duration
+ * is the gap to the next one, so a position in the run is the lesson's time minus the run's start.
+ */
+export function segmentList(dir: string, segments: readonly RecordingSegment[]): string {
+  const lines = ['ffconcat version 1.0'];
+  segments.forEach((s, i) => {
+    const next = segments[i + 1];
+    const ms = next ? next.startedAt - s.startedAt : s.durationMs;
+    lines.push(`file '${path.join(dir, s.file)}'`, `duration ${(Math.max(ms, 1) / 1000).toFixed(3)}`);
+  });
+  return `${lines.join('\n')}\n`;
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -6,7 +6,7 @@
  */
 import { applyOp, initialBoard } from '@cloudschool/board';
 import type { BoardOp, BoardState } from '@cloudschool/board';
-import type { LessonReplay, ReplayPart } from '@cloudschool/protocol';
+import type { LessonReplay, ReplayExport, ReplayPart } from '@cloudschool/protocol';
 import { call } from './api.ts';
 
 export const REPLAY_SPEEDS = [0.75, 1, 1.5, 2] as const;
@@ -81,6 +81,19 @@ export function chapterAt<T extends { at: number }>(chapters: readonly T[], time
 }
 
 /** The replay of a lesson (its latest recording unless `recordingId`); a classroom passes its join token. */
+const exportPath = (lessonId: string, recordingId: string): string =>
+  `/api/lessons/${encodeURIComponent(lessonId)}/replay/${encodeURIComponent(recordingId)}/export`;
+
+/** How far the recording's MP4 export is (staff only: a classroom gets `forbidden`/`unauthenticated`). */
+export function exportStatus(lessonId: string, recordingId: string): Promise<ReplayExport> {
+  return call<ReplayExport>(exportPath(lessonId, recordingId), { expect401: true });
+}
+
+/** Starts the recording's MP4 export (made on the server in the background). */
+export function startExport(lessonId: string, recordingId: string): Promise<ReplayExport> {
+  return call<ReplayExport>(exportPath(lessonId, recordingId), { method: 'POST' });
+}
+
 export function loadReplay(
   lessonId: string,
   token: string | null,

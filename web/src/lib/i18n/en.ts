@@ -100,6 +100,17 @@ export const en = {
   'replay.mark.stageOn': 'On stage: {name}',
   'replay.mark.stageOff': 'Off stage: {name}',
   'replay.mark.hand': 'Hand raised: {name}',
+  'replay.export.heading': 'Export as a video file',
+  'replay.export.about':
+    'Makes this recording one MP4 file (the board or the shared screen as the main picture, the teacher and on-stage classrooms in the lower right corner) to download or play on another computer.',
+  'replay.export.start': 'Export MP4',
+  'replay.export.queued': 'Waiting for other exports to finish…',
+  'replay.export.running': 'Exporting… {percent}%',
+  'replay.export.progress': 'Export progress',
+  'replay.export.done': 'Exported ({size})',
+  'replay.export.download': 'Download the MP4 file',
+  'replay.export.failed': 'The export did not succeed. Try again; if it still fails, ask an administrator.',
+  'replay.export.retry': 'Export again',
   'host.replaced': 'The host page was opened in another window. This page has stopped.',
 
   'capture.retry': 'Retry',

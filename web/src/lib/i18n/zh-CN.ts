@@ -100,6 +100,17 @@ export const zhCN = {
   'replay.mark.stageOn': '上台：{name}',
   'replay.mark.stageOff': '下台：{name}',
   'replay.mark.hand': '举手：{name}',
+  'replay.export.heading': '导出视频文件',
+  'replay.export.about':
+    '把这段录像合成为一个 MP4 文件（白板或共享屏幕为主画面，老师和上台班级的画面在右下角），可下载保存或拷贝到其他电脑播放。',
+  'replay.export.start': '导出 MP4',
+  'replay.export.queued': '排队中，前面还有其他导出…',
+  'replay.export.running': '正在导出… {percent}%',
+  'replay.export.progress': '导出进度',
+  'replay.export.done': '已导出（{size}）',
+  'replay.export.download': '下载 MP4 文件',
+  'replay.export.failed': '导出没有成功，请再试一次；如仍不成功，请联系管理员。',
+  'replay.export.retry': '重新导出',
   'host.replaced': '主讲老师页面已在另一个窗口打开，这个页面已停止。',
 
   'capture.retry': '重试',
