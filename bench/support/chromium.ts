@@ -3,10 +3,11 @@ import { chromium } from '@playwright/test';
 import type { Browser } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '@cloudschool/testkit/chromium';
 
-export function launchChromium(): Promise<Browser> {
+/** @param args more switches (e.g. `--use-file-for-fake-audio-capture=…`: a microphone that plays a file). */
+export function launchChromium(args: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'],
+    args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required', ...args],
   });
 }

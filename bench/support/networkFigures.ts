@@ -87,5 +87,6 @@ export function profileFigures(o: {
       : null,
     shown: o.shown,
     sfu: null,
+    voice: null,
   };
 }

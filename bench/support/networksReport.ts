@@ -5,6 +5,7 @@
 import type { BarcodeCameraOptions, Link, LinkProfileName } from '@cloudschool/testkit/netlab';
 import type { JoinSteps } from './joinTimeline.ts';
 import type { LogLine } from './lessonServer.ts';
+import type { VoicePath } from './voicePath.ts';
 import type { SfuView } from './mediaTraceSummary.ts';
 import type { HostSender } from './hostSender.ts';
 import type { CpuReport } from './procStats.ts';
@@ -57,6 +58,8 @@ export interface ProfileResult {
   shown: { own: string | null; hint: string | null; tile: string | null };
   /** What the SFU forwarded to it and on which estimate (the server-side trace). */
   sfu: SfuView | null;
+  /** The host's voice as this classroom received it (support/voicePath.ts). */
+  voice: VoicePath | null;
 }
 
 /** `adaptive`: the product (3 simulcast layers); `single`: adaptation off (`?layers=1`). */
@@ -79,6 +82,8 @@ export interface HalfResult {
     qualityLimitationReason: string;
     level: string | null;
     layers: HostSender;
+    /** Its voice as sent: the Opus it was told to send with, the loss the SFU reported to it. */
+    voice: VoicePath | null;
   };
   profiles: ProfileResult[];
   problems: { name: string; count: number; first: string[] }[];
@@ -102,6 +107,8 @@ export interface NetworksResult {
     joins: number;
     /** The host camera's options, when not the lab's defaults. */
     camera: Partial<BarcodeCameraOptions>;
+    /** Every page's microphone: a speaking voice (support/speech.ts) or Chromium's own beep. */
+    microphone: 'speech' | 'beep';
   };
   halves: HalfResult[];
   joins: JoinSteps[];
@@ -301,6 +308,26 @@ function sfuTable(h: HalfResult): string[] {
   ];
 }
 
+/** The host's voice: what its encoder was told and heard of losses, what each classroom made of it. */
+function voiceLines(h: HalfResult): string[] {
+  const v = h.host.voice;
+  const lines = (l: string[]): string => l.map((x) => `\`${x}\``).join(', ') || '–';
+  return [
+    v
+      ? `The host's voice (its getStats() every second): ${v.kbps} kbit/s of Opus payload, sent with ${lines(v.opusLines)}; the SFU's receiver reports told its encoder of ${v.reportedLossPercent ? `${v.reportedLossPercent.mean} % loss on average, ${v.reportedLossPercent.max} % at most (the consumers' worst)` : 'no loss (no report read)'}.`
+      : "The host's voice: no audio sender read.",
+    '',
+    '| profile | audio packets received | lost | NACKs sent | packets carrying in-band FEC (LBRR) | concealed | Opus as received |',
+    '|---|---|---|---|---|---|---|',
+    ...h.profiles.map((p) =>
+      p.voice
+        ? `| ${p.profile} | ${p.voice.packets} | ${p.voice.lost} | ${p.voice.nacks} | ${p.voice.fecPackets} (${p.voice.packets ? Math.round((100 * p.voice.fecPackets) / p.voice.packets) : 0} %) | ${p.voice.concealedPercent ?? '–'} % | ${lines(p.voice.opusLines)} |`
+        : `| ${p.profile} | – | – | – | – | – | – |`,
+    ),
+    '',
+  ];
+}
+
 export function renderNetworks(r: NetworksResult): string {
   const g = goals(r);
   r.goals = g;
@@ -314,6 +341,9 @@ export function renderNetworks(r: NetworksResult): string {
     `- machine: ${r.machine.cores} × ${r.machine.cpu ?? '?'}, ${r.machine.memoryGiB} GiB RAM, Node ${r.machine.node}, Chromium ${r.machine.chromium ?? '?'}; server, Chromium and this harness on this machine; load average ${r.machine.loadAverageAtStart} at the start, ${r.loadAverageAtEnd} at the end (${r.halves.map((h) => `${h.mode} half: ${h.loadAverage}`).join(', ')})`,
     `- each half: warm-up ${r.settings.warmUpMs / 1000} s after every page shows a readable picture, then ${r.settings.measureMs / 1000} s measured; flaky's link goes down ${r.settings.outageAtMs / 1000} s into it for ${r.settings.outageMs / 1000} s (netlab \`cut\`, the profile's outage at a moment the harness knows); server: ${r.settings.mediaWorkers} forwarding mediasoup workers + 1 ingest worker`,
     `- the host's camera: the lab's barcode camera${Object.keys(r.settings.camera).length ? ` with \`${JSON.stringify(r.settings.camera)}\`` : ''} (\`tilesPerSecond: 0\`: its moving blocks and barcode, none of its random tiles of colour noise, which the 180p layer cannot carry — 4–8 fps of it at its ≈ 115 kbit/s, measured while writing this benchmark — and which a camera's 180p picture does not have); classroom pages send a small camera (320 × 180, 10 fps) so that the 2 cores go to the host's encoder and the decoders`,
+    r.settings.microphone === 'beep'
+      ? "- every page's microphone: Chromium's own fake one (a short beep a second, silence between; `NETWORKS_MICROPHONE=beep`): Opus codes it without in-band FEC, so its concealment is the link's loss"
+      : "- every page's microphone: a teacher speaking (16 s of English sentences and pauses, ffmpeg's flite, looped: support/speech.ts) rather than Chromium's own beep, which Opus codes without in-band FEC (LBRR: speech frames only), so a beep measures the link's loss, not what a voice loses",
     '- goals are benchmark figures printed beside the measurements, not test thresholds',
     '',
     '## Goals',
@@ -334,6 +364,7 @@ export function renderNetworks(r: NetworksResult): string {
       ...profileTable(h),
       '',
       ...sfuTable(h),
+      ...voiceLines(h),
       `What the host sent, layer by layer (its getStats() every second): ${h.host.layers.layers
         .map(
           (l) =>
