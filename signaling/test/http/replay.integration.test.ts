@@ -4,8 +4,7 @@
  * ffmpeg run served as one joined WebM with Range requests, and who may read it (lessonReaders.ts).
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lessonReplay } from '@cloudschool/protocol';
@@ -13,6 +12,7 @@ import type { LessonReplay } from '@cloudschool/protocol';
 import { connectClient, ok } from '@cloudschool/testkit';
 import type { ClientSocket } from '@cloudschool/testkit';
 import { seedLiveLesson } from '../support/fixtures.ts';
+import { recordRun } from '../support/recordedRun.ts';
 import type { SeededLesson } from '../support/fixtures.ts';
 import { startTestServer } from '../support/server.ts';
 import type { TestServer } from '../support/server.ts';
@@ -53,28 +53,15 @@ async function recordMedia(): Promise<void> {
     [0, 0, 9],
     [1, 10_000, 4],
   ] as const) {
-    await run(
-      'ffmpeg',
-      [
-        ...['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10', '-f', 'lavfi', '-i', 'sine'],
-        ...['-t', String(seconds), '-c:v', 'libvpx', '-g', '10', '-c:a', 'libopus', '-f', 'segment'],
-        ...['-segment_time', '4', '-segment_format', 'webm', '-reset_timestamps', '1'],
-        ...['-segment_list', `r${runNumber}.csv`, '-segment_list_type', 'csv', `r${runNumber}-%05d.webm`],
-      ],
-      { cwd: dir },
-    );
-    for (const line of readFileSync(path.join(dir, `r${runNumber}.csv`), 'utf8')
-      .trim()
-      .split('\n')) {
-      const [file, start, end] = line.split(',');
-      await server.store.appendRecordingSegment({
-        recordingId: RECORDING,
-        run: runNumber,
-        file: file!,
-        startedAt: t0 + startMs + Math.round(Number(start) * 1000),
-        durationMs: Math.round((Number(end) - Number(start)) * 1000),
-      });
-    }
+    await recordRun({
+      store: server.store,
+      dir,
+      recordingId: RECORDING,
+      run: runNumber,
+      startedAt: t0 + startMs,
+      seconds,
+      inputs: ['-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10', '-f', 'lavfi', '-i', 'sine'],
+    });
   }
 }
 

@@ -14,6 +14,7 @@ import type { ReplayExport } from '@cloudschool/protocol';
 import { connectClient, ok } from '@cloudschool/testkit';
 import type { ClientSocket } from '@cloudschool/testkit';
 import { seedLiveLesson } from '../support/fixtures.ts';
+import { recordRun } from '../support/recordedRun.ts';
 import type { SeededLesson } from '../support/fixtures.ts';
 import { startTestServer } from '../support/server.ts';
 import type { TestServer } from '../support/server.ts';
@@ -62,28 +63,16 @@ async function recordMedia(): Promise<void> {
     ],
   ] as const) {
     writeFileSync(path.join(dir, `r${runNumber}.tracks.json`), JSON.stringify(tracks));
-    await run(
-      'ffmpeg',
-      [
-        ...['-v', 'error', ...inputs, ...maps.flatMap((m) => ['-map', m])],
-        ...['-t', String(seconds), '-c:v', 'libvpx', '-g', '10', '-c:a', 'libopus', '-f', 'segment'],
-        ...['-segment_time', '4', '-segment_format', 'webm', '-reset_timestamps', '1'],
-        ...['-segment_list', `r${runNumber}.csv`, '-segment_list_type', 'csv', `r${runNumber}-%05d.webm`],
-      ],
-      { cwd: dir },
-    );
-    for (const line of readFileSync(path.join(dir, `r${runNumber}.csv`), 'utf8')
-      .trim()
-      .split('\n')) {
-      const [file, start, end] = line.split(',');
-      await server.store.appendRecordingSegment({
-        recordingId: RECORDING,
-        run: runNumber,
-        file: file!,
-        startedAt: t0 + startMs + Math.round(Number(start) * 1000),
-        durationMs: Math.round((Number(end) - Number(start)) * 1000),
-      });
-    }
+    await recordRun({
+      store: server.store,
+      dir,
+      recordingId: RECORDING,
+      run: runNumber,
+      startedAt: t0 + startMs,
+      seconds,
+      inputs,
+      maps,
+    });
   }
 }
 
