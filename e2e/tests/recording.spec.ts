@@ -3,8 +3,8 @@
  * soon as the host goes on air, and the host console and a classroom's projector say 录制中; the host stops
  * and starts it again with the record button ("录制中 00:0x"); a coordinator on patrol stops it; the lesson
  * lists both recordings, complete; the coordinator finds them in 录像库 with their length and a replay link;
- * the host teacher exports the latest as one MP4 from its replay page (progress, then a download that
- * ffprobe reads as H.264 + AAC as long as the recording).
+ * the host teacher plays the latest full screen (projector) and exports it as one MP4 from its replay page
+ * (progress, then a download that ffprobe reads as H.264 + AAC as long as the recording).
  */
 import { execFileSync } from 'node:child_process';
 import { expect } from '@playwright/test';
@@ -102,6 +102,17 @@ test('自动录制 starts with the broadcast; the host stops and restarts it; ev
 
   // The host teacher exports the latest recording as one MP4 on its replay page and downloads it.
   await host.goto(`/replay/${lesson.lessonId}`);
+  // On a projector the replay takes the whole screen (F or the button), the board most of it.
+  await expect(host.getByTestId('replay')).toHaveAttribute('data-ready', 'true');
+  const projector = host.getByTestId('replay-fullscreen');
+  await projector.click();
+  await expect(projector).toHaveAttribute('aria-pressed', 'true');
+  const screen = host.viewportSize()!;
+  await expect
+    .poll(async () => ((await host.getByTestId('replay-board').boundingBox())?.width ?? 0) / screen.width)
+    .toBeGreaterThan(0.6);
+  await host.keyboard.press('f');
+  await expect(projector).toHaveAttribute('aria-pressed', 'false');
   const exporting = host.getByTestId('replay-export');
   await expect(exporting).toHaveAttribute('data-state', 'none');
   await exporting.getByTestId('replay-export-start').click();

@@ -87,7 +87,10 @@ export const en = {
   'replay.speed': 'Speed',
   'replay.timeline': 'Progress',
   'replay.seek': 'Position',
-  'replay.keys': 'Space: play / pause; ← →: back / forward 5 s; click a mark on the bar to jump there.',
+  'replay.keys':
+    'Space: play / pause; ← →: back / forward 5 s; F: full screen (projector); click a mark on the bar to jump there.',
+  'replay.fullscreen': 'Full screen (F)',
+  'replay.exitFullscreen': 'Exit full screen (F)',
   'replay.chapters': 'Chapters (courseware pages)',
   'replay.events': 'What happened',
   'replay.noEvents': 'No page turns, questions, quizzes or stage moments in this recording.',

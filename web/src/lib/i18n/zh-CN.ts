@@ -87,7 +87,10 @@ export const zhCN = {
   'replay.speed': '播放速度',
   'replay.timeline': '回放进度',
   'replay.seek': '播放位置',
-  'replay.keys': '空格键：播放 / 暂停；← →：后退 / 前进 5 秒；点击进度条上的标记可跳到该处。',
+  'replay.keys':
+    '空格键：播放 / 暂停；← →：后退 / 前进 5 秒；F：全屏（投影）；点击进度条上的标记可跳到该处。',
+  'replay.fullscreen': '全屏投影（F）',
+  'replay.exitFullscreen': '退出全屏（F）',
   'replay.chapters': '章节（按课件页）',
   'replay.events': '课堂事件',
   'replay.noEvents': '这段录像里没有翻页、提问、测验或上台。',
