@@ -14,8 +14,9 @@ export class FfmpegRtpSender {
 
   start(to: { ip: string; videoPort: number; audioPort: number }): void {
     this.stop();
+    // setpriv --pdeathsig: a test that times out (its worker gone before stop()) leaves no sender running.
     // prettier-ignore
-    this.#ffmpeg = spawn('ffmpeg', [
+    this.#ffmpeg = spawn('setpriv', ['--pdeathsig', 'KILL', 'ffmpeg',
       '-nostdin', '-hide_banner', '-loglevel', 'error', '-re',
       '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=15',
       '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
