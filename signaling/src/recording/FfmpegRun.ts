@@ -213,6 +213,12 @@ function spawnFfmpeg(options: RecorderOptions, dir: string, run: number): ChildP
     'file,udp,rtp',
     '-fflags',
     '+genpts',
+    // Each packet stamped when it arrives. ffmpeg's RTP input stamps a stream from its own first packet until
+    // the stream's first RTCP sender report, then moves it onto the reports' clock: a stream that began later
+    // than another (a camera's first key frame comes after the voice) jumped by that much (seen: ≈ 0.9 s
+    // between a run's first key frame and its next frame; backwards, for a stream that began first).
+    '-use_wallclock_as_timestamps',
+    '1',
     // ffmpeg writes nothing until it knows every stream (VP8: its size, from the first key frame, asked
     // for at the start; at most 5 s): a run stopped or killed before that leaves an empty file.
     '-i',

@@ -10,12 +10,12 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sfu } from '@cloudschool/sfu';
 import { testSfu } from '@cloudschool/sfu/testing';
-import { FfmpegRtpSender, videoRtpParameters } from '@cloudschool/testkit';
+import { audioRtpParameters, FfmpegRtpSender, videoRtpParameters } from '@cloudschool/testkit';
 import { Recorder } from '../../src/recording/Recorder.ts';
 import { RECORDER_DEFAULTS } from '../../src/recording/RecorderTypes.ts';
 import { SqliteStore } from '../../src/store/SqliteStore.ts';
 import type { Store } from '../../src/store/Store.ts';
-import { ffprobe, joined, kindsOf, publishHost, sleep } from './support.ts';
+import { ffprobe, joined, kindsOf, packetTimes, publishHost, sleep } from './support.ts';
 
 describe('Recorder', () => {
   let dir: string;
@@ -85,6 +85,50 @@ describe('Recorder', () => {
     expect(Math.abs(Number(whole.format.duration) * 1000 - ran)).toBeLessThan(1_000);
     const stored = segments.reduce((sum, s) => sum + s.durationMs, 0);
     expect(Math.abs(stored - ran)).toBeLessThan(1_000);
+  });
+
+  it('places a camera that starts after the voice where it started, frame after frame without a jump', async () => {
+    const room = await sfu.room('lesson-4');
+    const host = room.peer('host', 'sender');
+    const video = await host.createPlainTransport('send');
+    const audio = await host.createPlainTransport('send');
+    const camera = await host.produce(video.id, 'video', videoRtpParameters, { source: 'camera' });
+    const mic = await host.produce(audio.id, 'audio', audioRtpParameters, { source: 'mic' });
+    // Each sender sends both kinds: the other kind goes to a port nobody reads.
+    const nowhere = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => nowhere.bind(0, '127.0.0.1', resolve));
+    const { port: nowherePort } = nowhere.address();
+    sender().start({ ip: audio.ip, videoPort: nowherePort, audioPort: audio.port });
+    await sleep(1_000);
+    const recording = await recorder.start('lesson-4', room, [
+      { source: 'camera', kind: 'video', producerId: camera.id },
+      { source: 'mic', kind: 'audio', producerId: mic.id },
+    ]);
+    // The voice is recorded from the start, the camera's first frame comes 1.5 s later (a browser's camera
+    // answering the key frame request late does the same): ffmpeg stamps each RTP stream from its own first
+    // packet until the stream's first RTCP sender report, then moves it onto the reports' common clock.
+    await sleep(1_500);
+    sender().start({ ip: video.ip, videoPort: video.port, audioPort: nowherePort });
+    await sleep(8_000);
+    await recorder.stop(recording);
+    nowhere.close();
+
+    const segments = await store.listRecordingSegments(recording.id);
+    const files = recorder.directory('lesson-4', recording.id);
+    const frames = await packetTimes(
+      await joined(
+        files,
+        segments.map((s) => s.file),
+      ),
+      'video',
+    );
+    expect(frames.length).toBeGreaterThan(50);
+    // The first frame where the camera started (not at the run's zero with the voice's first packet) …
+    expect(frames[0]).toBeGreaterThanOrEqual(1);
+    // … and the next ones in order (stamped as they arrive: two read together may share a millisecond), none
+    // 0.5 s or more after the one before (15 fps).
+    const gaps = frames.slice(1).map((at, i) => at - frames[i]!);
+    expect(gaps.filter((gap) => gap < 0 || gap >= 0.5)).toEqual([]);
   });
 
   it('goes on in the same recording when the host publishes again (a reload), with one timeline', async () => {

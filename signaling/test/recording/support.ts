@@ -55,6 +55,25 @@ export async function joined(dir: string, files: readonly string[]): Promise<str
   return out;
 }
 
+/** When each packet of a file's `codecType` stream is to be shown, in seconds, in the file's order. */
+export async function packetTimes(file: string, codecType: 'audio' | 'video'): Promise<number[]> {
+  const { stdout } = await exec('ffprobe', [
+    '-v',
+    'error',
+    '-select_streams',
+    codecType === 'video' ? 'v' : 'a',
+    '-show_entries',
+    'packet=pts_time',
+    '-of',
+    'csv=p=0',
+    file,
+  ]);
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map(Number);
+}
+
 export function kindsOf(probe: Probe): string[] {
   return probe.streams.map((s) => `${s.codec_type}/${s.codec_name}`).sort();
 }
