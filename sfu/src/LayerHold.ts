@@ -52,28 +52,48 @@ export class LayerHold {
   #timer: NodeJS.Timeout | undefined;
   /** The link's score on the layer below, taken when the consumer last climbed. */
   #scoreBelow = 10;
+  /** Created on the lowest layer (`startLow`): raised to #preferred once that layer is forwarded. */
+  #starting: boolean;
   /** A fall not judged yet: when, and from which layer. */
   #fall: { at: number; from: number } | null = null;
   readonly #onLayers = (layers?: ms.ConsumerLayers): void => this.#changed(layers);
   readonly #onScore = (): void => this.#judge();
 
-  private constructor(consumer: HeldConsumer, preferred: ms.ConsumerLayers, now: () => number) {
+  private constructor(
+    consumer: HeldConsumer,
+    preferred: ms.ConsumerLayers,
+    now: () => number,
+    startLow: boolean,
+  ) {
     this.#consumer = consumer;
     this.#preferred = preferred;
     this.#now = now;
+    this.#starting = startLow && preferred.spatialLayer > 0;
+    if (this.#starting) {
+      void consumer.setPreferredLayers({ ...preferred, spatialLayer: 0 }).catch(() => undefined);
+    }
     consumer.on('layerschange', this.#onLayers);
     consumer.on('score', this.#onScore);
   }
 
-  /** Watches a simulcast video consumer until close(). */
-  static attach(consumer: HeldConsumer, preferred: ms.ConsumerLayers, now = Date.now): LayerHold {
-    return new LayerHold(consumer, preferred, now);
+  /**
+   * Watches a simulcast video consumer until close(). `startLow` (a consumer not resumed yet): it prefers the
+   * lowest layer first — a picture starts on the smallest key frame, which comes first, so a classroom sees
+   * the teacher at once — and is raised to `preferred` as soon as that layer is forwarded.
+   */
+  static attach(
+    consumer: HeldConsumer,
+    preferred: ms.ConsumerLayers,
+    now = Date.now,
+    startLow = false,
+  ): LayerHold {
+    return new LayerHold(consumer, preferred, now, startLow);
   }
 
   /** The lesson's rules changed what this consumer should receive (the stage); a hold still applies. */
   prefer(layers: ms.ConsumerLayers): void {
     this.#preferred = layers;
-    this.#apply();
+    if (!this.#starting) this.#apply();
   }
 
   /** The spatial layer it may not exceed now, or null when not held (for reports and tests). */
@@ -96,6 +116,11 @@ export class LayerHold {
     this.#watchStarving(starved);
     if (now === undefined) {
       this.#fall = null;
+      return;
+    }
+    if (this.#starting) {
+      this.#starting = false;
+      if (this.#preferred.spatialLayer > now) this.#apply();
       return;
     }
     // Back where it fell from before any loss was told: nothing to judge.

@@ -61,6 +61,25 @@ describe('LayerHold', () => {
     expect(consumer.asked).toEqual([0, 2]);
   });
 
+  it('starts a picture on the lowest layer and raises it once that layer is forwarded (startLow)', () => {
+    const consumer = new FakeConsumer();
+    const hold = LayerHold.attach(consumer, HIGH, now, true);
+    expect(consumer.asked).toEqual([0]);
+    // The rules change before the first frame (the stage): kept for when it climbs.
+    hold.prefer({ spatialLayer: 1, temporalLayer: 2 });
+    expect(consumer.asked).toEqual([0]);
+    consumer.sends(0);
+    expect(consumer.asked).toEqual([0, 1]);
+    consumer.climbsTo(1);
+    expect(consumer.asked).toEqual([0, 1]);
+    expect(hold.cap).toBeNull();
+    // A tile that wants the lowest layer anyway starts there with nothing more asked.
+    const tile = new FakeConsumer();
+    LayerHold.attach(tile, { spatialLayer: 0, temporalLayer: 2 }, now, true);
+    tile.sends(0);
+    expect(tile.asked).toEqual([]);
+  });
+
   it('doubles the hold while the link keeps failing soon after each release, up to its maximum', () => {
     const consumer = new FakeConsumer();
     const hold = LayerHold.attach(consumer, HIGH, now);

@@ -236,8 +236,10 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
       );
       return { consumer, layers };
     });
-    // A layer a page's link failed is not offered again at once (LayerHold: village links probe and fail).
-    const hold = consumer.type === 'simulcast' ? LayerHold.attach(consumer, layers) : undefined;
+    // A layer a page's link failed is not offered again at once (LayerHold: village links probe and fail);
+    // a picture starts on the lowest layer, for a first frame at once (startLow), then climbs.
+    const hold =
+      consumer.type === 'simulcast' ? LayerHold.attach(consumer, layers, Date.now, true) : undefined;
     if (hold) this.#holds.set(consumer, hold);
     consumer.on('score', ({ score }) => this.emit('receivescore', page, consumer.id, score));
     consumer.observer.once('close', () => {
