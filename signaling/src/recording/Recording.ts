@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
 import type { MediaRoom } from '@cloudschool/sfu';
 import type { Recording as StoredRecording } from '../store/entities/recordings.ts';
 import { FfmpegRun } from './FfmpegRun.ts';
@@ -19,6 +20,49 @@ import type {
  * host's camera from a shared screen and an on-stage classroom's by it.
  */
 export const runTracksFile = (run: number): string => `r${run}.tracks.json`;
+
+const recordedTracks = z.array(
+  z.object({
+    source: z.enum(['camera', 'mic', 'screen']),
+    kind: z.enum(['audio', 'video']),
+    producerId: z.string(),
+    classroomId: z.string().optional(),
+  }),
+);
+
+/** What run `run` in a recording's `dir` recorded; null for a run written before its tracks were. */
+export async function readRunTracks(dir: string, run: number): Promise<RecordedTrack[] | null> {
+  try {
+    const parsed = recordedTracks.safeParse(
+      JSON.parse(await readFile(path.join(dir, runTracksFile(run)), 'utf8')),
+    );
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Which of a run's video streams (by index among them) shows the lesson: the screen the host shared, else
+ * the host's camera; with no tracks known, the first. The on-stage classrooms' are the others.
+ */
+export function mainVideo(tracks: readonly RecordedTrack[] | null): {
+  main: number | null;
+  screen: number | null;
+  host: number | null;
+  stage: number[];
+} {
+  if (!tracks) return { main: 0, screen: null, host: 0, stage: [] };
+  const videos = tracks.filter((t) => t.kind === 'video');
+  const index = (find: (t: RecordedTrack) => boolean): number | null => {
+    const i = videos.findIndex(find);
+    return i < 0 ? null : i;
+  };
+  const screen = index((t) => t.source === 'screen');
+  const host = index((t) => t.source === 'camera' && !t.classroomId);
+  const stage = videos.flatMap((t, i) => (t.source === 'camera' && t.classroomId ? [i] : []));
+  return { main: screen ?? host ?? (videos.length > 0 ? 0 : null), screen, host, stage };
+}
 
 /** ffmpeg dying on its own is started again this many times per recording, a second later each time. */
 const MAX_RESTARTS = 5;

@@ -1,13 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import type { BoardOp } from '@cloudschool/board';
 import type { ReplayExport } from '@cloudschool/protocol';
 import type { Courseware } from '../board/Courseware.ts';
 import type { Logger } from '../logger.ts';
 import type { RecordedTrack } from '../recording/RecorderTypes.ts';
-import { runTracksFile } from '../recording/Recording.ts';
+import { mainVideo, readRunTracks } from '../recording/Recording.ts';
 import type { RecordingSegment } from '../store/entities/recordings.ts';
 import { renderBoardFrames } from './boardFrames.ts';
 import { CoursewarePages } from './CoursewarePages.ts';
@@ -61,15 +60,6 @@ export interface Mp4ExportOptions {
 
 type Job = { state: 'queued' | 'running' | 'failed'; progress: number };
 
-const recordedTracks = z.array(
-  z.object({
-    source: z.enum(['camera', 'mic', 'screen']),
-    kind: z.enum(['audio', 'video']),
-    producerId: z.string(),
-    classroomId: z.string().optional(),
-  }),
-);
-
 /**
  * Recordings exported as one MP4 for teachers who want a file: the board redrawn by the shared painter (its
  * courseware behind it) or the screen the host shared fills the picture, the host's camera and the
@@ -93,18 +83,9 @@ export class Mp4Exports {
     return path.join(this.#options.directory(lessonId, recordingId), 'export.mp4');
   }
 
-  /** What run `run` of a recording recorded (Recording's tracks file); null if it has none or a bad one. */
-  async tracksOf(lessonId: string, recordingId: string, run: number): Promise<RecordedTrack[] | null> {
-    try {
-      const text = await readFile(
-        path.join(this.#options.directory(lessonId, recordingId), runTracksFile(run)),
-        'utf8',
-      );
-      const parsed = recordedTracks.safeParse(JSON.parse(text));
-      return parsed.success ? parsed.data : null;
-    } catch {
-      return null;
-    }
+  /** What run `run` of a recording recorded (its tracks file); null for a run written before they were. */
+  tracksOf(lessonId: string, recordingId: string, run: number): Promise<RecordedTrack[] | null> {
+    return readRunTracks(this.#options.directory(lessonId, recordingId), run);
   }
 
   /** How far its export is (`url` is the route's to fill). */
@@ -214,26 +195,6 @@ export class Mp4Exports {
 
 const key = (lessonId: string, recordingId: string): string => `${lessonId}/${recordingId}`;
 
-/** Which of a part's video streams goes where; a recording without its tracks: the first is the camera. */
-function roles(
-  part: ExportPart,
-  videoCount: number,
-): { screen: number | null; host: number | null; stage: number[] } {
-  if (!part.tracks) return { screen: null, host: videoCount > 0 ? 0 : null, stage: [] };
-  const videos = part.tracks.filter((t) => t.kind === 'video');
-  const index = (find: (t: RecordedTrack) => boolean): number | null => {
-    const i = videos.findIndex(find);
-    return i < 0 ? null : i;
-  };
-  return {
-    screen: index((t) => t.source === 'screen'),
-    host: index((t) => t.source === 'camera' && !t.classroomId),
-    stage: videos
-      .flatMap((t, i) => (t.source === 'camera' && t.classroomId ? [i] : []))
-      .slice(0, MAX_STAGE_INSETS),
-  };
-}
-
 /**
  * ffmpeg's command: input 0 is the board's pictures, input 1 + n part n's segments, each placed at its start
  * (setpts / adelay by its offset) and shown only while it lasts (overlay: nothing before its first frame,
@@ -263,7 +224,6 @@ function ffmpegArgs(
     const offset = seconds(part.startedAt - source.startedAt);
     const end = seconds(part.startedAt - source.startedAt + part.durationMs);
     const tracks = part.tracks;
-    const videoCount = tracks ? tracks.filter((t) => t.kind === 'video').length : 1;
     const audioCount = tracks ? tracks.filter((t) => t.kind === 'audio').length : 1;
     const placed = (stream: string, label: string, size: string): string => {
       filters.push(`[${input}:${stream}]setpts=PTS+${offset}/TB,${size},setsar=1[${label}]`);
@@ -271,7 +231,8 @@ function ffmpegArgs(
     };
     const fit = (w: number, h: number): string =>
       `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:color=${SURROUND}`;
-    const { screen, host, stage } = roles(part, videoCount);
+    const { screen, host, stage: onStage } = mainVideo(part.tracks);
+    const stage = onStage.slice(0, MAX_STAGE_INSETS);
     if (screen !== null) overlay(placed(`v:${screen}`, `s${p}`, fit(WIDTH, HEIGHT)), 0, 0, offset, end);
     const insets = [host, ...stage].filter((i): i is number => i !== null);
     insets.forEach((v, slot) => {

@@ -3,6 +3,8 @@ import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { serial } from '@cloudschool/protocol';
+import type { RecordedTrack } from '../recording/RecorderTypes.ts';
+import { mainVideo, readRunTracks } from '../recording/Recording.ts';
 import type { RecordingSegment } from '../store/entities/recordings.ts';
 
 const run = promisify(execFile);
@@ -19,9 +21,10 @@ export interface ReplayMediaOptions {
 
 /**
  * The replay's media: each ffmpeg run of a recording as one WebM, its 4 s segments joined by ffmpeg's concat
- * demuxer without re-encoding (`-c copy`, a fraction of a second per lesson), made on the first request and
- * kept beside the segments as `replay-r<run>-<segment count>.webm` (a run still recording gets a new one once
- * it has more segments; the older one is removed).
+ * demuxer — its main picture copied, its voices mixed (streams()), a fraction of a second per lesson — made on the first request and
+ * kept beside the segments as `replay-v2-r<run>-<segment count>.webm` (a run still recording gets a new one once
+ * it has more segments; the older one is removed; `v2`: files joined before the main picture was chosen,
+ * `replay-r…`, are made again).
  *
  * Why joined rather than the segments served one by one: a browser switching `<video>` sources every 4 s
  * stalls and clicks at each switch, and seeking would need the page to find the file. A run changes only
@@ -48,12 +51,12 @@ export class ReplayMedia {
   ): Promise<string> {
     const mine = segments.filter((s) => s.run === runNumber);
     const dir = this.#options.directory(lessonId, recordingId);
-    const target = path.join(dir, `replay-r${runNumber}-${mine.length}.webm`);
+    const target = path.join(dir, `replay-v2-r${runNumber}-${mine.length}.webm`);
     const known = this.#pending.get(target);
     if (known) return known;
-    const making = this.#queue(() => this.#join(dir, target, runNumber, mine)).finally(() =>
-      this.#pending.delete(target),
-    );
+    const making = this.#queue(async () =>
+      this.#join(dir, target, runNumber, mine, await readRunTracks(dir, runNumber)),
+    ).finally(() => this.#pending.delete(target));
     this.#pending.set(target, making);
     return making;
   }
@@ -63,6 +66,7 @@ export class ReplayMedia {
     target: string,
     runNumber: number,
     segments: readonly RecordingSegment[],
+    tracks: readonly RecordedTrack[] | null,
   ): Promise<string> {
     if (await exists(target)) return target;
     const list = path.join(dir, `replay-r${runNumber}.ffconcat`);
@@ -81,8 +85,7 @@ export class ReplayMedia {
           '0',
           '-i',
           list,
-          '-c',
-          'copy',
+          ...streams(tracks),
           '-f',
           'webm',
           '-y',
@@ -95,13 +98,32 @@ export class ReplayMedia {
       await rm(list, { force: true });
       await rm(partial, { force: true });
     }
-    const older = new RegExp(`^replay-r${runNumber}-\\d+\\.webm$`);
+    const older = new RegExp(`^replay-(v2-)?r${runNumber}-\\d+\\.webm$`);
     for (const name of await readdir(dir)) {
       if (older.test(name) && path.join(dir, name) !== target)
         await rm(path.join(dir, name), { force: true });
     }
     return target;
   }
+}
+
+/**
+ * What the joined file keeps (a page's <video> plays one picture and one voice): the run's main picture
+ * (mainVideo: the shared screen, else the host's camera — not the largest, which may be an on-stage
+ * classroom's) copied, and its voices — the host's and an on-stage classroom's — mixed into one (Opus,
+ * the only stream re-encoded; a lone voice is copied).
+ */
+function streams(tracks: readonly RecordedTrack[] | null): string[] {
+  const { main } = mainVideo(tracks);
+  const voices = tracks ? tracks.filter((t) => t.kind === 'audio').length : 1;
+  const video = main === null ? [] : ['-map', `0:v:${main}`];
+  if (voices <= 1) return [...video, '-map', '0:a:0?', '-c', 'copy'];
+  const inputs = Array.from({ length: voices }, (_, i) => `[0:a:${i}]`).join('');
+  return [
+    ...['-filter_complex', `${inputs}amix=inputs=${voices}:duration=longest:normalize=0[voice]`],
+    ...video,
+    ...['-map', '[voice]', '-c:v', 'copy', '-c:a', 'libopus', '-b:a', '64k'],
+  ];
 }
 
 /**

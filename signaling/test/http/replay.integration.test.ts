@@ -169,7 +169,7 @@ describe('GET /api/lessons/:id/replay', () => {
         'stream=codec_name:format=duration',
         '-of',
         'json',
-        'replay-r0-3.webm',
+        'replay-v2-r0-3.webm',
       ],
       { cwd: dir },
     );

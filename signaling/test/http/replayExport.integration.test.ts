@@ -2,7 +2,8 @@
  * A recording exported as one MP4 (replay/Mp4Export.ts through replayRoutes): the board redrawn at its
  * times, the host's camera in the corner while a run lasts, a shared screen filling the picture, the voice
  * placed at its times — read back from the file by ffprobe and decoded pixels; progress while it is made;
- * who may export (the lesson's host teacher and coordinators only).
+ * who may export (the lesson's host teacher and coordinators only). Also the replay's own join of a run with a
+ * classroom on stage (ReplayMedia: the host's picture, not the largest; every voice mixed).
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -224,6 +225,73 @@ describe('exporting a recording to one MP4', () => {
     expect(await loudness(file, 1, 4)).toBeGreaterThan(-30);
     expect(await loudness(file, 6.4, 1.2)).toBeLessThan(-80);
     expect(await loudness(file, 8.5, 3)).toBeGreaterThan(-30);
+  });
+
+  it("replays a run with a classroom on stage as the host's picture and every voice", async () => {
+    const STAGE = 'rec-stage';
+    const dir = server.app.recorder.directory(seeded.lessonId, STAGE);
+    mkdirSync(dir, { recursive: true });
+    await server.store.putRecording({
+      id: STAGE,
+      lessonId: seeded.lessonId,
+      nodeId: 'node-x',
+      startedAt: t0 + 20_000,
+      endedAt: t0 + 24_000,
+      status: 'complete',
+    });
+    // The host's camera (green, small) and a silent microphone; the classroom's camera (blue, larger) and voice.
+    writeFileSync(
+      path.join(dir, 'r0.tracks.json'),
+      JSON.stringify([
+        { source: 'camera', kind: 'video', producerId: 'h-cam' },
+        { source: 'camera', kind: 'video', producerId: 'c-cam', classroomId: seeded.classroomIds[0] },
+        { source: 'mic', kind: 'audio', producerId: 'h-mic' },
+        { source: 'mic', kind: 'audio', producerId: 'c-mic', classroomId: seeded.classroomIds[0] },
+      ]),
+    );
+    await recordRun({
+      store: server.store,
+      dir,
+      recordingId: STAGE,
+      run: 0,
+      startedAt: t0 + 20_000,
+      seconds: 4,
+      inputs: [
+        ...['-f', 'lavfi', '-i', 'color=c=0x00ff00:size=320x240:rate=15'],
+        ...['-f', 'lavfi', '-i', 'color=c=0x0000ff:size=1280x720:rate=15'],
+        ...['-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo'],
+        ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'],
+      ],
+      maps: ['0:v', '1:v', '2:a', '3:a'],
+    });
+    const replay = (await (
+      await fetch(`${server.url}/api/lessons/${seeded.lessonId}/replay?recording=${STAGE}`, {
+        headers: { cookie: seeded.teacherCookie },
+      })
+    ).json()) as { parts: { url: string }[] };
+    const media = await fetch(`${server.url}${replay.parts[0]!.url}`, {
+      headers: { cookie: seeded.teacherCookie },
+    });
+    expect(media.status).toBe(200);
+    const file = path.join(dir, 'joined-for-test.webm');
+    writeFileSync(file, Buffer.from(await media.arrayBuffer()));
+    const { stdout } = await run('ffprobe', [
+      ...['-v', 'error', '-show_entries', 'stream=codec_name,width', '-of', 'json', file],
+    ]);
+    const { streams } = JSON.parse(stdout) as { streams: { codec_name: string; width?: number }[] };
+    expect(streams.map((s) => [s.codec_name, s.width ?? null])).toEqual([
+      ['vp8', 320],
+      ['opus', null],
+    ]);
+    const { stdout: frame } = await run(
+      'ffmpeg',
+      ['-v', 'error', '-ss', '1', '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+      { encoding: 'buffer' },
+    );
+    const at = (120 * 320 + 160) * 3;
+    expect(near([frame[at]!, frame[at + 1]!, frame[at + 2]!], [0, 255, 0])).toBe(true);
+    // The host's microphone is silent: what is heard is the classroom's voice, mixed in.
+    expect(await loudness(file, 0.5, 3)).toBeGreaterThan(-30);
   });
 
   it("is for the lesson's host teacher and coordinators only, of a finished recording", async () => {
