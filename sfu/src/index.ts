@@ -1,4 +1,5 @@
 export { Sfu } from './Sfu.ts';
+export { SOCKET_BUFFER_BYTES } from './SfuTypes.ts';
 export type {
   SfuEvents,
   SfuLogger,

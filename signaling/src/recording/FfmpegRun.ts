@@ -4,6 +4,7 @@ import dgram from 'node:dgram';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { types as ms } from 'mediasoup';
+import { SOCKET_BUFFER_BYTES } from '@cloudschool/sfu';
 import type { MediaPeer, MediaRoom } from '@cloudschool/sfu';
 import type { RecordedTrack, RecorderOptions } from './RecorderTypes.ts';
 import { recorderCapabilities, sdpOf } from './sdp.ts';
@@ -44,6 +45,7 @@ export const runFiles = {
 };
 
 const LIST_POLL_MS = 500;
+const FIRST_KEY_FRAME_AGAIN_MS = 1_000;
 /**
  * A stopped ffmpeg ends at its next packet; one whose producers are gone waits for its input to time out
  * (≈ 10 s, fixed for SDP input), then closes its last file too. Killed if it has not ended by then.
@@ -138,6 +140,9 @@ export class FfmpegRun {
         if (c.kind === 'video' && !c.closed) c.requestKeyFrame().catch(() => undefined);
     };
     askKeyFrames();
+    // Once more a second in: should the first key frame's packets be lost (see -buffer_size), a run starts
+    // still for a second, not for a whole segment.
+    this.#timers.push(setTimeout(askKeyFrames, FIRST_KEY_FRAME_AGAIN_MS));
     this.#timers.push(
       setInterval(askKeyFrames, spec.options.segmentSeconds * 1000),
       setInterval(() => void this.#poll(), LIST_POLL_MS),
@@ -219,6 +224,11 @@ function spawnFfmpeg(options: RecorderOptions, dir: string, run: number): ChildP
     // between a run's first key frame and its next frame; backwards, for a stream that began first).
     '-use_wallclock_as_timestamps',
     '1',
+    // ffmpeg asks for no retransmission, and its VP8 reader drops every frame after a lost packet until the
+    // next key frame: a socket buffer that holds a key frame's burst while ffmpeg is starting or busy (as the
+    // media ports' own; the kernel's net.core.rmem_max caps it).
+    '-buffer_size',
+    String(SOCKET_BUFFER_BYTES),
     // ffmpeg writes nothing until it knows every stream (VP8: its size, from the first key frame, asked
     // for at the start; at most 5 s): a run stopped or killed before that leaves an empty file.
     '-i',
