@@ -48,8 +48,8 @@ class Unanswered extends Error {
 }
 
 export interface ReadinessRun {
-  /** Sends a report to the server (resolves when acknowledged). */
-  report(results: ReadinessResults): Promise<void>;
+  /** Sends a report to the server; resolves when acknowledged, with the request's round trip (ms). */
+  report(results: ReadinessResults): Promise<number>;
   /** The results so far, after each check (the page's own screen). */
   progress(results: ReadinessResults): void;
 }
@@ -66,11 +66,7 @@ export async function runReadiness(run: ReadinessRun): Promise<ReadinessResults>
   run.progress(results);
 
   // The first report says "checking" to the host side, and its round trip is the network's measure.
-  const sent = performance.now();
-  const rtt = await run.report(results).then(
-    () => performance.now() - sent,
-    () => null,
-  );
+  const rtt = await run.report(results).catch(() => null);
   const connection = (navigator as Navigator & { connection?: { effectiveType?: string } }).connection;
   set({ network: judgeNetwork(rtt, connection?.effectiveType) });
 

@@ -14,6 +14,7 @@
  * board's replica stays readable after the stop, for the export on the lesson-over screen.
  */
 import { onMount } from 'svelte';
+import { READINESS_REPORT_MIN_MS } from '@cloudschool/protocol';
 import type {
   ClassroomTile,
   LessonInfo,
@@ -149,6 +150,8 @@ class LivePage {
 
   readonly #options: LivePageOptions;
   #session: LessonSession | null = null;
+  /** When this page's next readiness report may leave (the server takes one a second). */
+  #readinessTurn = 0;
   #receiver: Receiver | null = null;
   #finish: (() => void) | null = null;
   #report: QualityReport | null = null;
@@ -203,10 +206,24 @@ class LivePage {
     return this.#session.request(event, {});
   }
 
-  /** A classroom's self-check (ReadinessCheck.ts); rejects if the server refused it. */
-  async reportReadiness(results: ReadinessResults): Promise<void> {
+  /**
+   * A classroom's self-check (ReadinessCheck.ts); rejects if the server refused it. Reports leave at most one
+   * a second (the server refuses one sooner, `rate_limited`): a quick check's final results, or a report
+   * again once the page is back, wait their turn instead of being refused and lost — the host side and the
+   * wall would show the classroom still checking. Resolves with the request's round trip (ms), its wait for
+   * its turn not counted (the self-check's network measure).
+   */
+  async reportReadiness(results: ReadinessResults): Promise<number> {
     if (!this.#session) throw new SignalError('not_joined', 'readiness:report: not in the lesson');
+    const now = performance.now();
+    const leaves = Math.max(now, this.#readinessTurn);
+    // A margin over the server's second: it times reports as they arrive, not as they left.
+    this.#readinessTurn = leaves + READINESS_REPORT_MIN_MS + 150;
+    if (leaves > now) await new Promise((resolve) => setTimeout(resolve, leaves - now));
+    if (!this.#session) throw new SignalError('not_joined', 'readiness:report: not in the lesson');
+    const sent = performance.now();
     await this.#session.request('readiness:report', results);
+    return performance.now() - sent;
   }
 
   /** The grid shows these tiles: only their cameras are received. */
