@@ -58,6 +58,20 @@ export interface ScheduledLesson {
  * Through the API as a coordinator: a fresh school with a host classroom and
  * `count` remote classrooms, and a lesson for them that is open now (it starts in a minute unless told).
  */
+const DAY_MS = 86_400_000;
+const BEIJING_MS = 8 * 3600_000;
+
+/**
+ * An hour from now, but not past midnight in Beijing: the lesson form (one date, times in the school's zone)
+ * refuses a lesson that ends the next day, and recording.spec edits its lesson there. In a day's last ten
+ * minutes the hour is kept (the lesson needs that long).
+ */
+function lessonEnd(now: number): number {
+  const midnight = Math.ceil((now + BEIJING_MS) / DAY_MS) * DAY_MS - BEIJING_MS;
+  const end = Math.min(now + 3600_000, midnight - 60_000);
+  return end >= now + 600_000 ? end : now + 3600_000;
+}
+
 export async function scheduleLessonNow(
   request: APIRequestContext,
   count: number,
@@ -97,7 +111,7 @@ export async function scheduleLessonNow(
       hostClassroomId: host.id,
       hostTeacherId: teacher.id,
       startsAt: new Date(now + startsInMs).toISOString(),
-      endsAt: new Date(now + 3600_000).toISOString(),
+      endsAt: new Date(lessonEnd(now)).toISOString(),
       invite: { schoolIds: [remoteSchool.id] },
     },
   });
