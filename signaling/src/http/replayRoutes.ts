@@ -52,6 +52,14 @@ function partsOf(segments: readonly RecordingSegment[], url: (run: number) => st
     .sort((a, b) => a.startedAt - b.startedAt);
 }
 
+/** A replay's span: its first part's start to its last part's end. */
+function spanOf(parts: readonly ReplayPart[]): { startedAt: number; endedAt: number } {
+  return {
+    startedAt: parts[0]!.startedAt,
+    endedAt: Math.max(...parts.map((p) => p.startedAt + p.durationMs)),
+  };
+}
+
 /**
  * A recorded lesson's replay, for whoever may read the lesson (lessonReaders.ts: coordinators, its host
  * teacher, its invited classrooms with `?t=`): the timeline (`GET /api/lessons/:id/replay`, the latest
@@ -76,8 +84,7 @@ export function replayRoutes(deps: ReplayRouteDeps): express.Router {
     const token = query.t === undefined ? '' : `?t=${encodeURIComponent(query.t)}`;
     const base = `/api/lessons/${encodeURIComponent(lesson.id)}/replay/${encodeURIComponent(chosen.recording.id)}`;
     const parts = partsOf(chosen.segments, (run) => `${base}/runs/${run}.webm${token}`);
-    const startedAt = parts[0]!.startedAt;
-    const endedAt = Math.max(...parts.map((p) => p.startedAt + p.durationMs));
+    const { startedAt, endedAt } = spanOf(parts);
 
     const board = await boardHistory(store, lesson.id);
     const [events, questions, quizzes, classrooms] = await Promise.all([
@@ -163,8 +170,7 @@ export function replayRoutes(deps: ReplayRouteDeps): express.Router {
     const status = await exports.start({
       lessonId: lesson.id,
       recordingId: recording.id,
-      startedAt: parts[0]!.startedAt,
-      endedAt: Math.max(...parts.map((p) => p.startedAt + p.durationMs)),
+      ...spanOf(parts),
       parts: await Promise.all(
         parts.map(async (part) => ({
           startedAt: part.startedAt,
