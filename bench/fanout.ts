@@ -26,6 +26,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { freePortRange } from '@cloudschool/testkit';
+import { loadConfig } from '../signaling/src/config.ts';
 import { BareRouter, relayHost } from './support/bareRouter.ts';
 import type { MediaKind } from '@cloudschool/protocol';
 import type { LessonClassroom, SimulatedClassroom } from './support/classroomClient.ts';
@@ -335,8 +336,8 @@ async function withBareTarget<T>(rig: LessonRig, use: (target: FanoutTarget) => 
     forwardingWorkers: RIG.mediaWorkers,
     ingestWorker: RIG.ingestWorker,
     plainPorts: { min: plainMin, max: plainMin + plainPortCount - 1 },
-    // As the server's producers: its MEDIA_KEYFRAME_DELAY_MS, 1000 ms unless the environment sets it.
-    keyFrameRequestDelayMs: Number(rig.server.env.MEDIA_KEYFRAME_DELAY_MS ?? 1000),
+    // As the server's producers: its configuration, read the way the server reads it.
+    keyFrameRequestDelayMs: loadConfig(rig.server.env).media.keyFrameRequestDelayMs,
   });
   try {
     // The token after the simulated classrooms' is the relay's.

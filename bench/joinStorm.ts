@@ -9,6 +9,7 @@
  * camera as one layer, as before simulcast).
  */
 import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../signaling/src/config.ts';
 import type { SimulatedClassroom } from './support/classroomClient.ts';
 import { classroomDelivery, firstPackets, kindLossPercent, lossByWorker } from './support/delivery.ts';
 import { GOAL_BURST_RATIO, renderJoinStorm } from './support/joinStormReport.ts';
@@ -137,8 +138,8 @@ await withLessonRig(RIG, async (rig) => {
       canaries: CANARIES,
       mediaWorkers: RIG.mediaWorkers,
       ingestWorker: RIG.ingestWorker,
-      // The server's default unless the environment sets MEDIA_KEYFRAME_DELAY_MS.
-      keyFrameRequestDelayMs: Number(server.env.MEDIA_KEYFRAME_DELAY_MS ?? 1000),
+      // As the server's producers: its configuration, read the way the server reads it.
+      keyFrameRequestDelayMs: loadConfig(server.env).media.keyFrameRequestDelayMs,
       hostLayers: RIG.hostLayers,
       burstWindowSeconds: BURST_WINDOW_SECONDS,
       firstPacketDeadlineSeconds: FIRST_PACKET_DEADLINE_SECONDS,
