@@ -12,6 +12,7 @@ import {
   firstFrameAfter,
   heightShares,
   longestGap,
+  overWindows,
   steadyAfter,
 } from './receiveTimeline.ts';
 import type { ReceiveSample } from './receiveTimeline.ts';
@@ -25,7 +26,7 @@ function heightBefore(samples: readonly ReceiveSample[], at: number): number {
   return height;
 }
 
-/** Barcode reads this long after the link's return still count as the outage's (the picture catching up). */
+/** Samples and barcode reads this long after the link's return still count as the outage's (the picture catching up). */
 const OUTAGE_TAIL_MS = 5_000;
 
 export function profileFigures(o: {
@@ -42,6 +43,12 @@ export function profileFigures(o: {
   const a = m.receive.audio;
   const heights = heightShares(samples, from, to);
   const since = (t: number | null, back: number): number | null => (t === null ? null : t - back);
+  const apart = outage
+    ? overWindows(samples, [
+        [from, outage.at],
+        [outage.back + OUTAGE_TAIL_MS, to],
+      ])
+    : null;
   const outside = outage
     ? m.samples.filter((s) => s.now < outage.at || s.now > outage.back + OUTAGE_TAIL_MS).map((s) => s.delayMs)
     : null;
@@ -71,6 +78,13 @@ export function profileFigures(o: {
       reads: m.delay.reads,
       outsideOutage: outside ? { p50: percentile(outside, 50), p95: percentile(outside, 95) } : null,
     },
+    outsideOutage: apart
+      ? {
+          fps: round(apart.fps, 1),
+          longestGapMs: Math.round(apart.longestGapMs),
+          audioConcealedPercent: round(apart.concealedPercent ?? 0, 2),
+        }
+      : null,
     recovery: outage
       ? {
           cutAt: outage.at,

@@ -166,6 +166,35 @@ export function steadyAfter(samples: readonly ReceiveSample[], at: number, perio
   return null;
 }
 
+/**
+ * Over several windows [from, to] (a measurement without its outage): frames decoded per second, the longest
+ * time without a new frame in any of them, and audio concealed in percent of the samples received.
+ */
+export function overWindows(
+  samples: readonly ReceiveSample[],
+  windows: readonly (readonly [from: number, to: number])[],
+): { fps: number; longestGapMs: number; concealedPercent: number | null } {
+  let frames = 0;
+  let seconds = 0;
+  let received = 0;
+  let concealed = 0;
+  let gap = 0;
+  for (const [from, to] of windows) {
+    const w = within(samples, from, to);
+    if (w.length < 2) continue;
+    frames += w.at(-1)![1] - w[0]![1];
+    seconds += (w.at(-1)![0] - w[0]![0]) / 1000;
+    received += w.at(-1)![3] - w[0]![3];
+    concealed += w.at(-1)![4] - w[0]![4];
+    gap = Math.max(gap, longestGap(samples, from, to));
+  }
+  return {
+    fps: seconds > 0 ? frames / seconds : 0,
+    longestGapMs: gap,
+    concealedPercent: received > 0 ? (100 * concealed) / received : null,
+  };
+}
+
 /** Audio concealed in [from, to], in percent of the samples received. */
 export function concealedPercent(samples: readonly ReceiveSample[], from: number, to: number): number | null {
   const w = within(samples, from, to);
