@@ -40,10 +40,28 @@ export async function classroomWithBoard(browser: Browser, url: string): Promise
   return page;
 }
 
+/**
+ * The board canvas scrolled to the middle of the window, and where a point given as fractions of it is in the
+ * viewport. The mouse presses at viewport coordinates and does not scroll: a press below the window's bottom
+ * lands on nothing. The canvas's lower part is often there (under a 720-pixel window, the more so when the
+ * header takes a second line, as it does for a lesson across midnight with its two dates).
+ */
+export async function canvasPoints(page: Page): Promise<(at: [number, number]) => [number, number]> {
+  const canvas = page.getByTestId('board-canvas');
+  await canvas.evaluate((element) => element.scrollIntoView({ block: 'center', inline: 'center' }));
+  const box = (await canvas.boundingBox())!;
+  const viewport = page.viewportSize()!;
+  return ([x, y]) => {
+    const point: [number, number] = [box.x + x * box.width, box.y + y * box.height];
+    expect(point[1], 'a point of the board in the window').toBeGreaterThanOrEqual(0);
+    expect(point[1], 'a point of the board in the window').toBeLessThan(viewport.height);
+    return point;
+  };
+}
+
 /** A drag on the board canvas between two points given as fractions of the canvas. */
 export async function drag(page: Page, from: [number, number], to: [number, number]): Promise<void> {
-  const box = (await page.getByTestId('board-canvas').boundingBox())!;
-  const at = ([x, y]: [number, number]) => [box.x + x * box.width, box.y + y * box.height] as const;
+  const at = await canvasPoints(page);
   await page.mouse.move(...at(from));
   await page.mouse.down();
   await page.mouse.move(...at([(from[0] + to[0]) / 2, (from[1] + to[1]) / 2 + 0.05]), { steps: 8 });

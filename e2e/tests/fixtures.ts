@@ -54,10 +54,6 @@ export interface ScheduledLesson {
   codes: string[];
 }
 
-/**
- * Through the API as a coordinator: a fresh school with a host classroom and
- * `count` remote classrooms, and a lesson for them that is open now (it starts in a minute unless told).
- */
 const DAY_MS = 86_400_000;
 const BEIJING_MS = 8 * 3600_000;
 
@@ -72,10 +68,32 @@ function lessonEnd(now: number): number {
   return end >= now + 600_000 ? end : now + 3600_000;
 }
 
+/** The longest lesson the server takes (signaling's MAX_LESSON_MS). */
+const LONGEST_LESSON_MS = 12 * 3600_000;
+
+/**
+ * An evening lesson running past midnight in Beijing, open now whatever the time of day: the 12 hours from a
+ * minute before the last midnight while they have 13 minutes or more left, else the 12 hours up to a minute
+ * after the next midnight (an hour from now at least). It started, or starts within the 15 minutes in which a
+ * host may start early.
+ */
+export function acrossMidnight(now: number): { startsAt: number; endsAt: number } {
+  const last = Math.floor((now + BEIJING_MS) / DAY_MS) * DAY_MS - BEIJING_MS;
+  if (last - 60_000 + LONGEST_LESSON_MS >= now + 13 * 60_000) {
+    return { startsAt: last - 60_000, endsAt: last - 60_000 + LONGEST_LESSON_MS };
+  }
+  const endsAt = Math.max(last + DAY_MS + 60_000, now + 3600_000);
+  return { startsAt: endsAt - LONGEST_LESSON_MS, endsAt };
+}
+
+/**
+ * Through the API as a coordinator: a fresh school with a host classroom and `count` remote classrooms, and a
+ * lesson for them that is open now (it starts in a minute unless told; `overMidnight`: acrossMidnight's).
+ */
 export async function scheduleLessonNow(
   request: APIRequestContext,
   count: number,
-  { startsInMs = 60_000 }: { startsInMs?: number } = {},
+  { startsInMs = 60_000, overMidnight = false }: { startsInMs?: number; overMidnight?: boolean } = {},
 ): Promise<ScheduledLesson> {
   await apiLogin(request, COORDINATOR);
   const tag = `${Date.now()}-${roomSeq++}`;
@@ -103,6 +121,7 @@ export async function scheduleLessonNow(
   };
   const teacher = accounts.find((a) => a.username === TEACHER.username)!;
   const now = Date.now();
+  const times = overMidnight ? acrossMidnight(now) : { startsAt: now + startsInMs, endsAt: lessonEnd(now) };
   const created = await request.post('/api/lessons', {
     data: {
       title: `直播课 ${tag}`,
@@ -110,8 +129,8 @@ export async function scheduleLessonNow(
       grade: '六年级',
       hostClassroomId: host.id,
       hostTeacherId: teacher.id,
-      startsAt: new Date(now + startsInMs).toISOString(),
-      endsAt: new Date(lessonEnd(now)).toISOString(),
+      startsAt: new Date(times.startsAt).toISOString(),
+      endsAt: new Date(times.endsAt).toISOString(),
       invite: { schoolIds: [remoteSchool.id] },
     },
   });

@@ -6,7 +6,9 @@
  * state; a classroom with the pen can draw, one without is refused. Once the
  * lesson ended, the coordinator's report exports the pages as the same PNG
  * files the live board made, and the whole board as a PDF (a lesson nobody
- * drew in: nothing to export).
+ * drew in: nothing to export). The lesson runs across midnight in Beijing, as evening lessons do, at any
+ * time of day: its two dates give the console's header a second line, which put the board's lower part below
+ * the window (canvasPoints scrolls it into view; pressed there, the text tool once found nothing).
  */
 import { readFile } from 'node:fs/promises';
 import { expect } from '@playwright/test';
@@ -17,6 +19,7 @@ import { makePdf } from './pdf.ts';
 import {
   board,
   boardPng as png,
+  canvasPoints,
   classroomWithBoard as classroom,
   drag,
   expectSameBoard,
@@ -60,7 +63,7 @@ test('the board converges for late joiners and reconnects, and only the pen writ
   request,
   baseURL,
 }) => {
-  const lesson = await scheduleLessonNow(request, 3);
+  const lesson = await scheduleLessonNow(request, 3, { overMidnight: true });
   const ids = lesson.classroomIds as [string, string, string];
   const host = await (await loggedIn(browser, TEACHER)).newPage();
   await host.goto(`/host/${lesson.lessonId}`);
@@ -79,12 +82,12 @@ test('the board converges for late joiners and reconnects, and only the pen writ
   await tool(host, 'rect');
   await drag(host, [0.5, 0.2], [0.8, 0.5]);
   await tool(host, 'text');
-  const box = (await host.getByTestId('board-canvas').boundingBox())!;
   await expect(host.locator('[data-testid="board-tool"][data-tool="text"]')).toHaveAttribute(
     'aria-pressed',
     'true',
   );
-  await host.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.7);
+  const at = await canvasPoints(host);
+  await host.mouse.move(...at([0.2, 0.7]));
   await host.mouse.down();
   const typing = host.getByTestId('whiteboard').locator('textarea');
   await expect(typing).toBeVisible();
