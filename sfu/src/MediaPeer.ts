@@ -258,6 +258,8 @@ export class MediaPeer extends Lifecycle<MediaPeerEvents, MediaPeerObserverEvent
   async resumeConsumer(consumerId: string): Promise<void> {
     const consumer = this.#consumers.get(consumerId);
     if (!consumer) throw new NotFoundError(`no consumer ${consumerId}`);
+    const router = this.#placed?.router;
+    if (router) await this.#room.openPipe(consumer.producerId, router);
     await consumer.resume();
   }
 

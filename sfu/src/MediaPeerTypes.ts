@@ -31,6 +31,8 @@ export interface PeerRoom {
   addProducer(producer: ms.Producer, router: ms.Router): void;
   /** Makes a producer of the room consumable on `router` (piped there once if it was produced elsewhere). */
   bringProducerTo(producerId: string, router: ms.Router): Promise<void>;
+  /** A consumer on `router` is about to be resumed: the pipe that brought its producer there must send. */
+  openPipe(producerId: string, router: ms.Router): Promise<void>;
 }
 
 export interface WebRtcTransportInfo {

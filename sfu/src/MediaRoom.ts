@@ -5,7 +5,7 @@ import { Lifecycle } from './Lifecycle.ts';
 import { MediaPeer } from './MediaPeer.ts';
 import type { PeerRoom, Placement } from './MediaPeerTypes.ts';
 import type { MediaRoomCloseReason, MediaRoomEvents, MediaRoomObserverEvents } from './MediaRoomTypes.ts';
-import { SOCKET_BUFFER_BYTES } from './SfuTypes.ts';
+import { RouterPipes } from './RouterPipes.ts';
 import type { PeerKind, SfuOptions } from './SfuTypes.ts';
 import type { WorkerPool } from './WorkerPool.ts';
 import type { WorkerSlot } from './WorkerPoolTypes.ts';
@@ -17,8 +17,8 @@ interface RoomProducer {
 
 /**
  * A group of peers that can exchange media, spread over the node's workers: one mediasoup router per
- * worker it uses. Each peer is placed on the least-loaded worker; a producer is piped (pipeToRouter,
- * same id) into another of the room's routers the first time a peer there consumes it, so one worker
+ * worker it uses. Each peer is placed on the least-loaded worker; a producer is piped (RouterPipes, same
+ * id) into another of the room's routers the first time a peer there consumes it, so one worker
  * receives each track once however many of its peers watch it. Whatever the room means (a lesson) is
  * the caller's business.
  */
@@ -33,8 +33,7 @@ export class MediaRoom extends Lifecycle<MediaRoomEvents, MediaRoomObserverEvent
   readonly #made: ms.Router[] = [];
   readonly #peers = new Map<string, MediaPeer>();
   readonly #producers = new Map<string, RoomProducer>();
-  /** Pipes made or being made, by `${producerId} ${routerId}`. */
-  readonly #pipes = new Map<string, Promise<void>>();
+  readonly #pipes = new RouterPipes();
 
   static async create(id: string, pool: WorkerPool, options: SfuOptions): Promise<MediaRoom> {
     // The first router receives the senders and links to other nodes: on the ingest worker if there is one.
@@ -167,9 +166,7 @@ export class MediaRoom extends Lifecycle<MediaRoomEvents, MediaRoomObserverEvent
 
   /** How many of the room's other routers a producer is piped into (one copy each, however many watch). */
   pipedCount(producerId: string): number {
-    let n = 0;
-    for (const key of this.#pipes.keys()) if (key.startsWith(`${producerId} `)) n++;
-    return n;
+    return this.#pipes.count(producerId);
   }
 
   /** Per worker the room uses: its peers and their consumers; for operators and tests. */
@@ -190,31 +187,12 @@ export class MediaRoom extends Lifecycle<MediaRoomEvents, MediaRoomObserverEvent
     const origin = this.#producers.get(producerId);
     if (!origin) throw new NotFoundError(`no producer ${producerId}`);
     if (origin.router === router) return;
-    const key = `${producerId} ${router.id}`;
-    let pipe = this.#pipes.get(key);
-    if (!pipe) {
-      pipe = origin.router
-        .pipeToRouter({
-          producerId,
-          router,
-          keepId: true,
-          // A packet lost between workers would be lost for every receiver behind the pipe: retransmit it.
-          enableRtx: true,
-          listenInfo: {
-            protocol: 'udp',
-            ip: '127.0.0.1',
-            recvBufferSize: SOCKET_BUFFER_BYTES,
-            sendBufferSize: SOCKET_BUFFER_BYTES,
-          },
-        })
-        .then(({ pipeProducer }) => {
-          // The pipe closes with its producer (mediasoup closes the pipe producer when the original goes).
-          pipeProducer?.observer.once('close', () => this.#pipes.delete(key));
-        });
-      this.#pipes.set(key, pipe);
-      pipe.catch(() => this.#pipes.delete(key));
-    }
-    await pipe;
+    await this.#pipes.bring(origin.producer, origin.router, router);
+  }
+
+  /** A consumer of the producer on `router` is being resumed: the pipe bringing it there sends from now on. */
+  async openPipe(producerId: string, router: ms.Router): Promise<void> {
+    await this.#pipes.open(producerId, router);
   }
 
   /** Closes the room: its peers (and so their transports), then its routers. Idempotent. */
