@@ -163,6 +163,35 @@ describe('LayerHold', () => {
     expect(consumer.asked).toEqual([0]);
   });
 
+  it('counts a stay at the lowest frame rate through short breaks, not through a long one', () => {
+    const consumer = new FakeConsumer();
+    const hold = LayerHold.attach(consumer, HIGH, now);
+    const flicker = (ms: number, breakMs: number): void => {
+      for (let t = 0; t < ms; t += 600 + breakMs) {
+        consumer.sends(1, 0);
+        pass(600);
+        consumer.sends(1, 1);
+        pass(breakMs);
+      }
+    };
+    // Up and back every second or so, never 3 s in a row at the lowest rate: still a jerky picture.
+    flicker(LAYER_HOLD.starvedMs + 1_000, LAYER_HOLD.starvedBreakMs - 400);
+    consumer.sends(1, 0);
+    expect(hold.cap).toBe(0);
+
+    // A break of a second or more is a picture at a better rate: the stay starts over.
+    const other = new FakeConsumer();
+    const free = LayerHold.attach(other, HIGH, now);
+    for (let i = 0; i < 4; i++) {
+      other.sends(1, 0);
+      pass(LAYER_HOLD.starvedMs - 500);
+      other.sends(1, 2);
+      pass(LAYER_HOLD.starvedBreakMs);
+    }
+    other.sends(1, 0);
+    expect(free.cap).toBeNull();
+  });
+
   it('lets a clean link climb through low frame rates without a hold (the estimate growing)', () => {
     const consumer = new FakeConsumer();
     consumer.score.score = 10;
