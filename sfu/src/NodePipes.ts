@@ -99,6 +99,8 @@ export class NodePipes extends Lifecycle<NodePipesEvents, NodePipesObserverEvent
     const { producerId } = request;
     const room = await this.#sfu.room(link.roomId);
     await room.bringProducerTo(producerId, link.router);
+    // The other node's copy receives from now on: no consumer here will resume the pipe that brought it.
+    await room.openPipe(producerId, link.router);
     const sentKey = `${link.id} ${producerId}`;
     this.#sent.get(sentKey)?.close();
     const consumer = await link.transport.consume({ producerId });

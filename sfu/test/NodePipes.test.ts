@@ -65,6 +65,22 @@ describe('NodePipes', () => {
     expect(roomB.getProducer(producerId)).toBeUndefined();
   });
 
+  it('serves a track its node received on another worker than the link', async () => {
+    const a = await createSfu(2);
+    const b = await createSfu(1);
+    const pipes = link({ a, b });
+    const roomA = await a.room('lesson');
+    const roomB = await b.room('lesson');
+    // The link's worker has a peer already: the sender goes to the other worker.
+    await roomA.peer('watcher').createWebRtcTransport('recv');
+    const host = roomA.peer('host', 'sender');
+    const producer = await sendVideo(host);
+    expect(host.workerPid).not.toBe(roomA.workerPid);
+    await pipes.b!.pull(roomB, producer.id, 'a');
+    const receiver = await receive(roomB.peer('c1'), producer.id, roomB.rtpCapabilities);
+    await until(() => receiver.packets() >= 20, 'the receiver on node b gets RTP');
+  });
+
   it('drops the links of a node that is gone', async () => {
     const { pipes, roomB, producerId } = await twoNodes();
     await pipes.b.pull(roomB, producerId, 'a');
