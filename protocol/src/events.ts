@@ -107,6 +107,8 @@ export const requestSchemas = {
   'media:closeConsumer': z.strictObject({ consumerId: id }),
   /** A transport whose ICE went `disconnected` or `failed` (the page's network came back): new ICE credentials. */
   'media:restartIce': z.strictObject({ transportId: id }),
+  /** A transport's ICE is connected again after a break: the pictures it carries are stale (fresh key frames). */
+  'media:keyFrames': z.strictObject({ transportId: id }),
   /** The host teacher chooses what every classroom's projector shows large. */
   'lesson:layout': z.strictObject({ layout: lessonLayout }),
   ...interactionSchemas,
@@ -233,6 +235,7 @@ export interface Responses extends BoardResponses {
   'media:resumeConsumer': null;
   'media:closeConsumer': null;
   'media:restartIce': { iceParameters: IceParameters };
+  'media:keyFrames': null;
   'lesson:layout': null;
   'recording:start': LessonRecordingState;
   'recording:stop': LessonRecordingState;

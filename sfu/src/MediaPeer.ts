@@ -35,6 +35,8 @@ export class MediaPeer extends Lifecycle<MediaPeerEvents, MediaPeerObserverEvent
   readonly #transports = new Map<string, Transport>();
   readonly #producers = new Map<string, ms.Producer>();
   readonly #consumers = new Map<string, ms.Consumer>();
+  /** The transport each of its producers and consumers is on. */
+  readonly #transportOf = new Map<string, string>();
   #placement: Promise<Placement> | undefined;
   /** Set as soon as the placement is known: a peer with a transport always has it. */
   #placed: Placement | undefined;
@@ -194,7 +196,11 @@ export class MediaPeer extends Lifecycle<MediaPeerEvents, MediaPeerObserverEvent
       throw new MediaError(error instanceof Error ? error.message : String(error));
     }
     this.#producers.set(producer.id, producer);
-    producer.observer.once('close', () => this.#producers.delete(producer.id));
+    this.#transportOf.set(producer.id, transportId);
+    producer.observer.once('close', () => {
+      this.#producers.delete(producer.id);
+      this.#transportOf.delete(producer.id);
+    });
     this.#room.addProducer(producer, router);
     return producer;
   }
@@ -229,7 +235,11 @@ export class MediaPeer extends Lifecycle<MediaPeerEvents, MediaPeerObserverEvent
       ...(preferredLayers ? { preferredLayers } : {}),
     });
     this.#consumers.set(consumer.id, consumer);
-    consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
+    this.#transportOf.set(consumer.id, transportId);
+    consumer.observer.once('close', () => {
+      this.#consumers.delete(consumer.id);
+      this.#transportOf.delete(consumer.id);
+    });
     const onServerClose = (): void => {
       consumer.close();
       this.safeEmit('consumerclose', consumer.id);
@@ -261,6 +271,30 @@ export class MediaPeer extends Lifecycle<MediaPeerEvents, MediaPeerObserverEvent
     const router = this.#placed?.router;
     if (router) await this.#room.openPipe(consumer.producerId, router);
     await consumer.resume();
+  }
+
+  /**
+   * Fresh key frames for the video a transport carries, once its path broke and came back: the pictures
+   * on both ends of it are stale. A recv transport's consumers each ask their producer; a send
+   * transport's producers are asked through one of their consumers in the room (a producer has no such
+   * request of its own). Paused ones are left out: resuming asks anyway.
+   */
+  async requestKeyFrames(transportId: string): Promise<void> {
+    const transport = this.#transport(transportId);
+    const on = (id: string): boolean => this.#transportOf.get(id) === transportId;
+    const consumers: ms.Consumer[] = [];
+    if (transport.appData.direction === 'recv') {
+      for (const c of this.#consumers.values()) {
+        if (on(c.id) && c.kind === 'video' && !c.paused) consumers.push(c);
+      }
+    } else {
+      for (const p of this.#producers.values()) {
+        if (!on(p.id) || p.kind !== 'video' || p.paused) continue;
+        const viewer = this.#room.consumersOf(p.id).find(({ consumer }) => !consumer.paused);
+        if (viewer) consumers.push(viewer.consumer);
+      }
+    }
+    await Promise.all(consumers.map((c) => c.requestKeyFrame()));
   }
 
   /** Closes every transport (and so every producer and consumer) of this peer. Idempotent. */

@@ -33,6 +33,8 @@ export interface PeerRoom {
   bringProducerTo(producerId: string, router: ms.Router): Promise<void>;
   /** A consumer on `router` is about to be resumed: the pipe that brought its producer there must send. */
   openPipe(producerId: string, router: ms.Router): Promise<void>;
+  /** The consumers of a producer, on every peer of the room. */
+  consumersOf(producerId: string): readonly { consumer: ms.Consumer }[];
 }
 
 export interface WebRtcTransportInfo {

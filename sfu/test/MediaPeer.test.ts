@@ -1,8 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { videoRtpParameters } from '@cloudschool/testkit';
+import { RtpSender, RtpSink, videoRtpParameters } from '@cloudschool/testkit';
 import { InvalidStateError, MediaError, NotFoundError } from '../src/index.ts';
 import type { MediaRoom } from '../src/index.ts';
-import { createSfu, receive, sendVideo, teardown, until } from './support.ts';
+import { createSfu, onTeardown, receive, sendVideo, teardown, until } from './support.ts';
 
 afterEach(teardown);
 
@@ -115,5 +116,53 @@ describe('MediaPeer', () => {
     router.observer.once('newtransport', () => peer.close());
     await expect(peer.createWebRtcTransport('send')).rejects.toBeInstanceOf(InvalidStateError);
     expect((await router.dump()).transportIds).toEqual([]);
+  });
+  it('asks for fresh key frames for what a transport carries, received or sent, once its path is back', async () => {
+    const r = await room();
+    const host = r.peer('host', 'sender');
+    const sending = await host.createPlainTransport('send');
+    // A sender that takes PLIs, as browsers do: each key frame mediasoup asks of it is a 'pli' trace.
+    const [codec] = videoRtpParameters.codecs;
+    const producer = await host.produce(
+      sending.id,
+      'video',
+      { ...videoRtpParameters, codecs: [{ ...codec!, rtcpFeedback: [{ type: 'nack', parameter: 'pli' }] }] },
+      { source: 'camera' },
+    );
+    const sender = new RtpSender();
+    onTeardown(() => sender.close());
+    sender.start(sending.ip, sending.port);
+    const asked: number[] = [];
+    await producer.enableTraceEvent(['pli']);
+    producer.on('trace', () => asked.push(Date.now()));
+    for (let i = 0; i < 50 && (await producer.getStats()).length === 0; i++) await sleep(100);
+    expect((await producer.getStats()).length, 'RTP reaches the producer').toBeGreaterThan(0);
+
+    const classroom = r.peer('c1');
+    const sink = new RtpSink();
+    onTeardown(() => sink.close());
+    const receiving = await classroom.createPlainTransport('recv');
+    await classroom.connectPlainTransport(receiving.id, '127.0.0.1', await sink.bind());
+    const consumer = await classroom.consume(receiving.id, producer.id, r.rtpCapabilities);
+    await classroom.resumeConsumer(consumer.id);
+    await until(() => asked.length > 0, 'the resume asks the sender for a key frame');
+    // Past the producer's key-frame delay (1 s) and mediasoup's wait for the frame asked (1 s), nothing
+    // asks by itself: a request after this is the one under test.
+    await sleep(2_200);
+    asked.length = 0;
+    await sleep(300);
+    expect(asked, 'no request of its own').toEqual([]);
+
+    await classroom.requestKeyFrames(receiving.id);
+    await until(
+      () => asked.length === 1,
+      "the classroom's transport back: the picture it receives is asked for",
+    );
+    await sleep(2_200);
+    asked.length = 0;
+    await host.requestKeyFrames(sending.id);
+    await until(() => asked.length === 1, "the host's transport back: the picture it sends is asked for");
+
+    await expect(classroom.requestKeyFrames('nope')).rejects.toBeInstanceOf(NotFoundError);
   });
 });

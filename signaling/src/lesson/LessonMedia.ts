@@ -176,6 +176,10 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     return (await this.#peer(page)).restartIce(transportId);
   }
 
+  async requestKeyFrames(page: Page, transportId: string): Promise<void> {
+    await (await this.#peer(page)).requestKeyFrames(transportId);
+  }
+
   async connectPlainTransport(
     page: Page,
     transportId: string,

@@ -86,6 +86,12 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
       return { iceParameters: await j.lesson.media.restartIce(j.page, transportId) };
     },
 
+    'media:keyFrames': async ({ transportId }, socket) => {
+      const j = joined(socket, lessons);
+      await j.lesson.media.requestKeyFrames(j.page, transportId);
+      return null;
+    },
+
     /**
      * The host teacher, or a coordinator on patrol (district staff run recordings too), starts and stops
      * the recording; the role is checked at each request, so a page whose role changed is refused.

@@ -164,4 +164,17 @@ describe('quality and ICE over the protocol', () => {
       error: { code: 'media_error' },
     });
   });
+
+  it("asks for fresh key frames on the page's own transport only", async () => {
+    const { socket } = await classroom(0);
+    const other = await classroom(1);
+    const transport = await ok(socket, 'media:createTransport', { direction: 'recv' });
+    expect(await ok(socket, 'media:keyFrames', { transportId: transport.id })).toBeNull();
+    expect(await request(other.socket, 'media:keyFrames', { transportId: transport.id })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
+    const bogus = await request(socket, 'media:keyFrames', { transportId: 7 } as never);
+    expect(bogus).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+  });
 });

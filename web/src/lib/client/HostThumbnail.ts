@@ -64,6 +64,7 @@ export class HostThumbnail {
       whenOnline: async () => this.#link === link && this.#socket.connected,
       transportOptions: () => ({ iceServers: joined.iceServers, iceTransportPolicy: 'all' }),
       iceRestarted: () => undefined,
+      pathBack: () => undefined,
       fail: (error) => this.#failed(error),
     };
     this.#link = link;

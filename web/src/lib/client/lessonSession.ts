@@ -440,8 +440,20 @@ export class LessonSession {
       iceRestarted: () => {
         this.#counts.iceRestarts++;
       },
+      pathBack: () => this.#reconnectNow(),
       fail: (error) => this.#fail(error, attempt),
     };
+  }
+
+  /**
+   * The media reached the server again, so the network is back: a connection socket.io is still retrying
+   * (its back-off grows to 5 s while the network is down) is made again now, and the page takes its
+   * place back at once. Its session id is kept, so this is still a resume.
+   */
+  #reconnectNow(): void {
+    const socket = this.#socket;
+    if (!socket || this.#final || socket.connected || !socket.active) return;
+    socket.disconnect().connect();
   }
 
   /** In the lesson with the media up (again). */

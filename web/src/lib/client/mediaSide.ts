@@ -32,6 +32,11 @@ export interface MediaLink {
   /** An ICE restart was made (counted for `window.__cloudschool.session()`). */
   iceRestarted(): void;
   /**
+   * A transport's ICE is connected again after a break: the network is back. A connection still waiting
+   * out socket.io's back-off (up to 5 s) is made again at once.
+   */
+  pathBack(): void;
+  /**
    * Reports a broken media path; the session then joins again (once the page is back, if the
    * connection is down).
    */

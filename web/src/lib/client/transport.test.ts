@@ -48,10 +48,15 @@ function fakeLink(answer: () => Answer) {
     },
     whenOnline: () => (online ? Promise.resolve(true) : new Promise<boolean>((resolve) => (wake = resolve))),
     iceRestarted: vi.fn(),
+    pathBack: vi.fn(),
     fail: vi.fn(),
   };
   return {
-    link: link as unknown as MediaLink & { iceRestarted: typeof link.iceRestarted; fail: typeof link.fail },
+    link: link as unknown as MediaLink & {
+      iceRestarted: typeof link.iceRestarted;
+      pathBack: typeof link.pathBack;
+      fail: typeof link.fail;
+    },
     asked,
     setOnline(value: boolean) {
       online = value;
@@ -79,13 +84,32 @@ describe("a transport's ICE", () => {
     return { transport, ...fake };
   }
 
-  it('is left alone when a short disconnection heals by itself', async () => {
+  it('is not restarted when a short disconnection heals by itself; its pictures are asked for afresh', async () => {
     const { transport, asked } = watched();
     transport.set('disconnected');
     await vi.advanceTimersByTimeAsync(ICE_GRACE_MS / 2);
+    expect(asked).toEqual([]);
     transport.set('connected');
     await vi.advanceTimersByTimeAsync(ICE_GRACE_MS);
+    expect(asked).toEqual(['media:keyFrames']);
+  });
+
+  it('asks for fresh pictures only after a break, and once back in the lesson; the session reconnects at once', async () => {
+    const { transport, link, asked, setOnline } = watched();
+    transport.set('connecting');
+    transport.set('connected');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(asked, 'a first connection has nothing stale').toEqual([]);
+    setOnline(false);
+    transport.set('disconnected');
+    await vi.advanceTimersByTimeAsync(ICE_GRACE_MS / 2);
+    transport.set('connected');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(link.pathBack).toHaveBeenCalledOnce();
     expect(asked).toEqual([]);
+    setOnline(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(asked).toEqual(['media:keyFrames']);
   });
 
   it('restarts with the server’s new credentials when the disconnection lasts', async () => {
@@ -98,6 +122,7 @@ describe("a transport's ICE", () => {
     transport.set('connected');
     await vi.advanceTimersByTimeAsync(ICE_RECOVER_MS);
     expect(link.fail).not.toHaveBeenCalled();
+    expect(asked).toEqual(['media:restartIce', 'media:keyFrames']);
   });
 
   it('restarts a failed transport at once', async () => {
