@@ -51,7 +51,7 @@ const chaos: ChaosRun = { say, processes };
 async function main(): Promise<void> {
   const startedAt = new Date();
   // The pages measured: web/build as it is now, copied, whatever another tenant rebuilds meanwhile.
-  const build = await copyWebBuild(['lesson:resume', 'media:restartIce']);
+  const build = await copyWebBuild(['lesson:resume', 'media:restartIce', 'media:keyFrames']);
   owned('the copy of the UI', async () => build.remove());
   if (build.srcNewer.length)
     say(

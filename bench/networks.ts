@@ -59,6 +59,7 @@ import type { CpuGroup } from './support/procStats.ts';
 import { trackPeerConnections } from './support/pageRtcStats.ts';
 import { startTimeline } from './support/receiveTimeline.ts';
 import { gitCommit, machine, round, sleep, writeResults } from './support/report.ts';
+import { copyWebBuild } from './support/webBuild.ts';
 
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const MEASURE_MS = env('NETWORKS_MEASURE_MS', 60_000);
@@ -125,14 +126,19 @@ async function keepPeerConnections(context: BrowserContext): Promise<void> {
 }
 
 /** A server with the trace preload, a lesson, its host broadcasting. */
-async function startLesson(browser: Browser, mode: HalfMode, classrooms: number): Promise<Lesson> {
+async function startLesson(
+  browser: Browser,
+  webHandler: string,
+  mode: HalfMode,
+  classrooms: number,
+): Promise<Lesson> {
   const traceFile = path.join(TRACE_DIR, `${mode}.jsonl`);
   const server = await withEnv(
     {
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${TRACE_PRELOAD}`.trim(),
       NETWORKS_TRACE_FILE: traceFile,
     },
-    () => startLessonServer({ classrooms, mediaWorkers: MEDIA_WORKERS, ingestWorker: true }),
+    () => startLessonServer({ classrooms, mediaWorkers: MEDIA_WORKERS, ingestWorker: true, webHandler }),
   );
   try {
     const host = await openHost(browser, {
@@ -211,11 +217,12 @@ function cpuGroups(server: LessonServer): CpuGroup[] {
 /** One half: a fresh server, the host, a classroom per profile; warm-up, then every page measured together. */
 async function runHalf(
   browser: Browser,
+  webHandler: string,
   mode: HalfMode,
   extraClassrooms: number,
 ): Promise<{ half: HalfResult; lesson: Lesson }> {
   say(`${mode}: a server, its lesson and the host`);
-  const lesson = await startLesson(browser, mode, PROFILES.length + extraClassrooms);
+  const lesson = await startLesson(browser, webHandler, mode, PROFILES.length + extraClassrooms);
   const { server, host } = lesson;
   const rooms: { name: LinkProfileName; page: ClassroomPage }[] = [];
   try {
@@ -371,13 +378,20 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const commit = gitCommit();
   const loadAtStart = round(os.loadavg()[0]!, 2);
+  // The pages measured: web/build as it is now, copied (the server would otherwise serve a build made later).
+  const build = await copyWebBuild(['media:keyFrames', 'quality:report']);
+  if (build.srcNewer.length) {
+    say(
+      `warning: web/src has files newer than web/build (${build.srcNewer.join(', ')}): \`npm run build\` to measure them`,
+    );
+  }
   const browser = await launchChromium(MICROPHONE === 'speech' ? [speakingMicrophone(TRACE_DIR)] : []);
   const chromium = browser.version();
   const halves: HalfResult[] = [];
   let joins: JoinSteps[] = [];
   try {
     if (!ONLY || ONLY === 'adaptive') {
-      const { half, lesson } = await runHalf(browser, 'adaptive', JOINS);
+      const { half, lesson } = await runHalf(browser, build.handler, 'adaptive', JOINS);
       halves.push(half);
       try {
         if (JOINS > 0) {
@@ -389,13 +403,14 @@ async function main(): Promise<void> {
       }
     }
     if (!ONLY || ONLY === 'single') {
-      const { half, lesson } = await runHalf(browser, 'single', 0);
+      const { half, lesson } = await runHalf(browser, build.handler, 'single', 0);
       halves.push(half);
       await stopLesson(lesson);
     }
   } finally {
     await browser.close();
     rmSync(TRACE_DIR, { recursive: true, force: true });
+    build.remove();
   }
   const result: NetworksResult = {
     benchmark: 'networks',
@@ -405,6 +420,7 @@ async function main(): Promise<void> {
     command: `npm run bench:networks${ONLY ? ` (NETWORKS_ONLY=${ONLY})` : ''}`,
     machine: { ...machine(chromium), loadAverageAtStart: loadAtStart },
     loadAverageAtEnd: round(os.loadavg()[0]!, 2),
+    webBuild: { builtAt: build.builtAt, srcNewer: build.srcNewer, sends: build.sends },
     settings: {
       measureMs: MEASURE_MS,
       warmUpMs: WARMUP_MS,

@@ -3,6 +3,7 @@ import type { Dark } from './darkPeriods.ts';
 import type { LogLine } from './lessonServer.ts';
 import type { Machine } from './report.ts';
 import { logSection, round } from './report.ts';
+import { describeWebBuild } from './webBuild.ts';
 
 export const GOAL_DARK_MS = 5_000;
 export const GOAL_NODE_LOSS_MS = 10_000;
@@ -99,11 +100,7 @@ export function renderChaos(r: ChaosResult): string {
     '',
     `- goals (no test thresholds): every dark period < ${GOAL_DARK_MS / 1000} s; the classrooms of a lost node back within ${GOAL_NODE_LOSS_MS / 1000} s`,
     `- ${r.startedAt}, commit ${r.commit}${r.dirty.length ? ` (uncommitted changes in ${r.dirty.join(', ')})` : ''}, \`${r.command}\`, ${round(r.durationSeconds, 0)} s in all`,
-    `- pages: the UI as built in web/build at ${r.webBuild.builtAt ?? '?'}${r.webBuild.srcNewer.length ? ` (web/src files newer than the build: ${r.webBuild.srcNewer.join(', ')})` : ' (no web/src file is newer)'}; its pages send ${Object.entries(
-      r.webBuild.sends,
-    )
-      .map(([event, yes]) => `\`${event}\`: ${yes ? 'yes' : 'no'}`)
-      .join(', ')}`,
+    `- pages: ${describeWebBuild(r.webBuild)}`,
     `- machine: ${r.machine.cores} × ${r.machine.cpu ?? '?'}, ${r.machine.memoryGiB} GiB RAM, Node ${r.machine.node}, Chromium ${r.machine.chromium ?? '?'}; servers, Redis, Chromium and this harness all on this machine; load average at start ${r.machine.loadAverageAtStart}`,
     ...r.setups.map((line) => `- ${line}`),
     '',

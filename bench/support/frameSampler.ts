@@ -133,6 +133,7 @@ const TIMELINE_EVENTS = new Set([
   'lesson:resume',
   'media:reset',
   'media:restartIce',
+  'media:keyFrames',
   'media:createTransport',
   'session:replaced',
 ]);

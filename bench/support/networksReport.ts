@@ -11,6 +11,7 @@ import type { HostSender } from './hostSender.ts';
 import type { CpuReport } from './procStats.ts';
 import type { Machine } from './report.ts';
 import { distribution, logSection } from './report.ts';
+import { describeWebBuild } from './webBuild.ts';
 
 export interface ProfileResult {
   profile: LinkProfileName;
@@ -100,6 +101,8 @@ export interface NetworksResult {
   command: string;
   machine: Machine;
   loadAverageAtEnd: number;
+  /** The pages measured: when the UI was built, whether web/src changed since, whether they send these requests. */
+  webBuild: { builtAt: string; srcNewer: string[]; sends: Record<string, boolean> };
   settings: {
     measureMs: number;
     warmUpMs: number;
@@ -369,6 +372,7 @@ export function renderNetworks(r: NetworksResult): string {
     "One lesson in real Chromium (Debian's): the host teacher's console broadcasting the network lab's barcode camera (1280 × 720, 30 fps, camera-like content) and a classroom page on each named link (DevTools network emulation: testkit/src/linkProfiles.ts), measured together; then the same with adaptation off (the console's `?layers=1`: one 720p encoding), on a fresh server and lesson. Each classroom page samples its own getStats() (100 ms) and reads the barcode off its picture (10 a second).",
     '',
     `- ${r.startedAt}, commit ${r.commit}, \`${r.command}\`, ${r.seconds} s in all`,
+    `- pages: ${describeWebBuild(r.webBuild)}`,
     `- machine: ${r.machine.cores} × ${r.machine.cpu ?? '?'}, ${r.machine.memoryGiB} GiB RAM, Node ${r.machine.node}, Chromium ${r.machine.chromium ?? '?'}; server, Chromium and this harness on this machine; load average ${r.machine.loadAverageAtStart} at the start, ${r.loadAverageAtEnd} at the end (${r.halves.map((h) => `${h.mode} half: ${h.loadAverage}`).join(', ')})`,
     `- each half: warm-up ${r.settings.warmUpMs / 1000} s after every page shows a readable picture, then ${r.settings.measureMs / 1000} s measured; flaky's link goes down ${r.settings.outageAtMs / 1000} s into it for ${r.settings.outageMs / 1000} s (netlab \`cut\`, the profile's outage at a moment the harness knows); server: ${r.settings.mediaWorkers} forwarding mediasoup workers + 1 ingest worker`,
     `- the host's camera: the lab's barcode camera${Object.keys(r.settings.camera).length ? ` with \`${JSON.stringify(r.settings.camera)}\`` : ''} (\`tilesPerSecond: 0\`: its moving blocks and barcode, none of its random tiles of colour noise, which the 180p layer cannot carry — 4–8 fps of it at its ≈ 115 kbit/s, measured while writing this benchmark — and which a camera's 180p picture does not have); classroom pages send a small camera (320 × 180, 10 fps) so that the 2 cores go to the host's encoder and the decoders`,

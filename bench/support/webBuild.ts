@@ -75,3 +75,18 @@ export async function copyWebBuild(requests: string[]): Promise<WebBuildCopy> {
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** What a report says of the pages it measured (a report's JSON keeps builtAt, srcNewer and sends). */
+export function describeWebBuild(b: {
+  builtAt: string | null;
+  srcNewer: string[];
+  sends: Record<string, boolean>;
+}): string {
+  const newer = b.srcNewer.length
+    ? ` (web/src files newer than the build: ${b.srcNewer.join(', ')})`
+    : ' (no web/src file is newer)';
+  const sends = Object.entries(b.sends)
+    .map(([event, yes]) => `\`${event}\`: ${yes ? 'yes' : 'no'}`)
+    .join(', ');
+  return `the UI as built in web/build at ${b.builtAt ?? '?'}${newer}; its pages send ${sends}`;
+}
