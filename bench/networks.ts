@@ -41,7 +41,8 @@ import {
 } from '@cloudschool/testkit/netlab';
 import type { BarcodeCameraOptions, LinkProfileName } from '@cloudschool/testkit/netlab';
 import { watchVoice } from './support/voicePath.ts';
-import { launchChromium } from './support/chromium.ts';
+import { CLASSROOM_NICE, launchLabBrowsers } from './support/labBrowsers.ts';
+import type { LabBrowsers } from './support/labBrowsers.ts';
 import { speakingMicrophone } from './support/speech.ts';
 import { watchHost } from './support/hostSender.ts';
 import { addJoinTimeline, joinSteps, joinTimeline } from './support/joinTimeline.ts';
@@ -54,7 +55,7 @@ import { CLASSROOM_CAMERA, openClassroom, openHost } from './support/networkPage
 import type { ClassroomPage, HostConsole } from './support/networkPages.ts';
 import { renderNetworks } from './support/networksReport.ts';
 import type { HalfMode, HalfResult, NetworksResult } from './support/networksReport.ts';
-import { CpuWindow, listProcesses, processTree } from './support/procStats.ts';
+import { CpuWindow, processTree } from './support/procStats.ts';
 import type { CpuGroup } from './support/procStats.ts';
 import { trackPeerConnections } from './support/pageRtcStats.ts';
 import { startTimeline } from './support/receiveTimeline.ts';
@@ -127,7 +128,7 @@ async function keepPeerConnections(context: BrowserContext): Promise<void> {
 
 /** A server with the trace preload, a lesson, its host broadcasting. */
 async function startLesson(
-  browser: Browser,
+  browsers: LabBrowsers,
   webHandler: string,
   mode: HalfMode,
   classrooms: number,
@@ -141,7 +142,7 @@ async function startLesson(
     () => startLessonServer({ classrooms, mediaWorkers: MEDIA_WORKERS, ingestWorker: true, webHandler }),
   );
   try {
-    const host = await openHost(browser, {
+    const host = await openHost(browsers.host, {
       url: server.url,
       lessonId: server.lesson.lessonId,
       teacherCookie: server.lesson.teacherCookie,
@@ -201,28 +202,25 @@ async function shownLevels(host: HostConsole, page: ClassroomPage, classroomId: 
 }
 
 /** CPU over a measurement: the server (node and its mediasoup workers), Chromium, this harness; the rest apart. */
-function cpuGroups(server: LessonServer): CpuGroup[] {
-  const processes = listProcesses();
-  const serverTree = new Set(processTree(server.pid, processes));
+function cpuGroups(server: LessonServer, browsers: LabBrowsers): CpuGroup[] {
+  const pids = browsers.pids();
   return [
-    { name: 'server (node + mediasoup workers)', pids: [...serverTree] },
+    { name: 'server (node + mediasoup workers)', pids: processTree(server.pid) },
     { name: 'harness (this process)', pids: [process.pid] },
-    {
-      name: 'chromium (every page)',
-      pids: processTree(process.pid, processes).filter((pid) => pid !== process.pid && !serverTree.has(pid)),
-    },
+    { name: "chromium: the host's console", pids: pids.host },
+    { name: `chromium: the classroom pages (nice ${CLASSROOM_NICE})`, pids: pids.classrooms },
   ];
 }
 
 /** One half: a fresh server, the host, a classroom per profile; warm-up, then every page measured together. */
 async function runHalf(
-  browser: Browser,
+  browsers: LabBrowsers,
   webHandler: string,
   mode: HalfMode,
   extraClassrooms: number,
 ): Promise<{ half: HalfResult; lesson: Lesson }> {
   say(`${mode}: a server, its lesson and the host`);
-  const lesson = await startLesson(browser, webHandler, mode, PROFILES.length + extraClassrooms);
+  const lesson = await startLesson(browsers, webHandler, mode, PROFILES.length + extraClassrooms);
   const { server, host } = lesson;
   const rooms: { name: LinkProfileName; page: ClassroomPage }[] = [];
   try {
@@ -232,7 +230,7 @@ async function runHalf(
       rooms.push({
         name,
         page: await openClassroom(
-          browser,
+          browsers.classrooms,
           server.joinUrl(server.lesson.tokens[i]!),
           profile,
           keepPeerConnections,
@@ -250,6 +248,7 @@ async function runHalf(
         );
       }),
     );
+    browsers.yieldToHost();
     say(`${mode}: warming up ${WARMUP_MS / 1000} s`);
     await sleep(WARMUP_MS);
     const ids = await classroomIds(server);
@@ -282,7 +281,7 @@ async function runHalf(
     await outageDone;
     const to = Date.now();
     clearInterval(loadTimer);
-    const cpuReport = cpu.stop(cpuGroups(server));
+    const cpuReport = cpu.stop(cpuGroups(server, browsers));
     const layers = await sender.stop();
     const voice = {
       host: await hostVoice.stop(),
@@ -379,36 +378,36 @@ async function main(): Promise<void> {
   const commit = gitCommit();
   const loadAtStart = round(os.loadavg()[0]!, 2);
   // The pages measured: web/build as it is now, copied (the server would otherwise serve a build made later).
-  const build = await copyWebBuild(['media:keyFrames', 'quality:report']);
+  const build = await copyWebBuild(['media:keyFrames']);
   if (build.srcNewer.length) {
     say(
       `warning: web/src has files newer than web/build (${build.srcNewer.join(', ')}): \`npm run build\` to measure them`,
     );
   }
-  const browser = await launchChromium(MICROPHONE === 'speech' ? [speakingMicrophone(TRACE_DIR)] : []);
-  const chromium = browser.version();
+  const browsers = await launchLabBrowsers(MICROPHONE === 'speech' ? [speakingMicrophone(TRACE_DIR)] : []);
+  const chromium = browsers.host.version();
   const halves: HalfResult[] = [];
   let joins: JoinSteps[] = [];
   try {
     if (!ONLY || ONLY === 'adaptive') {
-      const { half, lesson } = await runHalf(browser, build.handler, 'adaptive', JOINS);
+      const { half, lesson } = await runHalf(browsers, build.handler, 'adaptive', JOINS);
       halves.push(half);
       try {
         if (JOINS > 0) {
           say(`joins: ${JOINS} classroom pages on loopback, one after the other`);
-          joins = await measureJoins(browser, lesson, PROFILES.length);
+          joins = await measureJoins(browsers.classrooms, lesson, PROFILES.length);
         }
       } finally {
         await stopLesson(lesson);
       }
     }
     if (!ONLY || ONLY === 'single') {
-      const { half, lesson } = await runHalf(browser, build.handler, 'single', 0);
+      const { half, lesson } = await runHalf(browsers, build.handler, 'single', 0);
       halves.push(half);
       await stopLesson(lesson);
     }
   } finally {
-    await browser.close();
+    await browsers.close();
     rmSync(TRACE_DIR, { recursive: true, force: true });
     build.remove();
   }

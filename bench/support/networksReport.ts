@@ -12,6 +12,7 @@ import type { CpuReport } from './procStats.ts';
 import type { Machine } from './report.ts';
 import { distribution, logSection } from './report.ts';
 import { describeWebBuild } from './webBuild.ts';
+import { CLASSROOM_NICE } from './labBrowsers.ts';
 
 export interface ProfileResult {
   profile: LinkProfileName;
@@ -374,6 +375,7 @@ export function renderNetworks(r: NetworksResult): string {
     `- ${r.startedAt}, commit ${r.commit}, \`${r.command}\`, ${r.seconds} s in all`,
     `- pages: ${describeWebBuild(r.webBuild)}`,
     `- machine: ${r.machine.cores} × ${r.machine.cpu ?? '?'}, ${r.machine.memoryGiB} GiB RAM, Node ${r.machine.node}, Chromium ${r.machine.chromium ?? '?'}; server, Chromium and this harness on this machine; load average ${r.machine.loadAverageAtStart} at the start, ${r.loadAverageAtEnd} at the end (${r.halves.map((h) => `${h.mode} half: ${h.loadAverage}`).join(', ')})`,
+    `- two browsers: the host's console in one, the classroom pages in the other at nice ${CLASSROOM_NICE} (in a lesson they are different computers; here five pages decoding took the time of the host's encoder, whose frame rate every classroom's then followed: support/labBrowsers.ts)`,
     `- each half: warm-up ${r.settings.warmUpMs / 1000} s after every page shows a readable picture, then ${r.settings.measureMs / 1000} s measured; flaky's link goes down ${r.settings.outageAtMs / 1000} s into it for ${r.settings.outageMs / 1000} s (netlab \`cut\`, the profile's outage at a moment the harness knows); server: ${r.settings.mediaWorkers} forwarding mediasoup workers + 1 ingest worker`,
     `- the host's camera: the lab's barcode camera${Object.keys(r.settings.camera).length ? ` with \`${JSON.stringify(r.settings.camera)}\`` : ''} (\`tilesPerSecond: 0\`: its moving blocks and barcode, none of its random tiles of colour noise, which the 180p layer cannot carry — 4–8 fps of it at its ≈ 115 kbit/s, measured while writing this benchmark — and which a camera's 180p picture does not have); classroom pages send a small camera (320 × 180, 10 fps) so that the 2 cores go to the host's encoder and the decoders`,
     r.settings.microphone === 'beep'
