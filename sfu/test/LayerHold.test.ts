@@ -49,7 +49,6 @@ describe('LayerHold', () => {
     const hold = LayerHold.attach(consumer, HIGH, now);
     consumer.sends(0);
     consumer.climbsTo(1);
-    consumer.climbsTo(2);
     expect(consumer.asked).toEqual([]);
     consumer.fallsTo(0);
     expect(hold.cap).toBe(0);
@@ -59,6 +58,21 @@ describe('LayerHold', () => {
     pass(1);
     expect(hold.cap).toBeNull();
     expect(consumer.asked).toEqual([0, 2]);
+  });
+
+  it('holds only the layer the link failed when the estimate skipped one on its way down', () => {
+    const consumer = new FakeConsumer();
+    const hold = LayerHold.attach(consumer, HIGH, now);
+    consumer.sends(0);
+    consumer.climbsTo(1);
+    consumer.climbsTo(2);
+    consumer.fallsTo(0);
+    expect(hold.cap, '360p was not tried: still allowed').toBe(1);
+    expect(consumer.asked).toEqual([1]);
+    consumer.climbsTo(1);
+    consumer.fallsTo(0);
+    expect(hold.cap, 'it failed too').toBe(0);
+    expect(consumer.asked).toEqual([1, 0]);
   });
 
   it('starts a picture on the lowest layer and raises it once that layer is forwarded (startLow)', () => {
