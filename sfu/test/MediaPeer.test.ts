@@ -1,9 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RtpSender, RtpSink, videoRtpParameters } from '@cloudschool/testkit';
+import { RtpSink, videoRtpParameters } from '@cloudschool/testkit';
 import { InvalidStateError, MediaError, NotFoundError } from '../src/index.ts';
 import type { MediaRoom } from '../src/index.ts';
-import { createSfu, onTeardown, receive, sendVideo, teardown, until } from './support.ts';
+import {
+  createSfu,
+  onTeardown,
+  receive,
+  sendVideo,
+  sendVideoTakingPlis,
+  teardown,
+  until,
+} from './support.ts';
 
 afterEach(teardown);
 
@@ -120,23 +128,7 @@ describe('MediaPeer', () => {
   it('asks for fresh key frames for what a transport carries, received or sent, once its path is back', async () => {
     const r = await room();
     const host = r.peer('host', 'sender');
-    const sending = await host.createPlainTransport('send');
-    // A sender that takes PLIs, as browsers do: each key frame mediasoup asks of it is a 'pli' trace.
-    const [codec] = videoRtpParameters.codecs;
-    const producer = await host.produce(
-      sending.id,
-      'video',
-      { ...videoRtpParameters, codecs: [{ ...codec!, rtcpFeedback: [{ type: 'nack', parameter: 'pli' }] }] },
-      { source: 'camera' },
-    );
-    const sender = new RtpSender();
-    onTeardown(() => sender.close());
-    sender.start(sending.ip, sending.port);
-    const asked: number[] = [];
-    await producer.enableTraceEvent(['pli']);
-    producer.on('trace', () => asked.push(Date.now()));
-    for (let i = 0; i < 50 && (await producer.getStats()).length === 0; i++) await sleep(100);
-    expect((await producer.getStats()).length, 'RTP reaches the producer').toBeGreaterThan(0);
+    const { producer, transportId: sending, asked } = await sendVideoTakingPlis(host);
 
     const classroom = r.peer('c1');
     const sink = new RtpSink();
@@ -160,7 +152,7 @@ describe('MediaPeer', () => {
     );
     await sleep(2_200);
     asked.length = 0;
-    await host.requestKeyFrames(sending.id);
+    await host.requestKeyFrames(sending);
     await until(() => asked.length === 1, "the host's transport back: the picture it sends is asked for");
 
     await expect(classroom.requestKeyFrames('nope')).rejects.toBeInstanceOf(NotFoundError);

@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RtpSender, videoRtpParameters } from '@cloudschool/testkit';
 import { InvalidStateError } from '../src/index.ts';
 import type { MediaRoomCloseReason } from '../src/index.ts';
-import { createSfu, onTeardown, receive, sendVideo, teardown, until } from './support.ts';
+import { createSfu, receive, sendVideo, sendVideoTakingPlis, teardown, until } from './support.ts';
 import type { Receiver } from './support.ts';
 
 afterEach(teardown);
@@ -69,23 +68,7 @@ describe('MediaRoom', () => {
     const sfu = await createSfu(1, true);
     const room = await sfu.room('r1');
     const host = room.peer('host', 'sender');
-    const transport = await host.createPlainTransport('send');
-    // A sender that takes PLIs, as browsers do: mediasoup asks it for key frames (the 'pli' trace).
-    const [codec] = videoRtpParameters.codecs;
-    const producer = await host.produce(
-      transport.id,
-      'video',
-      { ...videoRtpParameters, codecs: [{ ...codec!, rtcpFeedback: [{ type: 'nack', parameter: 'pli' }] }] },
-      { source: 'camera' },
-    );
-    const sender = new RtpSender();
-    onTeardown(() => sender.close());
-    sender.start(transport.ip, transport.port);
-    const asked: string[] = [];
-    await producer.enableTraceEvent(['pli']);
-    producer.on('trace', (trace) => asked.push(trace.type));
-    for (let i = 0; i < 50 && (await producer.getStats()).length === 0; i++) await sleep(100);
-    expect((await producer.getStats()).length, 'RTP reaches the producer').toBeGreaterThan(0);
+    const { producer, asked } = await sendVideoTakingPlis(host);
 
     const receiver = await receive(room.peer('c1'), producer.id, room.rtpCapabilities, false);
     expect(room.pipedCount(producer.id)).toBe(1);
@@ -94,7 +77,7 @@ describe('MediaRoom', () => {
     expect(asked, 'a pipe with no consumer resumed behind it asks for nothing').toEqual([]);
     expect(receiver.packets()).toBe(0);
     await room.existingPeer('c1')!.resumeConsumer(receiver.consumer.id);
-    await until(() => asked.includes('pli'), 'the resume asks the sender for a key frame');
+    await until(() => asked.length > 0, 'the resume asks the sender for a key frame');
     await until(() => receiver.packets() >= 5, 'RTP flows through the pipe');
   });
 

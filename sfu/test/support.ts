@@ -2,6 +2,7 @@
  * What the sfu tests share: a node on free ports (./testSfu.ts), teardown that closes what a test made and waits
  * for every worker process it started to exit, and plain-RTP senders and receivers (testkit's RTP tools).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
 import { RtpSender, RtpSink, videoRtpParameters, waitFor } from '@cloudschool/testkit';
@@ -42,6 +43,32 @@ export async function sendVideo(peer: MediaPeer): Promise<ms.Producer> {
   onTeardown(() => sender.close());
   sender.start(transport.ip, transport.port);
   return producer;
+}
+
+/**
+ * As sendVideo, from a sender that takes PLIs as browsers do: `asked` notes each key frame mediasoup asks of
+ * it (the producer's 'pli' trace). Resolves once RTP reaches the producer (mediasoup asks nothing before).
+ */
+export async function sendVideoTakingPlis(
+  peer: MediaPeer,
+): Promise<{ producer: ms.Producer; transportId: string; asked: number[] }> {
+  const transport = await peer.createPlainTransport('send');
+  const [codec] = videoRtpParameters.codecs;
+  const producer = await peer.produce(
+    transport.id,
+    'video',
+    { ...videoRtpParameters, codecs: [{ ...codec!, rtcpFeedback: [{ type: 'nack', parameter: 'pli' }] }] },
+    { source: 'camera' },
+  );
+  const sender = new RtpSender();
+  onTeardown(() => sender.close());
+  sender.start(transport.ip, transport.port);
+  const asked: number[] = [];
+  await producer.enableTraceEvent(['pli']);
+  producer.on('trace', () => asked.push(Date.now()));
+  for (let i = 0; i < 50 && (await producer.getStats()).length === 0; i++) await sleep(100);
+  if ((await producer.getStats()).length === 0) throw new Error('no RTP reached the producer');
+  return { producer, transportId: transport.id, asked };
 }
 
 export interface Receiver {
