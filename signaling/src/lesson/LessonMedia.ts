@@ -236,7 +236,7 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
         transportId,
         producerId,
         asRtpCapabilities(rtpCapabilities),
-        layers,
+        LayerHold.startLayers(layers),
       );
       return { consumer, layers };
     });
