@@ -78,15 +78,17 @@ export class LayerHold {
     this.#preferred = preferred;
     this.#now = now;
     this.#starting = startLow && preferred.spatialLayer > 0;
+    if (this.#starting) {
+      void consumer.setPreferredLayers({ ...preferred, spatialLayer: 0 }).catch(() => undefined);
+    }
     consumer.on('layerschange', this.#onLayers);
     consumer.on('score', this.#onScore);
   }
 
   /**
-   * Watches a simulcast video consumer until close(). `startLow`: the consumer was made (not resumed yet)
-   * preferring the lowest layer (`startLayers`) — a picture starts on the smallest key frame, which comes
-   * first, so a classroom sees the teacher at once — and is raised to `preferred` as soon as that layer is
-   * forwarded.
+   * Watches a simulcast video consumer until close(). `startLow` (a consumer not resumed yet): it prefers the
+   * lowest layer first — a picture starts on the smallest key frame, which comes first, so a classroom sees
+   * the teacher at once — and is raised to `preferred` as soon as that layer is forwarded.
    */
   static attach(
     consumer: HeldConsumer,
@@ -95,14 +97,6 @@ export class LayerHold {
     startLow = false,
   ): LayerHold {
     return new LayerHold(consumer, preferred, now, startLow);
-  }
-
-  /**
-   * The layers to make a `startLow` consumer with: the lowest spatial layer. Made so, rather than asked
-   * right after, an 800-classroom join costs 800 worker requests fewer.
-   */
-  static startLayers(preferred: ms.ConsumerLayers): ms.ConsumerLayers {
-    return { ...preferred, spatialLayer: 0 };
   }
 
   /** The lesson's rules changed what this consumer should receive (the stage); a hold still applies. */

@@ -236,7 +236,7 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
         transportId,
         producerId,
         asRtpCapabilities(rtpCapabilities),
-        LayerHold.startLayers(layers),
+        layers,
       );
       return { consumer, layers };
     });
