@@ -134,6 +134,8 @@ export class LessonSession {
   #everReady = false;
   #retryDelay = RETRY_MIN_MS;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A connection made at once (#reconnectNow) is under way: the other transport back says nothing new. */
+  #hurried = false;
   readonly #counts: SessionCounts = { joins: 0, resumes: 0, iceRestarts: 0 };
 
   constructor(join: JoinAs, side: MediaSide, listener: SessionListener) {
@@ -156,6 +158,7 @@ export class LessonSession {
     const socket = connectSignal();
     this.#socket = socket;
     socket.on('connect', () => {
+      this.#hurried = false;
       if (this.#lost) this.#lost.reconnectedAt = Date.now();
       if (this.#keeping) void this.#resume(socket);
       else void this.#joinLesson(socket);
@@ -163,6 +166,7 @@ export class LessonSession {
     socket.on('disconnect', (reason) => this.#disconnected(socket, reason));
     // Refused by the server's middleware: socket.io stops retrying by itself.
     socket.on('connect_error', () => {
+      this.#hurried = false;
       if (!socket.active && !this.#final) this.#scheduleReconnect(socket);
     });
     socket.on('lesson:state', (state) => this.#onState(state));
@@ -452,7 +456,9 @@ export class LessonSession {
    */
   #reconnectNow(): void {
     const socket = this.#socket;
-    if (!socket || this.#final || socket.connected || !socket.active) return;
+    if (!socket || this.#final || socket.connected || !socket.active || this.#hurried) return;
+    // Both of a classroom's transports come back at once: the second must not abort the first's attempt.
+    this.#hurried = true;
     socket.disconnect().connect();
   }
 
