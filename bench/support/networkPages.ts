@@ -88,7 +88,12 @@ export async function openClassroom(
   profile: LinkProfile,
   prepare?: (context: BrowserContext) => Promise<void>,
 ): Promise<ClassroomPage> {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+  // A small window: with no GPU here, Chromium composites every frame in software, a cost of this machine's
+  // that a classroom PC's GPU carries (what the page asks of the server does not depend on its size).
+  const context = await browser.newContext({
+    permissions: ['camera', 'microphone'],
+    viewport: { width: 640, height: 360 },
+  });
   await addBarcodeCamera(context, CLASSROOM_CAMERA);
   await addProbe(context);
   await prepare?.(context);
