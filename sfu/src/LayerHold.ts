@@ -9,8 +9,6 @@ export const LAYER_HOLD = {
   judgeMs: 5_000,
   /** How long a layer may stay at its lowest frame rate on a lossy link before the layer below is held. */
   starvedMs: 3_000,
-  /** The same on a link without loss: longer than an estimate takes to grow through a layer's frame rates. */
-  starvedCleanMs: 10_000,
   /** A break shorter than this (a moment at a higher frame rate) does not end such a stay. */
   starvedBreakMs: 1_000,
 } as const;
@@ -52,7 +50,6 @@ export class LayerHold {
   /** While the consumer's layer is kept at its lowest frame rate (#watchStarving): which, and its timers. */
   #starved: {
     layer: number;
-    since: number;
     timer: NodeJS.Timeout;
     /** Running during a break: the stay ends with it. */
     ending: NodeJS.Timeout | undefined;
@@ -154,7 +151,7 @@ export class LayerHold {
    * under `starvedBreakMs` does not end the stay: on a narrow lossy link mediasoup moves the temporal layer up
    * and back with every estimate, and the picture stayed jerky without ever 3 s in a row at the lowest rate
    * (bench:networks, bad: 360p with T0 42 % of the time). A clean link's estimate passes through such states as
-   * it grows, so a link without loss is given `starvedCleanMs`; a lossy one's may too, briefly.
+   * it grows; so may a lossy one's, briefly.
    */
   #watchStarving(spatial: number | undefined, temporal = 2): void {
     if (this.#starved && spatial !== this.#starved.layer) this.#endStarved();
@@ -172,42 +169,19 @@ export class LayerHold {
       if (episode.due) this.#starvedLong(spatial);
       return;
     }
-    this.#starved = {
-      layer: spatial,
-      since: this.#now(),
-      timer: this.#starvedTimer(spatial, LAYER_HOLD.starvedMs),
-      ending: undefined,
-      due: false,
-    };
-  }
-
-  #starvedTimer(spatial: number, ms: number): NodeJS.Timeout {
     const timer = setTimeout(() => {
       const stay = this.#starved;
       if (stay?.ending) stay.due = true;
       else this.#starvedLong(spatial);
-    }, ms);
+    }, LAYER_HOLD.starvedMs);
     timer.unref();
-    return timer;
+    this.#starved = { layer: spatial, timer, ending: undefined, due: false };
   }
 
-  /**
-   * The stay at the lowest frame rate lasted: the layer below is held if the link's loss explains it, or, on a
-   * link without loss, once the stay outlasts an estimate's growth (a narrow clean line: bench:networks, bad's
-   * 300 kbit/s kept 360p at its lowest frame rate 61 % of a minute, its retransmissions repairing the loss).
-   */
+  /** The stay at the lowest frame rate lasted: the layer below is held, if the link's loss explains it. */
   #starvedLong(spatial: number): void {
-    const stay = this.#starved;
-    if (stay && this.#consumer.score.score >= 10) {
-      const left = stay.since + LAYER_HOLD.starvedCleanMs - this.#now();
-      if (left > 0) {
-        stay.due = false;
-        stay.timer = this.#starvedTimer(spatial, left);
-        return;
-      }
-    }
     this.#endStarved();
-    if (this.#current !== spatial) return;
+    if (this.#current !== spatial || this.#consumer.score.score >= 10) return;
     if (this.#cap !== null && spatial - 1 >= this.#cap) return;
     if (!((this.#consumer.score.producerScores[spatial] ?? 0) > 0)) return;
     this.#hold(spatial - 1);

@@ -218,19 +218,6 @@ describe('LayerHold', () => {
     expect(hold.cap).toBeNull();
   });
 
-  it('holds the layer below one a clean but narrow link keeps at the lowest frame rate for long', () => {
-    const consumer = new FakeConsumer();
-    consumer.score.score = 10;
-    const hold = LayerHold.attach(consumer, HIGH, now);
-    consumer.sends(0, 2);
-    consumer.sends(1, 0);
-    pass(LAYER_HOLD.starvedCleanMs - 1);
-    expect(hold.cap).toBeNull();
-    pass(1);
-    expect(hold.cap).toBe(0);
-    expect(consumer.asked).toEqual([0]);
-  });
-
   it('follows a fall on a clean link without a hold (a busy receiver, not its link)', () => {
     const consumer = new FakeConsumer();
     consumer.score.score = 10;
