@@ -1,8 +1,9 @@
 /**
  * A preload for the server process of `npm run bench:networks` (`node --import …/mediaTrace.ts`): without a
  * line of the server changed, it notes what mediasoup decides for each page that receives video — the
- * simulcast layers its consumer forwards (`layerschange`) and its transport's bandwidth estimate (the `bwe`
- * trace: the bitrate available to that page and what its consumers want) — as JSON lines in the file
+ * simulcast layers its consumer forwards (`layerschange`), its score (from the page's receiver reports, net of
+ * what retransmissions repaired), and its transport's bandwidth estimate (the `bwe` trace: the bitrate
+ * available to that page and what its consumers want) — as JSON lines in the file
  * NETWORKS_TRACE_FILE. The benchmark reads them to tell, for a classroom whose picture dropped, what the SFU
  * chose and on which estimate (support/mediaTraceSummary.ts).
  *
@@ -30,6 +31,7 @@ export type TraceLine =
       spatial: number | null;
       temporal: number | null;
     }
+  | { t: number; type: 'score'; consumerId: string; score: number }
   | {
       t: number;
       type: 'bwe';
@@ -46,6 +48,7 @@ interface ConsumerLike {
   kind: string;
   type: string;
   on(event: 'layerschange', f: (l?: { spatialLayer: number; temporalLayer?: number }) => void): void;
+  on(event: 'score', f: (s: { score: number }) => void): void;
 }
 interface TransportLike {
   id: string;
@@ -88,6 +91,9 @@ if (file) {
           spatial: l?.spatialLayer ?? null,
           temporal: l?.temporalLayer ?? null,
         }),
+      );
+      consumer.on('score', (s) =>
+        write({ t: Date.now(), type: 'score', consumerId: consumer.id, score: s.score }),
       );
       if (!traced.has(transport)) {
         traced.add(transport);

@@ -1,7 +1,8 @@
 /**
  * The server-side trace of `npm run bench:networks` (support/mediaTrace.ts) made into figures per page, over a
  * measurement window: which simulcast layer mediasoup forwarded to it (time shares), how often it switched,
- * and the bandwidth it estimated for the page (transport-cc, mediasoup's own). Pure but for reading the file.
+ * its consumer's score, and the bandwidth it estimated for the page (transport-cc,
+ * mediasoup's own). Pure but for reading the file.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { TraceLine } from './mediaTrace.ts';
@@ -12,6 +13,8 @@ export interface SfuView {
   /** Temporal layer forwarded (0 = 7.5, 1 = 15, 2 = 30 fps of the layer), shares of the time. */
   temporal: { layer: number; share: number }[];
   layerChanges: number;
+  /** The consumer's score (10 = nothing lost after retransmissions), as shares of the time. */
+  scores: { layer: number; share: number }[];
   /** The estimate of the bitrate available to the page, kbit/s: time-weighted mean, and the lowest. */
   availableKbps: number | null;
   minAvailableKbps: number | null;
@@ -62,6 +65,7 @@ export function sfuView(lines: TraceLine[], peerId: string, from: number, to: nu
   // A page has one main video consumer at a time: a later one (after a reconnect) replaces the earlier.
   const spatial: { t: number; value: number }[] = [];
   const temporal: { t: number; value: number }[] = [];
+  const scores: { t: number; value: number }[] = [];
   let changes = 0;
   for (const l of lines) {
     if (l.type === 'consumer' && ids.has(l.consumerId)) {
@@ -71,6 +75,8 @@ export function sfuView(lines: TraceLine[], peerId: string, from: number, to: nu
       spatial.push({ t: l.t, value: l.spatial ?? -1 });
       temporal.push({ t: l.t, value: l.temporal ?? -1 });
       if (l.t >= from && l.t <= to) changes++;
+    } else if (l.type === 'score' && ids.has(l.consumerId)) {
+      scores.push({ t: l.t, value: l.score });
     }
   }
   const bwe = lines.filter(
@@ -84,6 +90,7 @@ export function sfuView(lines: TraceLine[], peerId: string, from: number, to: nu
     spatial: shares(spatial, from, to),
     temporal: shares(temporal, from, to),
     layerChanges: changes,
+    scores: shares(scores, from, to),
     availableKbps: kbps(mean(inWindow.map((l) => l.available))),
     minAvailableKbps: kbps(inWindow.length ? Math.min(...inWindow.map((l) => l.available)) : null),
     desiredKbps: kbps(mean(inWindow.map((l) => l.desired))),

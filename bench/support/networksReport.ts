@@ -329,15 +329,18 @@ function sfuTable(h: HalfResult): string[] {
       .join(', ');
   const temporal = (v: SfuView): string =>
     v.temporal.map((x) => `${x.layer < 0 ? 'none' : `T${x.layer}`} ${pct(x.share)}`).join(', ');
+  // No score event yet: the consumer's score is still the 10 it starts with.
+  const scores = (v: SfuView): string =>
+    v.scores.map((x) => `${x.layer < 0 ? 10 : x.layer} ${pct(x.share)}`).join(', ');
   return [
-    "What the SFU forwarded to each classroom (the server-side trace: the consumer's layers, its transport's transport-cc estimate):",
+    "What the SFU forwarded to each classroom (the server-side trace: the consumer's layers; its score, from the page's receiver reports net of what retransmissions repaired; its transport's transport-cc estimate):",
     '',
-    '| profile | spatial layer (share of time) | temporal layer | layer changes | estimate: mean / lowest | wanted |',
-    '|---|---|---|---|---|---|',
+    '| profile | spatial layer (share of time) | temporal layer | layer changes | score (share of time) | estimate: mean / lowest | wanted |',
+    '|---|---|---|---|---|---|---|',
     ...h.profiles.map((p) =>
       p.sfu
-        ? `| ${p.profile} | ${h.layers === 1 ? 'one encoding' : spatial(p.sfu)} | ${h.layers === 1 ? '–' : temporal(p.sfu)} | ${p.sfu.layerChanges} | ${p.sfu.availableKbps ?? '–'} / ${p.sfu.minAvailableKbps ?? '–'} kbit/s | ${p.sfu.desiredKbps ?? '–'} kbit/s |`
-        : `| ${p.profile} | – | – | – | – | – |`,
+        ? `| ${p.profile} | ${h.layers === 1 ? 'one encoding' : spatial(p.sfu)} | ${h.layers === 1 ? '–' : temporal(p.sfu)} | ${p.sfu.layerChanges} | ${scores(p.sfu)} | ${p.sfu.availableKbps ?? '–'} / ${p.sfu.minAvailableKbps ?? '–'} kbit/s | ${p.sfu.desiredKbps ?? '–'} kbit/s |`
+        : `| ${p.profile} | – | – | – | – | – | – |`,
     ),
     '',
   ];
