@@ -13,7 +13,12 @@ export const LAYER_HOLD = {
   starvedBreakMs: 1_000,
   /** A stay not held yet is looked at again this often while it lasts. */
   starvedRecheckMs: 1_000,
-  /** Retransmissions asked for in at least this many different seconds of a stay tell of a lossy link. */
+  /**
+   * How long a stay must last when only retransmissions tell of the loss: an estimate growing on a lossy line
+   * passed through 360p at its lowest frame rate for 2–3 s (bench:networks, rural, joining).
+   */
+  starvedNackMs: 6_000,
+  /** Retransmissions asked for in at least this many different seconds of that time tell of a lossy link. */
   nackSeconds: 2,
 } as const;
 
@@ -60,6 +65,7 @@ export class LayerHold {
     timer: NodeJS.Timeout;
     /** Running during a break: the stay ends with it. */
     ending: NodeJS.Timeout | undefined;
+    since: number;
     /** Its time came during a break: it holds if the break ends back at the lowest frame rate. */
     due: boolean;
     /** The seconds (of #now) in which the page asked for a retransmission during the stay. */
@@ -167,11 +173,11 @@ export class LayerHold {
    * (bench:networks, bad: 360p with T0 42 % of the time). A clean link's estimate passes through such states as
    * it grows; so may a lossy one's, briefly.
    *
-   * Lossy: the consumer's score says so, or the page asks for retransmissions during the stay (the NACKs are
-   * traced only while a stay lasts). The score counts what retransmissions did not repair: bad's 5 % scored
-   * 10 (mediasoup weighs repaired packets off) and kept 360p at 7.5 fps 61 % of a minute. A link that was down
-   * asks for nothing while down, and for what it missed at one moment when back, so NACKs must come in
-   * `nackSeconds` different seconds: an outage is not a narrow link.
+   * Lossy: the consumer's score says so, or, over a longer stay (`starvedNackMs`), the page asks for
+   * retransmissions (the NACKs are traced only while a stay lasts). The score counts what retransmissions did
+   * not repair: bad's 5 % scored 10 (mediasoup weighs repaired packets off) and kept 360p at 7.5 fps 61 % of a
+   * minute. A link that was down asks for nothing while down, and for what it missed at one moment when back,
+   * so NACKs must come in `nackSeconds` different seconds: an outage is not a narrow link.
    */
   #watchStarving(spatial: number | undefined, temporal = 2): void {
     if (this.#starved && spatial !== this.#starved.layer) this.#endStarved();
@@ -193,6 +199,7 @@ export class LayerHold {
       layer: spatial,
       timer: this.#starvedTimer(spatial, LAYER_HOLD.starvedMs),
       ending: undefined,
+      since: this.#now(),
       due: false,
       nackSeconds: new Set(),
     };
@@ -216,9 +223,12 @@ export class LayerHold {
   #starvedLong(spatial: number): void {
     const stay = this.#starved;
     if (!stay || this.#current !== spatial) return this.#endStarved();
-    const recent = Math.floor((this.#now() - LAYER_HOLD.starvedMs) / 1000);
-    const nackSeconds = [...stay.nackSeconds].filter((second) => second >= recent).length;
-    if (this.#consumer.score.score >= 10 && nackSeconds < LAYER_HOLD.nackSeconds) {
+    const now = this.#now();
+    const recent = Math.floor((now - LAYER_HOLD.starvedNackMs) / 1000);
+    const nacked =
+      now - stay.since >= LAYER_HOLD.starvedNackMs &&
+      [...stay.nackSeconds].filter((second) => second >= recent).length >= LAYER_HOLD.nackSeconds;
+    if (this.#consumer.score.score >= 10 && !nacked) {
       stay.due = false;
       stay.timer = this.#starvedTimer(spatial, LAYER_HOLD.starvedRecheckMs);
       return;
