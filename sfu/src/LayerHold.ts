@@ -11,28 +11,16 @@ export const LAYER_HOLD = {
   starvedMs: 3_000,
   /** A break shorter than this (a moment at a higher frame rate) does not end such a stay. */
   starvedBreakMs: 1_000,
-  /** A stay not held yet is looked at again this often while it lasts. */
-  starvedRecheckMs: 1_000,
-  /**
-   * How long a stay must last when only retransmissions tell of the loss: an estimate growing on a lossy line
-   * passed through 360p at its lowest frame rate for 2–3 s (bench:networks, rural, joining).
-   */
-  starvedNackMs: 6_000,
-  /** Retransmissions asked for in at least this many different seconds of that time tell of a lossy link. */
-  nackSeconds: 2,
 } as const;
 
 /** What a hold needs of a consumer (a mediasoup Consumer; a fake one in tests). */
 export interface HeldConsumer {
   readonly score: Pick<ms.ConsumerScore, 'score' | 'producerScores'>;
   setPreferredLayers(layers: ms.ConsumerLayers): Promise<void>;
-  enableTraceEvent(types: ms.ConsumerTraceEventType[]): Promise<void>;
   on(event: 'layerschange', listener: (layers?: ms.ConsumerLayers) => void): unknown;
   on(event: 'score', listener: () => void): unknown;
-  on(event: 'trace', listener: (trace: Pick<ms.ConsumerTraceEventData, 'type'>) => void): unknown;
   off(event: 'layerschange', listener: (layers?: ms.ConsumerLayers) => void): unknown;
   off(event: 'score', listener: () => void): unknown;
-  off(event: 'trace', listener: (trace: Pick<ms.ConsumerTraceEventData, 'type'>) => void): unknown;
 }
 
 /**
@@ -65,11 +53,8 @@ export class LayerHold {
     timer: NodeJS.Timeout;
     /** Running during a break: the stay ends with it. */
     ending: NodeJS.Timeout | undefined;
-    since: number;
     /** Its time came during a break: it holds if the break ends back at the lowest frame rate. */
     due: boolean;
-    /** The seconds (of #now) in which the page asked for a retransmission during the stay. */
-    nackSeconds: Set<number>;
   } | null = null;
   #holdMs: number = LAYER_HOLD.firstMs;
   #releasedAt = Number.NEGATIVE_INFINITY;
@@ -82,9 +67,6 @@ export class LayerHold {
   #fall: { at: number; from: number } | null = null;
   readonly #onLayers = (layers?: ms.ConsumerLayers): void => this.#changed(layers);
   readonly #onScore = (): void => this.#judge();
-  readonly #onTrace = (trace: Pick<ms.ConsumerTraceEventData, 'type'>): void => {
-    if (trace.type === 'nack') this.#starved?.nackSeconds.add(Math.floor(this.#now() / 1000));
-  };
 
   private constructor(
     consumer: HeldConsumer,
@@ -101,7 +83,6 @@ export class LayerHold {
     }
     consumer.on('layerschange', this.#onLayers);
     consumer.on('score', this.#onScore);
-    consumer.on('trace', this.#onTrace);
   }
 
   /**
@@ -134,7 +115,6 @@ export class LayerHold {
     this.#endStarved();
     this.#consumer.off('layerschange', this.#onLayers);
     this.#consumer.off('score', this.#onScore);
-    this.#consumer.off('trace', this.#onTrace);
   }
 
   #changed(layers?: ms.ConsumerLayers): void {
@@ -172,12 +152,6 @@ export class LayerHold {
    * and back with every estimate, and the picture stayed jerky without ever 3 s in a row at the lowest rate
    * (bench:networks, bad: 360p with T0 42 % of the time). A clean link's estimate passes through such states as
    * it grows; so may a lossy one's, briefly.
-   *
-   * Lossy: the consumer's score says so, or, over a longer stay (`starvedNackMs`), the page asks for
-   * retransmissions (the NACKs are traced only while a stay lasts). The score counts what retransmissions did
-   * not repair: bad's 5 % scored 10 (mediasoup weighs repaired packets off) and kept 360p at 7.5 fps 61 % of a
-   * minute. A link that was down asks for nothing while down, and for what it missed at one moment when back,
-   * so NACKs must come in `nackSeconds` different seconds: an outage is not a narrow link.
    */
   #watchStarving(spatial: number | undefined, temporal = 2): void {
     if (this.#starved && spatial !== this.#starved.layer) this.#endStarved();
@@ -195,45 +169,19 @@ export class LayerHold {
       if (episode.due) this.#starvedLong(spatial);
       return;
     }
-    this.#starved = {
-      layer: spatial,
-      timer: this.#starvedTimer(spatial, LAYER_HOLD.starvedMs),
-      ending: undefined,
-      since: this.#now(),
-      due: false,
-      nackSeconds: new Set(),
-    };
-    void this.#consumer.enableTraceEvent(['nack']).catch(() => undefined);
-  }
-
-  #starvedTimer(spatial: number, ms: number): NodeJS.Timeout {
     const timer = setTimeout(() => {
       const stay = this.#starved;
       if (stay?.ending) stay.due = true;
       else this.#starvedLong(spatial);
-    }, ms);
+    }, LAYER_HOLD.starvedMs);
     timer.unref();
-    return timer;
+    this.#starved = { layer: spatial, timer, ending: undefined, due: false };
   }
 
-  /**
-   * The stay at the lowest frame rate lasted: the layer below is held if the link's loss explains it; if not
-   * yet, the stay is looked at again while it lasts.
-   */
+  /** The stay at the lowest frame rate lasted: the layer below is held, if the link's loss explains it. */
   #starvedLong(spatial: number): void {
-    const stay = this.#starved;
-    if (!stay || this.#current !== spatial) return this.#endStarved();
-    const now = this.#now();
-    const recent = Math.floor((now - LAYER_HOLD.starvedNackMs) / 1000);
-    const nacked =
-      now - stay.since >= LAYER_HOLD.starvedNackMs &&
-      [...stay.nackSeconds].filter((second) => second >= recent).length >= LAYER_HOLD.nackSeconds;
-    if (this.#consumer.score.score >= 10 && !nacked) {
-      stay.due = false;
-      stay.timer = this.#starvedTimer(spatial, LAYER_HOLD.starvedRecheckMs);
-      return;
-    }
     this.#endStarved();
+    if (this.#current !== spatial || this.#consumer.score.score >= 10) return;
     if (this.#cap !== null && spatial - 1 >= this.#cap) return;
     if (!((this.#consumer.score.producerScores[spatial] ?? 0) > 0)) return;
     this.#hold(spatial - 1);
@@ -244,7 +192,6 @@ export class LayerHold {
     clearTimeout(this.#starved.timer);
     clearTimeout(this.#starved.ending);
     this.#starved = null;
-    void this.#consumer.enableTraceEvent([]).catch(() => undefined);
   }
 
   /**

@@ -9,20 +9,9 @@ class FakeConsumer extends EventEmitter implements HeldConsumer {
   /** A lossy link (≈ 5 % lost: mediasoup scores it 8) under a producer sending every layer. */
   score = { score: 8, producerScores: [10, 10, 10] };
   asked: number[] = [];
-  /** What it was asked to trace, each time. */
-  traced: ms.ConsumerTraceEventType[][] = [];
   setPreferredLayers(layers: ms.ConsumerLayers): Promise<void> {
     this.asked.push(layers.spatialLayer);
     return Promise.resolve();
-  }
-  enableTraceEvent(types: ms.ConsumerTraceEventType[]): Promise<void> {
-    this.traced.push(types);
-    return Promise.resolve();
-  }
-  /** The page asks for retransmissions (traced only when enabled, as mediasoup does). */
-  nacks(count = 1): void {
-    if (!this.traced.at(-1)?.includes('nack')) return;
-    for (let i = 0; i < count; i++) this.emit('trace', { type: 'nack' });
   }
   /** mediasoup reports the layer it now sends. */
   sends(spatialLayer: number, temporalLayer = 2): void {
@@ -227,46 +216,6 @@ describe('LayerHold', () => {
     pass(LAYER_HOLD.starvedMs + LAYER_HOLD.judgeMs);
     consumer.emit('score');
     expect(hold.cap).toBeNull();
-  });
-
-  it('holds the layer below when the page asks for retransmissions through the stay, though they repair its loss', () => {
-    const consumer = new FakeConsumer();
-    // mediasoup weighs repaired packets off the loss: a 5 % line whose retransmissions arrive scores 10.
-    consumer.score.score = 10;
-    const hold = LayerHold.attach(consumer, HIGH, now);
-    consumer.sends(1, 2);
-    expect(consumer.traced).toEqual([]);
-    consumer.sends(1, 0);
-    expect(consumer.traced).toEqual([['nack']]);
-    // A few seconds of it, NACKs and all, may be an estimate still growing on a lossy line.
-    for (let t = 0; t < LAYER_HOLD.starvedNackMs - 1_000; t += 1_000) {
-      pass(500);
-      consumer.nacks();
-      pass(500);
-    }
-    expect(hold.cap).toBeNull();
-    pass(1_000);
-    expect(hold.cap).toBe(0);
-    expect(consumer.asked).toEqual([0]);
-    expect(consumer.traced).toEqual([['nack'], []]);
-  });
-
-  it('takes retransmissions asked for at one moment (a link back from an outage) for no loss', () => {
-    const consumer = new FakeConsumer();
-    consumer.score.score = 10;
-    const hold = LayerHold.attach(consumer, HIGH, now);
-    consumer.sends(2, 2);
-    // The link is down: mediasoup's estimate falls and the page tells nothing.
-    consumer.sends(2, 0);
-    pass(10_000);
-    // Back: the page asks at once for what it missed, then its link carries all again.
-    consumer.nacks(40);
-    pass(LAYER_HOLD.starvedMs);
-    expect(hold.cap).toBeNull();
-    consumer.sends(2, 2);
-    pass(LAYER_HOLD.starvedBreakMs);
-    expect(consumer.traced).toEqual([['nack'], []]);
-    expect(consumer.asked).toEqual([]);
   });
 
   it('follows a fall on a clean link without a hold (a busy receiver, not its link)', () => {
