@@ -1,8 +1,8 @@
 /**
  * The server-side trace of `npm run bench:networks` (support/mediaTrace.ts) made into figures per page, over a
  * measurement window: which simulcast layer mediasoup forwarded to it (time shares), how often it switched,
- * its consumer's score, and the bandwidth it estimated for the page (transport-cc,
- * mediasoup's own). Pure but for reading the file.
+ * its consumer's score, and the bandwidth it estimated for the page (transport-cc, mediasoup's own). Pure but
+ * for reading the file.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { TraceLine } from './mediaTrace.ts';
