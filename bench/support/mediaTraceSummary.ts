@@ -13,8 +13,8 @@ export interface SfuView {
   /** Temporal layer forwarded (0 = 7.5, 1 = 15, 2 = 30 fps of the layer), shares of the time. */
   temporal: { layer: number; share: number }[];
   layerChanges: number;
-  /** The consumer's score (10 = nothing lost after retransmissions), as shares of the time. */
-  scores: { layer: number; share: number }[];
+  /** The consumer's score (10 = nothing lost after retransmissions; null = no consumer), as shares of the time. */
+  scores: { score: number | null; share: number }[];
   /** The estimate of the bitrate available to the page, kbit/s: time-weighted mean, and the lowest. */
   availableKbps: number | null;
   minAvailableKbps: number | null;
@@ -71,6 +71,8 @@ export function sfuView(lines: TraceLine[], peerId: string, from: number, to: nu
     if (l.type === 'consumer' && ids.has(l.consumerId)) {
       spatial.push({ t: l.t, value: -1 });
       temporal.push({ t: l.t, value: -1 });
+      // Until its first 'score' event a consumer has the 10 it starts with.
+      scores.push({ t: l.t, value: 10 });
     } else if (l.type === 'layers' && ids.has(l.consumerId)) {
       spatial.push({ t: l.t, value: l.spatial ?? -1 });
       temporal.push({ t: l.t, value: l.temporal ?? -1 });
@@ -90,7 +92,7 @@ export function sfuView(lines: TraceLine[], peerId: string, from: number, to: nu
     spatial: shares(spatial, from, to),
     temporal: shares(temporal, from, to),
     layerChanges: changes,
-    scores: shares(scores, from, to),
+    scores: shares(scores, from, to).map(({ layer, share }) => ({ score: layer < 0 ? null : layer, share })),
     availableKbps: kbps(mean(inWindow.map((l) => l.available))),
     minAvailableKbps: kbps(inWindow.length ? Math.min(...inWindow.map((l) => l.available)) : null),
     desiredKbps: kbps(mean(inWindow.map((l) => l.desired))),

@@ -329,9 +329,8 @@ function sfuTable(h: HalfResult): string[] {
       .join(', ');
   const temporal = (v: SfuView): string =>
     v.temporal.map((x) => `${x.layer < 0 ? 'none' : `T${x.layer}`} ${pct(x.share)}`).join(', ');
-  // No score event yet: the consumer's score is still the 10 it starts with.
   const scores = (v: SfuView): string =>
-    v.scores.map((x) => `${x.layer < 0 ? 10 : x.layer} ${pct(x.share)}`).join(', ');
+    v.scores.map((x) => `${x.score ?? 'none'} ${pct(x.share)}`).join(', ');
   return [
     "What the SFU forwarded to each classroom (the server-side trace: the consumer's layers; its score, from the page's receiver reports net of what retransmissions repaired; its transport's transport-cc estimate):",
     '',
