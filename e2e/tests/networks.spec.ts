@@ -21,8 +21,8 @@ const TOP = { width: 1280, height: 720 };
 /** The window both classrooms are compared over, and how often it is sampled. */
 const WINDOW_MS = 10_000;
 const EVERY_MS = 500;
-/** How long the bad classroom may take to settle on the lowest layer. */
-const SETTLE_TIMEOUT_MS = 120_000;
+/** How long the bad classroom may take to settle on the lowest layer with the lan one on the top layer. */
+const SETTLE_TIMEOUT_MS = 180_000;
 /**
  * The bad classroom's audio concealment bound over the window. At 5 % random loss Opus's in-band FEC rebuilds
  * most single losses, but the link's queue (its 300 kbit/s also carries video) makes packets late, and the
@@ -35,7 +35,9 @@ const CONCEALED_MAX_PERCENT = 30;
 const RANK: Record<string, number> = { good: 0, fair: 1, poor: 2, bad: 3 };
 
 async function openClassroom(browser: Browser, url: string, profile: LinkProfileName): Promise<Page> {
-  const context = await browser.newContext();
+  // A projector-sized window would be composited in software every frame (no GPU here) and starve the lan
+  // page's own receipt times, which its bandwidth estimate reads; the layers a page asks for do not depend on it.
+  const context = await browser.newContext({ viewport: { width: 640, height: 360 } });
   await addProbe(context);
   // A small camera of its own: what the classroom sends is not under test, and it saves the 2 cores.
   await addBarcodeCamera(context, { width: 320, height: 180, fps: 10, tilesPerSecond: 10, movingBlocks: 1 });
@@ -61,13 +63,26 @@ async function received(page: Page): Promise<Received> {
   return { video: pick('video'), audio: pick('audio') };
 }
 
+/** The host's simulcast layers as it encodes them now: size, frames encoded so far, why it is limited. */
+async function sent(host: Page): Promise<string> {
+  const { outbound } = await statsSnapshot(host);
+  return outbound
+    .filter((s) => s.kind === 'video')
+    .map(
+      (s) =>
+        `${s.rid || '-'} ${s.frameWidth}x${s.frameHeight} ${s.framesEncoded} frames ` +
+        `${s.qualityLimitationReason}`,
+    )
+    .join('; ');
+}
+
 const size = (s: InboundStream | null): string => (s ? `${s.frameWidth}x${s.frameHeight}` : 'none');
 
 test('a classroom on a bad link gets the lowest layer and keeps its sound, a lan one keeps 720p; the host sees which is worse', async ({
   browser,
   request,
 }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(360_000);
   const lesson = await scheduleLessonNow(request, 2);
   const [lanId, badId] = lesson.classroomIds;
   const [lan, bad] = await Promise.all([
@@ -76,9 +91,12 @@ test('a classroom on a bad link gets the lowest layer and keeps its sound, a lan
   ]);
 
   const hostContext = await loggedIn(browser, TEACHER);
+  await addProbe(hostContext);
   // Moving blocks and the barcode, no random tiles of colour noise (1.2–1.4 Mbit/s at 720p): the noise is
   // what a 180p layer cannot carry at its frame rate, and a camera's 180p picture does not have it.
-  await addBarcodeCamera(hostContext, { tilesPerSecond: 0 });
+  // At 15 fps, half the work of encoding three layers and decoding 720p: the 2 cores also run the server and
+  // three browsers, and a busy lan page reads as a congested link (below). Layers follow bitrate, not rate.
+  await addBarcodeCamera(hostContext, { tilesPerSecond: 0, fps: 15 });
   const host = await hostContext.newPage();
   await host.goto(`/host/${lesson.lessonId}`);
   await host.getByTestId('start-lesson').click();
@@ -87,7 +105,7 @@ test('a classroom on a bad link gets the lowest layer and keeps its sound, a lan
   for (const page of [lan, bad])
     await expect(status(page)).toHaveAttribute('data-status', 'live', { timeout: 60_000 });
 
-  // (1) The SFU's bandwidth estimate for the bad link settles: it is sent the lowest layer, the lan one the top.
+  // (1) The SFU's bandwidth estimate for the bad link settles: it is sent the lowest layer.
   await expect
     .poll(async () => size((await received(bad)).video), {
       message: 'the bad classroom receives the lowest layer',
@@ -95,13 +113,6 @@ test('a classroom on a bad link gets the lowest layer and keeps its sound, a lan
       intervals: [1_000],
     })
     .toBe(`${LOWEST.width}x${LOWEST.height}`);
-  await expect
-    .poll(async () => size((await received(lan)).video), {
-      message: 'the lan classroom receives the top layer',
-      timeout: 60_000,
-      intervals: [1_000],
-    })
-    .toBe(`${TOP.width}x${TOP.height}`);
 
   /** Samples both classrooms together for `ms`: the sizes each decoded frames at, and the first and last samples. */
   const watch = async (ms: number) => {
@@ -123,27 +134,43 @@ test('a classroom on a bad link gets the lowest layer and keeps its sound, a lan
   };
   const lowestOnly = (sizes: Set<string>): boolean =>
     [...sizes].every((s) => s === `${LOWEST.width}x${LOWEST.height}`);
+  const topOnly = (sizes: Set<string>): boolean =>
+    sizes.size > 0 && [...sizes].every((s) => s === `${TOP.width}x${TOP.height}`);
 
   // The bad link starts on the lowest layer (its estimate starts low) and its estimate may still climb once:
   // the SFU then tries the layer above, the link fails it and that layer is held out of reach (sfu's
   // LayerHold, a minute at least). "Dropped to the lowest layer" is the state after that: a whole window on
   // the lowest layer alone once the layer above was tried, or three such windows in a row if it never was.
+  // The lan classroom must decode the top layer alone over that same window. Its estimate is a real one too:
+  // on 2 busy cores its page's receipt times lag and its packets can drop, which reads as a congested link,
+  // and in one CI run it was kept at 180p for a minute. So windows are taken until one shows both, before a
+  // deadline; a lan classroom lowered because of the bad one's link would never show one.
   const settleUntil = Date.now() + SETTLE_TIMEOUT_MS;
   let tried = false;
   let clean = 0;
-  while (tried ? clean < 1 : clean < 3) {
-    expect(Date.now(), 'the bad classroom settles on the lowest layer').toBeLessThan(settleUntil);
-    const { seen: sizes } = await watch(WINDOW_MS);
-    if (lowestOnly(sizes.bad)) clean++;
-    else {
+  let span: Awaited<ReturnType<typeof watch>>;
+  for (;;) {
+    expect(
+      Date.now(),
+      'the bad classroom settles on the lowest layer while the lan one decodes the top layer',
+    ).toBeLessThan(settleUntil);
+    span = await watch(WINDOW_MS);
+    if (!lowestOnly(span.seen.bad)) {
       tried = true;
       clean = 0;
-    }
+    } else clean++;
+    const settled = tried ? clean >= 1 : clean >= 3;
+    if (settled && topOnly(span.seen.lan)) break;
+    process.stdout.write(
+      `window: lan decoded ${[...span.seen.lan].join(', ') || 'nothing'}, ` +
+        `bad ${[...span.seen.bad].join(', ') || 'nothing'}` +
+        `${settled ? '' : ' (not settled)'}; host sends ${await sent(host)}\n`,
+    );
   }
 
-  // Over the next window, sampled together: every picture the bad classroom decoded is the lowest layer and
-  // every one the lan classroom decoded is the top layer; the bad one's sound keeps coming.
-  const { first, last, seen } = await watch(WINDOW_MS);
+  // That window, sampled together: every picture the bad classroom decoded is the lowest layer and every one
+  // the lan classroom decoded is the top layer; the bad one's sound keeps coming.
+  const { first, last, seen } = span;
   const [, badAfter] = last;
   const [, badBefore] = first;
   const rose = (
@@ -157,11 +184,9 @@ test('a classroom on a bad link gets the lowest layer and keeps its sound, a lan
       `${[...seen.bad].join(', ') || 'nothing'} (${rose('framesDecoded', 'video')} frames); bad audio ` +
       `${rose('packetsReceived', 'audio')} packets, ${concealed.toFixed(1)} % concealed\n`,
   );
+  // Settling allows a window without frames; this one must have them.
   expect([...seen.bad], 'sizes the bad classroom decoded in the window').toEqual([
     `${LOWEST.width}x${LOWEST.height}`,
-  ]);
-  expect([...seen.lan], 'sizes the lan classroom decoded in the window').toEqual([
-    `${TOP.width}x${TOP.height}`,
   ]);
   expect(
     rose('packetsReceived', 'audio'),
