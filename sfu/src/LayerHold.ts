@@ -11,7 +11,14 @@ export const LAYER_HOLD = {
   starvedMs: 3_000,
   /** A break shorter than this (a moment at a higher frame rate) does not end such a stay. */
   starvedBreakMs: 1_000,
+  /** How far back the link's estimate is read for such a stay its loss does not explain (`HeldLink`). */
+  linkWindowMs: 20_000,
 } as const;
+
+/** What the page's link carried lately: its transport's LinkEstimate (a fake one in tests). */
+export interface HeldLink {
+  highestKbps(ms: number): number | null;
+}
 
 /** What a hold needs of a consumer (a mediasoup Consumer; a fake one in tests). */
 export interface HeldConsumer {
@@ -21,6 +28,15 @@ export interface HeldConsumer {
   on(event: 'score', listener: () => void): unknown;
   off(event: 'layerschange', listener: (layers?: ms.ConsumerLayers) => void): unknown;
   off(event: 'score', listener: () => void): unknown;
+  /** Its own and its producer's stats: the producer's `inbound-rtp` is the layer it forwards, at full rate. */
+  getStats(): Promise<readonly { type: string; bitrate: number }[]>;
+}
+
+export interface LayerHoldOptions {
+  now?: () => number;
+  /** A consumer not resumed yet: start on the lowest layer (see `attach`). */
+  startLow?: boolean;
+  link?: HeldLink;
 }
 
 /**
@@ -38,10 +54,17 @@ export interface HeldConsumer {
  * seconds of reports, which tell of it late. A line that always loses a few percent (rural 4G) is not held
  * for that loss alone, only when the layer above adds to it. A dip of the estimate on a clean link (a busy
  * receiver) and a layer the sender stopped (its CPU or uplink) are followed without a hold.
+ *
+ * mediasoup weighs retransmitted packets off a consumer's score, so a 300 kbit/s line losing 5 % often scores
+ * 10 while its picture sits at 360p at a quarter of its frame rate. Such a stay also holds when the link's
+ * estimate has not reached the layer's full rate once in the last 20 s: the line cannot carry it (a 600 kbit/s
+ * line dips through that state and is back above the layer's rate within seconds).
  */
 export class LayerHold {
   readonly #consumer: HeldConsumer;
   readonly #now: () => number;
+  readonly #link: HeldLink | undefined;
+  #closed = false;
   /** What the lesson's rules want this consumer to receive. */
   #preferred: ms.ConsumerLayers;
   /** The highest spatial layer allowed while held, or null. */
@@ -68,16 +91,12 @@ export class LayerHold {
   readonly #onLayers = (layers?: ms.ConsumerLayers): void => this.#changed(layers);
   readonly #onScore = (): void => this.#judge();
 
-  private constructor(
-    consumer: HeldConsumer,
-    preferred: ms.ConsumerLayers,
-    now: () => number,
-    startLow: boolean,
-  ) {
+  private constructor(consumer: HeldConsumer, preferred: ms.ConsumerLayers, options: LayerHoldOptions) {
     this.#consumer = consumer;
     this.#preferred = preferred;
-    this.#now = now;
-    this.#starting = startLow && preferred.spatialLayer > 0;
+    this.#now = options.now ?? Date.now;
+    this.#link = options.link;
+    this.#starting = (options.startLow ?? false) && preferred.spatialLayer > 0;
     if (this.#starting) {
       void consumer.setPreferredLayers({ ...preferred, spatialLayer: 0 }).catch(() => undefined);
     }
@@ -93,10 +112,9 @@ export class LayerHold {
   static attach(
     consumer: HeldConsumer,
     preferred: ms.ConsumerLayers,
-    now = Date.now,
-    startLow = false,
+    options: LayerHoldOptions = {},
   ): LayerHold {
-    return new LayerHold(consumer, preferred, now, startLow);
+    return new LayerHold(consumer, preferred, options);
   }
 
   /** The lesson's rules changed what this consumer should receive (the stage); a hold still applies. */
@@ -111,6 +129,7 @@ export class LayerHold {
   }
 
   close(): void {
+    this.#closed = true;
     clearTimeout(this.#timer);
     this.#endStarved();
     this.#consumer.off('layerschange', this.#onLayers);
@@ -178,13 +197,35 @@ export class LayerHold {
     this.#starved = { layer: spatial, timer, ending: undefined, due: false };
   }
 
-  /** The stay at the lowest frame rate lasted: the layer below is held, if the link's loss explains it. */
+  /**
+   * The stay at the lowest frame rate lasted: the layer below is held, if the link's loss explains it, or
+   * its estimate (#narrow).
+   */
   #starvedLong(spatial: number): void {
     this.#endStarved();
-    if (this.#current !== spatial || this.#consumer.score.score >= 10) return;
-    if (this.#cap !== null && spatial - 1 >= this.#cap) return;
-    if (!((this.#consumer.score.producerScores[spatial] ?? 0) > 0)) return;
-    this.#hold(spatial - 1);
+    const holds = (): boolean =>
+      !this.#closed &&
+      this.#current === spatial &&
+      (this.#cap === null || spatial - 1 < this.#cap) &&
+      (this.#consumer.score.producerScores[spatial] ?? 0) > 0;
+    if (!holds()) return;
+    if (this.#consumer.score.score < 10) {
+      this.#hold(spatial - 1);
+      return;
+    }
+    void this.#narrow().then((narrow) => {
+      if (narrow && holds()) this.#hold(spatial - 1);
+    });
+  }
+
+  /** Whether the link's estimate stayed under the full rate of the layer forwarded all of the last 20 s. */
+  async #narrow(): Promise<boolean> {
+    const highest = this.#link?.highestKbps(LAYER_HOLD.linkWindowMs);
+    if (highest === undefined || highest === null) return false;
+    // A consumer closed meanwhile refuses: nothing to hold any more.
+    const stats = await this.#consumer.getStats().catch(() => []);
+    const layer = stats.find((s) => s.type === 'inbound-rtp')?.bitrate ?? 0;
+    return layer > 0 && highest < layer / 1000;
   }
 
   #endStarved(): void {

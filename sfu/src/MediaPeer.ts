@@ -1,6 +1,7 @@
 import type { types as ms } from 'mediasoup';
 import { InvalidStateError, MediaError, NotFoundError } from './errors.ts';
 import { Lifecycle } from './Lifecycle.ts';
+import { LinkEstimate } from './LinkEstimate.ts';
 import type {
   MediaPeerEvents,
   MediaPeerObserverEvents,
@@ -37,6 +38,8 @@ export class MediaPeer extends Lifecycle<MediaPeerEvents, MediaPeerObserverEvent
   readonly #consumers = new Map<string, ms.Consumer>();
   /** The transport each of its producers and consumers is on. */
   readonly #transportOf = new Map<string, string>();
+  /** Each receiving WebRTC transport's estimate of what the page's link carries. */
+  readonly #links = new Map<string, LinkEstimate>();
   #placement: Promise<Placement> | undefined;
   /** Set as soon as the placement is known: a peer with a transport always has it. */
   #placed: Placement | undefined;
@@ -111,6 +114,14 @@ export class MediaPeer extends Lifecycle<MediaPeerEvents, MediaPeerObserverEvent
     });
     this.#track(transport);
     if (direction === 'send') await transport.setMaxIncomingBitrate(MAX_INCOMING_BITRATE);
+    else {
+      const link = LinkEstimate.attach(transport);
+      this.#links.set(transport.id, link);
+      transport.observer.once('close', () => {
+        link.close();
+        this.#links.delete(transport.id);
+      });
+    }
     return {
       id: transport.id,
       iceParameters: transport.iceParameters,
@@ -246,6 +257,12 @@ export class MediaPeer extends Lifecycle<MediaPeerEvents, MediaPeerObserverEvent
     };
     consumer.once('producerclose', onServerClose);
     return consumer;
+  }
+
+  /** What the link of the transport a consumer is on carried lately (WebRTC receiving transports only). */
+  linkOf(consumerId: string): LinkEstimate | undefined {
+    const transportId = this.#transportOf.get(consumerId);
+    return transportId === undefined ? undefined : this.#links.get(transportId);
   }
 
   get consumerIds(): string[] {

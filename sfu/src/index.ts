@@ -35,5 +35,7 @@ export type {
 } from './NodePipesTypes.ts';
 export { InvalidStateError, MediaError, NotFoundError } from './errors.ts';
 export { LAYER_HOLD, LayerHold } from './LayerHold.ts';
-export type { HeldConsumer } from './LayerHold.ts';
+export type { HeldConsumer, HeldLink, LayerHoldOptions } from './LayerHold.ts';
+export { LinkEstimate } from './LinkEstimate.ts';
+export type { EstimatedTransport } from './LinkEstimate.ts';
 export { mediaCodecs } from './codecs.ts';

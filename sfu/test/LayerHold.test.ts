@@ -9,6 +9,14 @@ class FakeConsumer extends EventEmitter implements HeldConsumer {
   /** A lossy link (≈ 5 % lost: mediasoup scores it 8) under a producer sending every layer. */
   score = { score: 8, producerScores: [10, 10, 10] };
   asked: number[] = [];
+  /** The full rate of the layer it forwards, as its producer receives it (bit/s). */
+  layerBitrate = 330_000;
+  getStats(): Promise<{ type: string; bitrate: number }[]> {
+    return Promise.resolve([
+      { type: 'outbound-rtp', bitrate: 80_000 },
+      { type: 'inbound-rtp', bitrate: this.layerBitrate },
+    ]);
+  }
   setPreferredLayers(layers: ms.ConsumerLayers): Promise<void> {
     this.asked.push(layers.spatialLayer);
     return Promise.resolve();
@@ -37,6 +45,11 @@ const pass = (ms: number): void => {
   vi.advanceTimersByTime(ms);
 };
 
+/** The hold's asynchronous read of the consumer's stats, done. */
+const statsRead = async (): Promise<void> => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
+
 beforeEach(() => {
   vi.useFakeTimers();
   clock = 0;
@@ -46,7 +59,7 @@ afterEach(() => vi.useRealTimers());
 describe('LayerHold', () => {
   it('holds a layer the link failed, then offers it again', () => {
     const consumer = new FakeConsumer();
-    const hold = LayerHold.attach(consumer, HIGH, now);
+    const hold = LayerHold.attach(consumer, HIGH, { now });
     consumer.sends(0);
     consumer.climbsTo(1);
     expect(consumer.asked).toEqual([]);
@@ -62,7 +75,7 @@ describe('LayerHold', () => {
 
   it('holds only the layer the link failed when the estimate skipped one on its way down', () => {
     const consumer = new FakeConsumer();
-    const hold = LayerHold.attach(consumer, HIGH, now);
+    const hold = LayerHold.attach(consumer, HIGH, { now });
     consumer.sends(0);
     consumer.climbsTo(1);
     consumer.climbsTo(2);
@@ -77,7 +90,7 @@ describe('LayerHold', () => {
 
   it('starts a picture on the lowest layer and raises it once that layer is forwarded (startLow)', () => {
     const consumer = new FakeConsumer();
-    const hold = LayerHold.attach(consumer, HIGH, now, true);
+    const hold = LayerHold.attach(consumer, HIGH, { now, startLow: true });
     expect(consumer.asked).toEqual([0]);
     // The rules change before the first frame (the stage): kept for when it climbs.
     hold.prefer({ spatialLayer: 1, temporalLayer: 2 });
@@ -89,14 +102,14 @@ describe('LayerHold', () => {
     expect(hold.cap).toBeNull();
     // A tile that wants the lowest layer anyway starts there with nothing more asked.
     const tile = new FakeConsumer();
-    LayerHold.attach(tile, { spatialLayer: 0, temporalLayer: 2 }, now, true);
+    LayerHold.attach(tile, { spatialLayer: 0, temporalLayer: 2 }, { now, startLow: true });
     tile.sends(0);
     expect(tile.asked).toEqual([]);
   });
 
   it('doubles the hold while the link keeps failing soon after each release, up to its maximum', () => {
     const consumer = new FakeConsumer();
-    const hold = LayerHold.attach(consumer, HIGH, now);
+    const hold = LayerHold.attach(consumer, HIGH, { now });
     const held: number[] = [];
     consumer.sends(2);
     for (let i = 0; i < 6; i++) {
@@ -121,7 +134,7 @@ describe('LayerHold', () => {
   it('holds a fall whose loss the next receiver reports tell, not one they tell too late', () => {
     const consumer = new FakeConsumer();
     consumer.score.score = 10;
-    const hold = LayerHold.attach(consumer, HIGH, now);
+    const hold = LayerHold.attach(consumer, HIGH, { now });
     consumer.sends(2);
     consumer.sends(1);
     pass(1000);
@@ -131,7 +144,7 @@ describe('LayerHold', () => {
 
     const late = new FakeConsumer();
     late.score.score = 10;
-    const notHeld = LayerHold.attach(late, HIGH, now);
+    const notHeld = LayerHold.attach(late, HIGH, { now });
     late.sends(2);
     late.sends(0);
     pass(LAYER_HOLD.judgeMs + 1);
@@ -143,7 +156,7 @@ describe('LayerHold', () => {
   it('holds a fall on a lossy line only when the layer above lost more than the one below', () => {
     const consumer = new FakeConsumer();
     consumer.score.score = 9;
-    const hold = LayerHold.attach(consumer, HIGH, now);
+    const hold = LayerHold.attach(consumer, HIGH, { now });
     consumer.sends(0);
     consumer.sends(1);
     // The line loses as much on layer 1 as on layer 0: the estimate's dip is no reason to hold.
@@ -159,7 +172,7 @@ describe('LayerHold', () => {
 
   it('holds the layer below one its lossy link keeps only at the lowest frame rate', () => {
     const consumer = new FakeConsumer();
-    const hold = LayerHold.attach(consumer, HIGH, now);
+    const hold = LayerHold.attach(consumer, HIGH, { now });
     consumer.sends(1, 2);
     consumer.sends(1, 0);
     // A short stay at the lowest frame rate is the estimate moving: nothing yet.
@@ -177,9 +190,43 @@ describe('LayerHold', () => {
     expect(consumer.asked).toEqual([0]);
   });
 
+  it('holds on a stay its score does not explain when the link never reached the layer’s rate in 20 s', async () => {
+    // 5 % lost and retransmitted scores 10: the score says nothing; the estimate does.
+    const stay = async (highest: number | null): Promise<number | null> => {
+      const consumer = new FakeConsumer();
+      consumer.score.score = 10;
+      const windows: number[] = [];
+      const link = {
+        highestKbps: (ms: number): number | null => {
+          windows.push(ms);
+          return highest;
+        },
+      };
+      const hold = LayerHold.attach(consumer, HIGH, { now, link });
+      consumer.sends(1, 0);
+      pass(LAYER_HOLD.starvedMs);
+      await statsRead();
+      if (highest !== null) expect(windows).toEqual([LAYER_HOLD.linkWindowMs]);
+      return hold.cap;
+    };
+    expect(await stay(280), 'a 300 kbit/s line under 360p’s 330 kbit/s').toBe(0);
+    expect(await stay(520), 'a 600 kbit/s line dipping through it').toBeNull();
+    expect(await stay(null), 'a link too new to tell').toBeNull();
+
+    // Back at a better frame rate before the stats came: nothing to hold.
+    const consumer = new FakeConsumer();
+    consumer.score.score = 10;
+    const hold = LayerHold.attach(consumer, HIGH, { now, link: { highestKbps: () => 280 } });
+    consumer.sends(1, 0);
+    pass(LAYER_HOLD.starvedMs);
+    consumer.sends(2, 2);
+    await statsRead();
+    expect(hold.cap).toBeNull();
+  });
+
   it('counts a stay at the lowest frame rate through short breaks, not through a long one', () => {
     const consumer = new FakeConsumer();
-    const hold = LayerHold.attach(consumer, HIGH, now);
+    const hold = LayerHold.attach(consumer, HIGH, { now });
     const flicker = (ms: number, breakMs: number): void => {
       for (let t = 0; t < ms; t += 600 + breakMs) {
         consumer.sends(1, 0);
@@ -195,7 +242,7 @@ describe('LayerHold', () => {
 
     // A break of a second or more is a picture at a better rate: the stay starts over.
     const other = new FakeConsumer();
-    const free = LayerHold.attach(other, HIGH, now);
+    const free = LayerHold.attach(other, HIGH, { now });
     for (let i = 0; i < 4; i++) {
       other.sends(1, 0);
       pass(LAYER_HOLD.starvedMs - 500);
@@ -209,7 +256,7 @@ describe('LayerHold', () => {
   it('lets a clean link climb through low frame rates without a hold (the estimate growing)', () => {
     const consumer = new FakeConsumer();
     consumer.score.score = 10;
-    const hold = LayerHold.attach(consumer, HIGH, now);
+    const hold = LayerHold.attach(consumer, HIGH, { now });
     consumer.sends(0, 2);
     consumer.sends(1, 0);
     consumer.sends(2, 0);
@@ -221,7 +268,7 @@ describe('LayerHold', () => {
   it('follows a fall on a clean link without a hold (a busy receiver, not its link)', () => {
     const consumer = new FakeConsumer();
     consumer.score.score = 10;
-    const hold = LayerHold.attach(consumer, HIGH, now);
+    const hold = LayerHold.attach(consumer, HIGH, { now });
     consumer.sends(2);
     consumer.sends(1);
     expect(hold.cap).toBeNull();
@@ -230,7 +277,7 @@ describe('LayerHold', () => {
 
   it('follows the producer down without a hold when it stopped sending the layer', () => {
     const consumer = new FakeConsumer();
-    const hold = LayerHold.attach(consumer, HIGH, now);
+    const hold = LayerHold.attach(consumer, HIGH, { now });
     consumer.sends(2);
     consumer.score.producerScores = [10, 10, 0];
     consumer.sends(1);
@@ -240,7 +287,7 @@ describe('LayerHold', () => {
 
   it('keeps a hold through a change of preference, and stops watching once closed', () => {
     const consumer = new FakeConsumer();
-    const hold = LayerHold.attach(consumer, { spatialLayer: 0, temporalLayer: 2 }, now);
+    const hold = LayerHold.attach(consumer, { spatialLayer: 0, temporalLayer: 2 }, { now });
     consumer.sends(0);
     hold.prefer(HIGH);
     consumer.climbsTo(2);

@@ -45,6 +45,21 @@ describe('MediaPeer', () => {
     await until(() => receiver.packets() >= 5, 'RTP after resume');
   });
 
+  it('keeps the link estimate of a receiving WebRTC transport for its consumers, until it closes', async () => {
+    const r = await room();
+    const producer = await sendVideo(r.peer('host', 'sender'));
+    const peer = r.peer('c1');
+    const { id } = await peer.createWebRtcTransport('recv');
+    const consumer = await peer.consume(id, producer.id, r.rtpCapabilities);
+    const link = peer.linkOf(consumer.id);
+    expect(link, 'a WebRTC receiving transport').toBeDefined();
+    expect(link?.highestKbps(20_000), 'no estimate yet: the page never connected').toBeNull();
+    const plain = await receive(peer, producer.id, r.rtpCapabilities);
+    expect(peer.linkOf(plain.consumer.id), 'a plain transport has no estimate').toBeUndefined();
+    peer.close();
+    expect(peer.linkOf(consumer.id)).toBeUndefined();
+  });
+
   it('tells its owner of consumers the server closes, not of those the client closes', async () => {
     const r = await room();
     const host = r.peer('host', 'sender');

@@ -229,7 +229,7 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     if (!track) throw new AppError('not_found', `no producer ${producerId} in this lesson`);
     const room = await this.#ensureRoom();
     const staged = track.classroomId !== null && this.onStage(track.classroomId);
-    const { consumer, layers } = await this.#within(page, 'consumers', async (peer) => {
+    const { consumer, layers, link } = await this.#within(page, 'consumers', async (peer) => {
       const layers = receiveLayers(page, track, staged, peer.consumerCount('video'), thumbnail);
       await this.#fabric.bring(room, producerId, track.node);
       const consumer = await peer.consume(
@@ -238,12 +238,14 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
         asRtpCapabilities(rtpCapabilities),
         layers,
       );
-      return { consumer, layers };
+      return { consumer, layers, link: peer.linkOf(consumer.id) };
     });
     // A layer a page's link failed is not offered again at once (LayerHold: village links probe and fail);
     // a picture starts on the lowest layer, for a first frame at once (startLow), then climbs.
     const hold =
-      consumer.type === 'simulcast' ? LayerHold.attach(consumer, layers, Date.now, true) : undefined;
+      consumer.type === 'simulcast'
+        ? LayerHold.attach(consumer, layers, { startLow: true, link })
+        : undefined;
     if (hold) this.#holds.set(consumer, hold);
     consumer.on('score', ({ score }) => this.emit('receivescore', page, consumer.id, score));
     consumer.observer.once('close', () => {
