@@ -1,27 +1,26 @@
 /**
  * npm run bench:networks — classrooms on real school networks (the network lab: testkit/src/netlab.ts).
  *
- * One lesson in real Chromium: the host teacher's console broadcasting the lab's barcode camera (1280 × 720,
- * camera-like content) and five classroom pages, each on a named link — lan, county, rural, bad, and flaky
- * (lan's link with its 10 s outage in the middle of the measurement) — measured together for MEASURE_MS:
- * received resolution and frame rate, freezes, the longest time without a new frame, audio concealment,
- * glass-to-glass delay (the barcode), recovery after the outage, whether the lan classroom kept 720p, what the
- * host sent layer by layer, and what the SFU forwarded to each classroom on which bandwidth estimate (a trace
- * preloaded into the server process: support/mediaTrace.ts; no server code changed).
+ * Lessons in real Chromium, one after the other, each with the host teacher's console broadcasting the lab's
+ * barcode camera (1280 × 720, camera-like content) to classroom pages on named links (GROUPS) — lan beside bad;
+ * rural; county; flaky (lan's link with its 10 s outage in the middle of the measurement) — measured for
+ * MEASURE_MS: received resolution and frame rate, freezes, the longest time without a new frame, audio
+ * concealment, glass-to-glass delay (the barcode), recovery after the outage, whether the lan classroom kept
+ * 720p, what the host sent layer by layer, and what the SFU forwarded to each classroom on which bandwidth
+ * estimate (a trace preloaded into the server process: support/mediaTrace.ts; no server code changed).
  *
- * The same again with adaptation off (the host console's `?layers=1`: one 720p encoding), on a fresh server
- * and lesson after the first. The halves run one after the other in this process, not side by side: two hosts
+ * Each lesson again with adaptation off (the host console's `?layers=1`: one 720p encoding), on a fresh server
+ * and lesson after it. The halves run one after the other in this process, not side by side: two hosts
  * encoding 720p on 2 cores would starve each other's encoder (a CPU-limited encoder lowers its own resolution,
  * which would be the machine's doing, not the network's), so each half has what the machine offers to itself,
  * and compares against the other over the same harness, profiles and durations.
  *
  * Then join → first frame: JOINS classroom pages on loopback (no emulation), one after the other, in the
- * first half's lesson (its host still broadcasting, the profile pages closed), timed inside each page
+ * first lesson (its host still broadcasting, the profile pages closed), timed inside each page
  * (support/joinTimeline.ts).
-
  *
  * Writes bench/results/networks.{md,json}. Environment: NETWORKS_MEASURE_MS (default 60000),
- * NETWORKS_WARMUP_MS (20000), NETWORKS_JOINS (12), NETWORKS_PROFILES=lan,bad (a subset),
+ * NETWORKS_WARMUP_MS (20000), NETWORKS_JOINS (12), NETWORKS_PROFILES=lan,bad (one lesson of these),
  * NETWORKS_ONLY=adaptive|single (one half, results to networks-<half>.*; `adaptive` includes the joins),
  * NETWORKS_CAMERA='{"tilesPerSecond":100}' (the host camera's options, testkit/src/camera.ts; see CAMERA),
  * NETWORKS_MICROPHONE=beep (Chromium's own fake microphone instead of a speaking voice: see MICROPHONE).
@@ -78,13 +77,18 @@ const ONLY = process.env.NETWORKS_ONLY as HalfMode | undefined;
 const CAMERA = JSON.parse(
   process.env.NETWORKS_CAMERA ?? '{"tilesPerSecond":0}',
 ) as Partial<BarcodeCameraOptions>;
-const PROFILES = (process.env.NETWORKS_PROFILES?.split(',') ?? [
-  'lan',
-  'county',
-  'rural',
-  'bad',
-  'flaky',
-]) as LinkProfileName[];
+/**
+ * The lessons measured, by their classrooms' links: the lan classroom beside the worst link, so it shows whether
+ * a weak classroom lowers what a good one receives; each other link alone. On 2 cores the host's encoder and
+ * the classroom pages' decoders share the machine (in a lesson they are different computers): with five pages
+ * the host encoded 14–17 fps (2026-12-07), with two beside it 26–30 fps, and with rural and flaky together
+ * it lowered its own resolution for CPU 45 % of the time. `NETWORKS_PROFILES=lan,county` measures one lesson.
+ */
+const GROUPS = (
+  process.env.NETWORKS_PROFILES
+    ? [process.env.NETWORKS_PROFILES.split(',')]
+    : [['lan', 'bad'], ['rural'], ['county'], ['flaky']]
+) as LinkProfileName[][];
 /**
  * Every page's microphone: a speaking voice (support/speech.ts) by default. Chromium's own fake microphone
  * (`beep`) measures the link's loss, not the voice's: measured on rural and bad, its beep and silence carried no
@@ -133,7 +137,7 @@ async function startLesson(
   mode: HalfMode,
   classrooms: number,
 ): Promise<Lesson> {
-  const traceFile = path.join(TRACE_DIR, `${mode}.jsonl`);
+  const traceFile = path.join(TRACE_DIR, `${mode}-${Date.now()}.jsonl`);
   const server = await withEnv(
     {
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${TRACE_PRELOAD}`.trim(),
@@ -217,14 +221,15 @@ async function runHalf(
   browsers: LabBrowsers,
   webHandler: string,
   mode: HalfMode,
+  links: LinkProfileName[],
   extraClassrooms: number,
 ): Promise<{ half: HalfResult; lesson: Lesson }> {
-  say(`${mode}: a server, its lesson and the host`);
-  const lesson = await startLesson(browsers, webHandler, mode, PROFILES.length + extraClassrooms);
+  say(`${mode} (${links.join(', ')}): a server, its lesson and the host`);
+  const lesson = await startLesson(browsers, webHandler, mode, links.length + extraClassrooms);
   const { server, host } = lesson;
   const rooms: { name: LinkProfileName; page: ClassroomPage }[] = [];
   try {
-    for (const [i, name] of PROFILES.entries()) {
+    for (const [i, name] of links.entries()) {
       // flaky's outage is started by this harness at a known moment (below): its link is lan's until then.
       const profile = { name, link: LINK_PROFILES[name].link };
       rooms.push({
@@ -389,22 +394,25 @@ async function main(): Promise<void> {
   const halves: HalfResult[] = [];
   let joins: JoinSteps[] = [];
   try {
-    if (!ONLY || ONLY === 'adaptive') {
-      const { half, lesson } = await runHalf(browsers, build.handler, 'adaptive', JOINS);
-      halves.push(half);
-      try {
-        if (JOINS > 0) {
-          say(`joins: ${JOINS} classroom pages on loopback, one after the other`);
-          joins = await measureJoins(browsers.classrooms, lesson, PROFILES.length);
+    for (const [g, profiles] of GROUPS.entries()) {
+      if (!ONLY || ONLY === 'adaptive') {
+        const withJoins = g === 0 ? JOINS : 0;
+        const { half, lesson } = await runHalf(browsers, build.handler, 'adaptive', profiles, withJoins);
+        halves.push(half);
+        try {
+          if (withJoins > 0) {
+            say(`joins: ${JOINS} classroom pages on loopback, one after the other`);
+            joins = await measureJoins(browsers.classrooms, lesson, profiles.length);
+          }
+        } finally {
+          await stopLesson(lesson);
         }
-      } finally {
+      }
+      if (!ONLY || ONLY === 'single') {
+        const { half, lesson } = await runHalf(browsers, build.handler, 'single', profiles, 0);
+        halves.push(half);
         await stopLesson(lesson);
       }
-    }
-    if (!ONLY || ONLY === 'single') {
-      const { half, lesson } = await runHalf(browsers, build.handler, 'single', 0);
-      halves.push(half);
-      await stopLesson(lesson);
     }
   } finally {
     await browsers.close();
