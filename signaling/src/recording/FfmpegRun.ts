@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { types as ms } from 'mediasoup';
 import { SOCKET_BUFFER_BYTES } from '@cloudschool/sfu';
@@ -51,6 +51,19 @@ const FIRST_KEY_FRAME_AGAIN_MS = 1_000;
  * (≈ 10 s, fixed for SDP input), then closes its last file too. Killed if it has not ended by then.
  */
 const STOP_TIMEOUT_MS = 15_000;
+const START_ATTEMPTS = 3;
+/** How long ffmpeg may take to open its input's ports. */
+const LISTEN_TIMEOUT_MS = 10_000;
+
+/** ffmpeg exited before it listened (its ports were taken, or its input was refused). */
+class FfmpegEndedEarly extends Error {
+  readonly said: string;
+
+  constructor(code: number | null, said: string) {
+    super(`ffmpeg exited (${code}) before listening${said ? `: ${said}` : ''}`);
+    this.said = said;
+  }
+}
 
 /**
  * One ffmpeg process recording a fixed set of producers. Each producer is consumed by a peer of the room
@@ -77,10 +90,28 @@ export class FfmpegRun {
   #polling: Promise<void> = Promise.resolve();
   #stopping = false;
 
+  /**
+   * Starts ffmpeg on fresh ports, again (at most START_ATTEMPTS times in all) when it exits before listening:
+   * a port found free can be taken by another process before ffmpeg binds it.
+   */
   static async start(spec: RunSpec): Promise<FfmpegRun> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await FfmpegRun.#attempt(spec);
+      } catch (error) {
+        if (!(error instanceof FfmpegEndedEarly) || attempt >= START_ATTEMPTS) throw error;
+        spec.options.logger.warn(
+          { dir: spec.dir, run: spec.run, attempt, said: error.said },
+          'ffmpeg exited before listening; starting it again on other ports',
+        );
+      }
+    }
+  }
+
+  static async #attempt(spec: RunSpec): Promise<FfmpegRun> {
     const { room, tracks, dir, recordingId, run, options } = spec;
     const peer = room.peer(`recorder:${recordingId}:${run}`, 'receiver');
-    let ffmpeg: ChildProcess | undefined;
+    let ffmpeg: Ffmpeg | undefined;
     try {
       const capabilities = recorderCapabilities(room.rtpCapabilities);
       const consumers: ms.Consumer[] = [];
@@ -95,20 +126,25 @@ export class FfmpegRun {
       }
       await writeFile(path.join(dir, runFiles.sdp(run)), sdpOf(streams));
       ffmpeg = spawnFfmpeg(options, dir, run);
-      const spawned = ffmpeg;
+      const { process: spawned, said } = ffmpeg;
       await writeFile(path.join(dir, runFiles.pid(run)), String(spawned.pid ?? ''));
+      const exited = new Promise<never>((_, reject) =>
+        spawned.once('exit', (code) => reject(new FfmpegEndedEarly(code, said()))),
+      );
       await Promise.race([
-        Promise.all(streams.map((s) => portTaken(s.port))),
-        new Promise<never>((_, reject) =>
-          spawned.once('exit', (code) => reject(new Error(`ffmpeg exited (${code}) before listening`))),
+        listening(
+          spawned,
+          streams.map((s) => s.port),
+          exited,
         ),
+        exited,
       ]);
       const startedAt = Date.now();
       await writeFile(path.join(dir, runFiles.start(run)), String(startedAt));
       for (const consumer of consumers) await peer.resumeConsumer(consumer.id);
       return new FfmpegRun(spec, peer, consumers, spawned, startedAt);
     } catch (error) {
-      ffmpeg?.kill('SIGKILL');
+      ffmpeg?.process.kill('SIGKILL');
       peer.close();
       throw error;
     }
@@ -208,7 +244,13 @@ export function placeSegment(runStartedAt: number, { file, start, end }: ListedS
   };
 }
 
-function spawnFfmpeg(options: RecorderOptions, dir: string, run: number): ChildProcess {
+interface Ffmpeg {
+  readonly process: ChildProcess;
+  /** The end of what it wrote to stderr, trimmed. */
+  readonly said: () => string;
+}
+
+function spawnFfmpeg(options: RecorderOptions, dir: string, run: number): Ffmpeg {
   const args = [
     '-nostdin',
     '-hide_banner',
@@ -270,7 +312,7 @@ function spawnFfmpeg(options: RecorderOptions, dir: string, run: number): ChildP
       options.logger.warn({ dir, run, code, said }, 'ffmpeg stopped with an error');
     }
   });
-  return ffmpeg;
+  return { process: ffmpeg, said: () => said.trim() };
 }
 
 /** An even UDP port whose next one is free too (ffmpeg takes RTP's port and the one above for RTCP). */
@@ -300,14 +342,44 @@ function bindUdp(port: number): Promise<dgram.Socket | undefined> {
   });
 }
 
-/** Resolves once something (ffmpeg) listens on the UDP port; gives up after 10 s. */
-async function portTaken(port: number): Promise<void> {
-  const until = Date.now() + 10_000;
-  while (Date.now() < until) {
-    const socket = await bindUdp(port);
-    if (!socket) return;
-    socket.close();
+/**
+ * Resolves once the process holds a UDP socket on each port. Read from /proc, not by binding the port to see
+ * whether it is taken: such a probe can hold the port at the moment ffmpeg binds it, and ffmpeg then exits.
+ */
+async function listening(
+  child: ChildProcess,
+  ports: readonly number[],
+  exited: Promise<never>,
+): Promise<void> {
+  let gone = false;
+  exited.catch(() => (gone = true));
+  const until = Date.now() + LISTEN_TIMEOUT_MS;
+  while (!gone && Date.now() < until) {
+    if (child.pid !== undefined && (await holdsUdpPorts(child.pid, ports))) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`ffmpeg did not listen on UDP ${port}`);
+  if (!gone) throw new Error(`ffmpeg did not listen on UDP ${ports.join(', ')}`);
+}
+
+async function holdsUdpPorts(pid: number, ports: readonly number[]): Promise<boolean> {
+  let inodes: Set<string>;
+  try {
+    const fds = await readdir(`/proc/${pid}/fd`);
+    const links = await Promise.all(fds.map((fd) => readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')));
+    inodes = new Set(links.flatMap((link) => /^socket:\[(\d+)\]$/.exec(link)?.[1] ?? []));
+  } catch {
+    return false; // it has exited
+  }
+  const tables = await Promise.all(
+    ['/proc/net/udp', '/proc/net/udp6'].map((file) => readFile(file, 'utf8').catch(() => '')),
+  );
+  const held = new Set<number>();
+  for (const line of tables.flatMap((table) => table.split('\n').slice(1))) {
+    // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode …
+    const fields = line.trim().split(/\s+/);
+    const local = fields[1];
+    const inode = fields[9];
+    if (local && inode && inodes.has(inode)) held.add(Number.parseInt(local.split(':')[1] ?? '', 16));
+  }
+  return ports.every((port) => held.has(port));
 }

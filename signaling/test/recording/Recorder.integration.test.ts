@@ -3,7 +3,7 @@
  * recording's WebM segments are checked with ffprobe.
  */
 import dgram from 'node:dgram';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -201,5 +201,78 @@ describe('Recorder', () => {
         'video/vp8',
       ]);
     }
+  });
+
+  describe('when ffmpeg exits before it listens', () => {
+    /** A recorder whose ffmpeg is a script: it fails (saying why) `failures` times, then is ffmpeg. */
+    async function recorderFailing(
+      failures: number,
+    ): Promise<{ other: Recorder; calls: () => Promise<number> }> {
+      const script = path.join(dir, 'ffmpeg-failing.sh');
+      const count = path.join(dir, 'ffmpeg-calls');
+      await writeFile(
+        script,
+        [
+          '#!/bin/sh',
+          `echo x >> '${count}'`,
+          `if [ "$(wc -l < '${count}')" -le ${failures} ]; then`,
+          "  echo 'bind failed: Address already in use' >&2",
+          '  exit 1',
+          'fi',
+          'exec ffmpeg "$@"',
+        ].join('\n'),
+        { mode: 0o755 },
+      );
+      const { recorder: other } = await Recorder.create({
+        ...RECORDER_DEFAULTS,
+        ffmpeg: script,
+        store,
+        nodeId: 'node-b',
+        dataDir: dir,
+        logger: pino({ level: 'silent' }),
+      });
+      const calls = async (): Promise<number> => (await readFile(count, 'utf8')).split('\n').length - 1;
+      return { other, calls };
+    }
+
+    it('starts it again on other ports, and records', async () => {
+      const { other, calls } = await recorderFailing(2);
+      try {
+        const room = await sfu.room('lesson-4');
+        const recording = await other.start('lesson-4', room, await publishHost(room, sender()));
+        await sleep(5_000);
+        const record = await other.stop(recording);
+
+        expect(await calls()).toBe(3);
+        expect(record.status).toBe('complete');
+        const segments = await store.listRecordingSegments(recording.id);
+        expect(segments.length).toBeGreaterThan(0);
+        const files = other.directory('lesson-4', recording.id);
+        expect(kindsOf(await ffprobe(path.join(files, segments[0]!.file)))).toEqual([
+          'audio/opus',
+          'video/vp8',
+        ]);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('gives up after three tries with what ffmpeg said, the recording ended empty and its consumers gone', async () => {
+      const { other, calls } = await recorderFailing(3);
+      try {
+        const room = await sfu.room('lesson-5');
+        const tracks = await publishHost(room, sender());
+        await expect(other.start('lesson-5', room, tracks)).rejects.toThrow(
+          'ffmpeg exited (1) before listening: bind failed: Address already in use',
+        );
+        expect(await calls()).toBe(3);
+        const [record] = await store.listRecordings('lesson-5');
+        expect(record?.status).toBe('complete');
+        expect(await store.listRecordingSegments(record!.id)).toEqual([]);
+        expect(room.consumerCount()).toBe(0);
+      } finally {
+        await other.close();
+      }
+    });
   });
 });
