@@ -1,18 +1,39 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Recordings run real ffmpeg in real time: their files mostly wait for segments to be written, so
+ * `npm run test:unit` runs them as a second Vitest process beside the rest (`--project recording`) instead of
+ * after it. `npx vitest run` runs both projects, one file at a time.
+ */
+const RECORDING = [
+  'signaling/test/recording/**/*.test.ts',
+  'signaling/test/lesson/LessonRecording.integration.test.ts',
+  'signaling/test/cluster/recording.cluster.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: [
-      'board/test/**/*.test.ts',
-      'protocol/test/**/*.test.ts',
-      'sfu/test/**/*.test.ts',
-      'testkit/test/**/*.test.ts',
-      'signaling/test/**/*.test.ts',
-      'web/src/**/*.test.ts',
-    ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Integration tests start real mediasoup workers and servers: one file at a time keeps 2 cores sane.
     fileParallelism: false,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'main',
+          include: [
+            'board/test/**/*.test.ts',
+            'protocol/test/**/*.test.ts',
+            'sfu/test/**/*.test.ts',
+            'testkit/test/**/*.test.ts',
+            'signaling/test/**/*.test.ts',
+            'web/src/**/*.test.ts',
+          ],
+          exclude: RECORDING,
+        },
+      },
+      { extends: true, test: { name: 'recording', include: RECORDING } },
+    ],
   },
 });
