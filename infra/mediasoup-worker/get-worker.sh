@@ -1,20 +1,18 @@
 #!/usr/bin/env bash
 # Puts a working mediasoup-worker binary for mediasoup $1 into the cache and
-# prints its path (last line of stdout):
-#   1. the cache ($CLOUDSCHOOL_CACHE/mediasoup-worker-<version>-<recipe>), if it
-#      loads; <recipe> is this script's hash, so a changed patch builds again;
-#   2. else a local build of mediasoup's own worker sources, two lines patched
-#      (below), against Debian's libraries: meson finds the small "shim"
-#      subprojects in ./shims instead of downloading openssl, libuv, libsrtp3,
-#      ... from the internet. mediasoup's prebuilt releases are not used: they
-#      lack the key frame patch, and a district's worker must be the one tested.
+# prints its path (last line of stdout). Order of attempts:
+#   1. the cache ($CLOUDSCHOOL_CACHE/mediasoup-worker-<version>), if it loads;
+#   2. mediasoup's prebuilt release tarball (where GitHub is reachable);
+#   3. a local build of mediasoup's own worker sources against Debian's
+#      libraries: meson finds the small "shim" subprojects in ./shims instead of
+#      downloading openssl, libuv, libsrtp3, ... from the internet.
 # The cache lives outside node_modules so `npm ci` and fresh clones reuse it.
 set -euo pipefail
 
 VERSION="${1:?usage: get-worker.sh <mediasoup version>}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${CLOUDSCHOOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cloudschool}"
-OUT="$CACHE/mediasoup-worker-$VERSION-$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-12)"
+OUT="$CACHE/mediasoup-worker-$VERSION"
 log() { printf '[worker] %s\n' "$*" >&2; }
 loads() { [ -x "$1" ] && ! ldd "$1" 2>/dev/null | grep -q 'not found'; }
 
@@ -25,9 +23,24 @@ if loads "$OUT"; then
 fi
 mkdir -p "$CACHE"
 
-log "building the worker from source with Debian's libraries (takes ~4 min on 2 cores)"
+# --- 2. prebuilt tarball (same name mediasoup's postinstall asks for)
+kernel_major="$(uname -r | cut -d. -f1)"
+arch="$(uname -m)"; case "$arch" in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; esac
+tarball="mediasoup-worker-$VERSION-linux-$arch-kernel$kernel_major.tgz"
+url="https://github.com/versatica/mediasoup/releases/download/$VERSION/$tarball"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+if [ "${CLOUDSCHOOL_SKIP_PREBUILT:-0}" != 1 ] &&
+  curl -fsSL --connect-timeout 10 --max-time 120 "$url" -o "$tmp/w.tgz" 2>/dev/null &&
+  tar -xzf "$tmp/w.tgz" -C "$tmp" && loads "$tmp/mediasoup-worker"; then
+  install -m 755 "$tmp/mediasoup-worker" "$OUT"
+  log "downloaded prebuilt worker: $OUT"
+  echo "$OUT"
+  exit 0
+fi
+log "no prebuilt worker reachable; building from source with Debian's libraries (takes ~4 min on 2 cores)"
 
-# --- 2. offline build through mediasoup's own postinstall
+# --- 3. offline build through mediasoup's own postinstall
 command -v python3 >/dev/null || { log "python3 is required"; exit 1; }
 python3 -m pip --version >/dev/null 2>&1 || { log "python3-pip is required (the build pip-installs invoke, meson, ninja)"; exit 1; }
 BUILD="$CACHE/mediasoup-build"
@@ -58,15 +71,6 @@ done
 dtls="$WORKER/src/RTC/DtlsTransport.cpp"
 sed -i 's/(operationType == BIO_CB_RETURN) ? static_cast<long>(ret) : 1/(operationType \& BIO_CB_RETURN) ? static_cast<long>(ret) : 1/' "$dtls"
 grep -q '(operationType & BIO_CB_RETURN)' "$dtls" || { log "DTLS patch did not apply to $dtls"; exit 1; }
-
-# A pipe consumer asked for a key frame of one stream (a classroom's simulcast
-# layer, by the forwarding worker's pipe producer) asks the host for a key frame
-# on every stream: each join and each layer switch made the host encode 720p,
-# 360p and 180p key frames at once, and the 180p one a joining classroom waits
-# for queued behind the 720p one in the host's pacer. Ask for the stream asked.
-pipe="$WORKER/src/RTC/PipeConsumer.cpp"
-perl -0pi -e 's/(rtpStream->ReceiveKeyFrameRequest\(messageType\);\s*)if \(IsActive\(\)\)\s*\{\s*RequestKeyFrame\(\);\s*\}/$1if (IsActive() \&\& this->kind == RTC::Media::Kind::VIDEO)\n\t\t{\n\t\t\t\/\/ cloudschool: only the stream asked for.\n\t\t\tfor (const auto\& [mappedSsrc, consumerSsrc] : this->mapMappedSsrcSsrc)\n\t\t\t{\n\t\t\t\tif (consumerSsrc == ssrc)\n\t\t\t\t\tthis->listener->OnConsumerKeyFrameRequested(this, mappedSsrc);\n\t\t\t}\n\t\t}/s' "$pipe"
-grep -q 'cloudschool: only the stream asked for' "$pipe" || { log "key frame patch did not apply to $pipe"; exit 1; }
 
 (
   cd "$BUILD"

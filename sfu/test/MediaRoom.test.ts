@@ -2,15 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidStateError } from '../src/index.ts';
 import type { MediaRoomCloseReason } from '../src/index.ts';
-import {
-  createSfu,
-  receive,
-  sendSimulcast,
-  sendVideo,
-  sendVideoTakingPlis,
-  teardown,
-  until,
-} from './support.ts';
+import { createSfu, receive, sendVideo, sendVideoTakingPlis, teardown, until } from './support.ts';
 import type { Receiver } from './support.ts';
 
 afterEach(teardown);
@@ -87,23 +79,6 @@ describe('MediaRoom', () => {
     await room.existingPeer('c1')!.resumeConsumer(receiver.consumer.id);
     await until(() => asked.length > 0, 'the resume asks the sender for a key frame');
     await until(() => receiver.packets() >= 5, 'RTP flows through the pipe');
-  });
-
-  it('asks a simulcast sender through a pipe for a key frame of the layer asked, not of every layer', async () => {
-    const sfu = await createSfu(1, true);
-    const room = await sfu.room('r1');
-    const { producer, asked, ssrcs } = await sendSimulcast(room.peer('host', 'sender'));
-    const receiver = await receive(room.peer('c1'), producer.id, room.rtpCapabilities);
-    await receiver.consumer.setPreferredLayers({ spatialLayer: 0, temporalLayer: 0 });
-    await until(() => receiver.packets() >= 10, 'the lowest layer flows through the pipe');
-    // Past the producer's keyFrameRequestDelay, so the next request goes out at once.
-    await sleep(1_100);
-    asked.length = 0;
-    await receiver.consumer.requestKeyFrame();
-    await until(() => asked.length > 0, 'the sender is asked for a key frame');
-    await sleep(200);
-    // mediasoup's own pipe consumer asks for every layer's key frame (infra/mediasoup-worker: patched).
-    expect(new Set(asked)).toEqual(new Set([ssrcs[0]]));
   });
 
   it('closes once, its peers and routers first; the Sfu then makes a new room for the id', async () => {

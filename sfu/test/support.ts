@@ -2,11 +2,10 @@
  * What the sfu tests share: a node on free ports (./testSfu.ts), teardown that closes what a test made and waits
  * for every worker process it started to exit, and plain-RTP senders and receivers (testkit's RTP tools).
  */
-import dgram from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
-import { rtpPacket, RtpSender, RtpSink, videoRtpParameters, waitFor } from '@cloudschool/testkit';
+import { RtpSender, RtpSink, videoRtpParameters, waitFor } from '@cloudschool/testkit';
 import type { MediaPeer, Sfu } from '../src/index.ts';
 import { testSfu } from './testSfu.ts';
 
@@ -98,68 +97,3 @@ export async function receive(
 
 /** Waits (a few seconds at most) until `check` holds. */
 export const until = (check: () => boolean, what: string): Promise<void> => waitFor(check, what, 5000);
-
-/**
- * The peer produces three simulcast layers of VP8 over a plain transport from a local socket (each a packet
- * per frame, 25 frames/s, a key frame a second), taking PLIs: `asked` notes the SSRC of each key frame
- * mediasoup asks of it. Resolves once every layer reaches the producer.
- */
-export async function sendSimulcast(
-  peer: MediaPeer,
-): Promise<{ producer: ms.Producer; asked: number[]; ssrcs: readonly number[] }> {
-  const ssrcs = [31_000_001, 31_000_002, 31_000_003] as const;
-  const transport = await peer.createPlainTransport('send');
-  const [codec] = videoRtpParameters.codecs;
-  const producer = await peer.produce(
-    transport.id,
-    'video',
-    {
-      codecs: [{ ...codec!, rtcpFeedback: [{ type: 'nack', parameter: 'pli' }] }],
-      encodings: ssrcs.map((ssrc) => ({ ssrc })),
-    },
-    { source: 'camera' },
-  );
-  const socket = dgram.createSocket('udp4');
-  let frame = 0;
-  const timer = setInterval(() => {
-    const n = frame++;
-    for (const ssrc of ssrcs) {
-      const payload = vp8Frame(n, n % 25 === 0);
-      socket.send(
-        rtpPacket({ pt: codec!.payloadType, seq: n, ts: n * 3600, ssrc, marker: true, payload }),
-        transport.port,
-        transport.ip,
-      );
-    }
-  }, 40);
-  onTeardown(() => {
-    clearInterval(timer);
-    socket.close();
-  });
-  const asked: number[] = [];
-  await producer.enableTraceEvent(['pli']);
-  producer.on('trace', (trace) => asked.push((trace.info as { ssrc: number }).ssrc));
-  const layers = async (): Promise<number> => (await producer.getStats()).length;
-  for (let i = 0; i < 50 && (await layers()) < ssrcs.length; i++) await sleep(100);
-  if ((await layers()) < ssrcs.length) throw new Error('not every layer reached the producer');
-  return { producer, asked, ssrcs };
-}
-
-/**
- * One VP8 frame in one packet, with the payload descriptor a simulcast consumer needs to switch layers
- * (picture id, TL0PICIDX, temporal layer 0) and, for a key frame, the key frame header with its size.
- */
-function vp8Frame(picture: number, keyFrame: boolean): Buffer {
-  const descriptor = Buffer.from([
-    0x90,
-    0xe0,
-    0x80 | ((picture >> 8) & 0x7f),
-    picture & 0xff,
-    picture & 0xff,
-    0x00,
-  ]);
-  const header = keyFrame
-    ? Buffer.from([0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xb4, 0x00])
-    : Buffer.from([0x01, 0x00, 0x00]);
-  return Buffer.concat([descriptor, header, Buffer.alloc(200, 0xab)]);
-}
