@@ -301,6 +301,10 @@ export class LessonSession {
       return;
     }
     if (attempt !== this.#attempt) return;
+    // The Device loads (the browser builds an offer off the page's thread) while the page draws the lesson
+    // it joined, not after: the teacher's picture waits for the one, not for both.
+    const loading = loadDevice(joined.routerRtpCapabilities);
+    loading.catch(() => undefined);
     if (joined.device) this.#join.device?.keep(joined.device);
     this.#counts.joins++;
     this.#joined = joined;
@@ -309,7 +313,7 @@ export class LessonSession {
     this.#onState(joined.state);
     let device: Device;
     try {
-      device = await loadDevice(joined.routerRtpCapabilities);
+      device = await loading;
     } catch (error) {
       const unsupported = error instanceof Error && error.name === 'UnsupportedError';
       this.#fail(error, attempt, unsupported ? 'unsupported' : null);
