@@ -29,11 +29,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import {
   addBarcodeCamera,
   cut,
   FLAKY_OUTAGE_MS,
+  iceRoutes,
   LINK_PROFILES,
   startMeasuring,
   waitForBarcode,
@@ -296,6 +297,7 @@ async function runHalf(
     const measured = await Promise.all(measuring.map((m) => m.finish()));
     const samples = await Promise.all(timelines.map((t) => t.finish()));
     const shown = await Promise.all(rooms.map(({ page }, i) => shownLevels(host, page, ids[i])));
+    const routes = await Promise.all(rooms.map(({ page }) => connectedRoutes(page.page)));
     const trace = readTrace(lesson.traceFile);
     const profiles = rooms.map(({ name }, i) => ({
       ...profileFigures({
@@ -307,6 +309,7 @@ async function runHalf(
         outage: name === 'flaky' ? outage : null,
         shown: shown[i]!,
       }),
+      routes: routes[i]!,
       sfu: peerIds[i] ? sfuView(trace, peerIds[i], from, to) : null,
       voice: voice.classrooms[i] ?? null,
     }));
@@ -376,6 +379,14 @@ async function measureJoins(browser: Browser, lesson: Lesson, firstToken: number
     await sleep(1500);
   }
   return out;
+}
+
+/** The protocol of each of the page's connected peer connections at the end (`udp`, `tcp`, `relay/udp` …). */
+async function connectedRoutes(page: Page): Promise<string[]> {
+  const routes = await iceRoutes(page).catch(() => []);
+  return routes
+    .filter((r) => r.connectionState === 'connected' && r.local)
+    .map((r) => (r.local!.candidateType === 'relay' ? `relay/${r.local!.relayProtocol}` : r.local!.protocol));
 }
 
 async function main(): Promise<void> {

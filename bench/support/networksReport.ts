@@ -17,6 +17,8 @@ import { CLASSROOM_NICE } from './labBrowsers.ts';
 export interface ProfileResult {
   profile: LinkProfileName;
   link: Link | null;
+  /** The protocol of each of the page's connected peer connections at the end (absent in runs before 19). */
+  routes?: string[];
   seconds: number;
   /** Decoded size at the end of the measurement. */
   width: number;
@@ -224,7 +226,8 @@ const LINK_HELD_MARGIN = 1.1;
  */
 export function linkNotHeld(p: ProfileResult): string | null {
   if (!p.link || p.videoKbps <= p.link.kbps * LINK_HELD_MARGIN) return null;
-  return `void: ${p.profile} received ${p.videoKbps} kbit/s of video on a ${p.link.kbps} kbit/s link (its emulation did not hold)`;
+  const routes = p.routes ? `; its connections at the end: ${p.routes.join(', ') || 'none'}` : '';
+  return `void: ${p.profile} received ${p.videoKbps} kbit/s of video on a ${p.link.kbps} kbit/s link (its emulation did not hold${routes})`;
 }
 
 /** The goal as measured on `pages`, or void (met: null) if one of them did not have its link. */
