@@ -17,7 +17,7 @@ import { CLASSROOM_NICE } from './labBrowsers.ts';
 export interface ProfileResult {
   profile: LinkProfileName;
   link: Link | null;
-  /** The protocol of each of the page's connected peer connections at the end (absent in runs before 19). */
+  /** The protocol of each of the page's connected peer connections at the end (absent in runs before 20). */
   routes?: string[];
   seconds: number;
   /** Decoded size at the end of the measurement. */
@@ -220,9 +220,9 @@ const LINK_HELD_MARGIN = 1.1;
 
 /**
  * Why a page's figures are void, or null: a page that received more video than its link carries did not have
- * that link (seen once: a rural page without adaptation received 2414 kbit/s of 720p on its 600 kbit/s link,
- * its transport's estimate having been as low as 120 kbit/s earlier), and comparing against it would measure
- * the lab, not the link.
+ * that link, and comparing against it would measure the lab, not the link. Seen in runs 18–20: a page without
+ * adaptation received 1743–2473 kbit/s of 720p on its 300 or 600 kbit/s link; in run 20 its media had moved to a
+ * TCP route, which DevTools' emulation appears not to shape.
  */
 export function linkNotHeld(p: ProfileResult): string | null {
   if (!p.link || p.videoKbps <= p.link.kbps * LINK_HELD_MARGIN) return null;

@@ -128,8 +128,9 @@ export class FfmpegRun {
       ffmpeg = spawnFfmpeg(options, dir, run);
       const { process: spawned, said } = ffmpeg;
       await writeFile(path.join(dir, runFiles.pid(run)), String(spawned.pid ?? ''));
+      // 'close', not 'exit': by then its stderr is read to the end, and the error carries its last words.
       const exited = new Promise<never>((_, reject) =>
-        spawned.once('exit', (code) => reject(new FfmpegEndedEarly(code, said()))),
+        spawned.once('close', (code) => reject(new FfmpegEndedEarly(code, said()))),
       );
       await Promise.race([
         listening(
