@@ -33,7 +33,12 @@ export default defineConfig({
           exclude: RECORDING,
         },
       },
-      { extends: true, test: { name: 'recording', include: RECORDING } },
+      {
+        extends: true,
+        // A recording test runs in real time (one records 20 s, kills the server and plays back what it wrote):
+        // its timeout guards against a hang, and 30 s was too close to its own length on a busy machine.
+        test: { name: 'recording', include: RECORDING, testTimeout: 120_000 },
+      },
     ],
   },
 });
