@@ -143,6 +143,9 @@ async function startLesson(
     {
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${TRACE_PRELOAD}`.trim(),
       NETWORKS_TRACE_FILE: traceFile,
+      // UDP only: DevTools' emulation does not shape WebRTC over TCP, and a page that moved there (runs 18–20)
+      // measured the lab, not its link.
+      MEDIA_ICE_TCP: '0',
     },
     () => startLessonServer({ classrooms, mediaWorkers: MEDIA_WORKERS, ingestWorker: true, webHandler }),
   );

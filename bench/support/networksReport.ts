@@ -410,7 +410,7 @@ export function renderNetworks(r: NetworksResult): string {
   const lines: string[] = [
     '# Networks: classrooms on real school networks',
     '',
-    `${r.halves.length > 2 ? 'Lessons' : 'A lesson'} in real Chromium (Debian's): the host teacher's console broadcasting the network lab's barcode camera (1280 × 720, 30 fps, camera-like content) and classroom pages on named links (DevTools network emulation: testkit/src/linkProfiles.ts) — ${[...new Set(r.halves.map(lessonOf))].join('; ')} — each lesson's pages measured together, then the same with adaptation off (the console's \`?layers=1\`: one 720p encoding), on a fresh server and lesson. Each classroom page samples its own getStats() (100 ms) and reads the barcode off its picture (10 a second).`,
+    `${r.halves.length > 2 ? 'Lessons' : 'A lesson'} in real Chromium (Debian's): the host teacher's console broadcasting the network lab's barcode camera (1280 × 720, 30 fps, camera-like content) and classroom pages on named links (DevTools network emulation: testkit/src/linkProfiles.ts; it shapes WebRTC over UDP only, so the lab’s servers offer no TCP candidates, \`MEDIA_ICE_TCP=0\`) — ${[...new Set(r.halves.map(lessonOf))].join('; ')} — each lesson's pages measured together, then the same with adaptation off (the console's \`?layers=1\`: one 720p encoding), on a fresh server and lesson. Each classroom page samples its own getStats() (100 ms) and reads the barcode off its picture (10 a second).`,
     '',
     `- ${r.startedAt}, commit ${r.commit}, \`${r.command}\`, ${r.seconds} s in all`,
     `- pages: ${describeWebBuild(r.webBuild)}`,

@@ -107,6 +107,7 @@ export class MediaPeer extends Lifecycle<MediaPeerEvents, MediaPeerObserverEvent
     const transport = await router.createWebRtcTransport({
       webRtcServer: slot.webRtcServer,
       enableUdp: true,
+      // TCP candidates only where the worker's server listens on TCP (SfuOptions.iceTcp).
       enableTcp: true,
       preferUdp: true,
       initialAvailableOutgoingBitrate: INITIAL_OUTGOING_BITRATE,

@@ -26,8 +26,13 @@ export interface SfuOptions {
   listenIp: string;
   /** Address given to browsers in ICE candidates: the LAN IP or public hostname of this machine. */
   announcedAddress?: string;
-  /** Worker i listens on rtcPortBase + i, UDP and TCP. */
+  /** Worker i listens on rtcPortBase + i, UDP and (with iceTcp) TCP. */
   rtcPortBase: number;
+  /**
+   * The workers' ports also take ICE over TCP, for school networks that block UDP. Off only where every page is
+   * known to reach UDP: the network lab, whose emulation shapes WebRTC over UDP and not over TCP.
+   */
+  iceTcp: boolean;
   /** Port range for plain (non-WebRTC) transports, used by load and integration tests. */
   plainPortRange: { min: number; max: number };
   /**

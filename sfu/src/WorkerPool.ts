@@ -102,7 +102,7 @@ export class WorkerPool extends EnhancedEventEmitter<WorkerPoolEvents> {
   }
 
   async #spawn(index: number): Promise<WorkerSlot> {
-    const { logLevel, listenIp, announcedAddress, rtcPortBase, plainPortRange } = this.#options;
+    const { logLevel, listenIp, announcedAddress, rtcPortBase, iceTcp, plainPortRange } = this.#options;
     const worker = await mediasoup.createWorker({
       logLevel,
       rtcMinPort: plainPortRange.min,
@@ -122,7 +122,7 @@ export class WorkerPool extends EnhancedEventEmitter<WorkerPoolEvents> {
             recvBufferSize: SOCKET_BUFFER_BYTES,
             sendBufferSize: SOCKET_BUFFER_BYTES,
           },
-          { protocol: 'tcp', ip: listenIp, announcedAddress, port },
+          ...(iceTcp ? [{ protocol: 'tcp' as const, ip: listenIp, announcedAddress, port }] : []),
         ],
       });
     } catch (error) {

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidStateError } from '../src/index.ts';
 import type { MediaRoomCloseReason } from '../src/index.ts';
-import { createSfu, teardown } from './support.ts';
+import { createSfu, onTeardown, teardown } from './support.ts';
+import { testSfu } from './testSfu.ts';
 
 afterEach(teardown);
 
@@ -39,6 +40,17 @@ describe('Sfu', () => {
     const next = await sfu.room('r1');
     expect(next.workerPid).toBe(pid);
     expect((await next.peer('p1').createWebRtcTransport('recv')).iceCandidates[0]?.port).toBe(port);
+  });
+
+  it('offers ICE over TCP on the worker’s port only when asked (iceTcp)', async () => {
+    const protocols = async (iceTcp: boolean): Promise<string[]> => {
+      const sfu = await testSfu(1, { iceTcp });
+      onTeardown(() => sfu.close());
+      const transport = await (await sfu.room('r1')).peer('p1').createWebRtcTransport('recv');
+      return transport.iceCandidates.map((c) => c.protocol).sort();
+    };
+    expect(await protocols(true)).toEqual(['tcp', 'udp']);
+    expect(await protocols(false)).toEqual(['udp']);
   });
 
   it('closes once: its rooms (as closed, not as dead workers), then its workers', async () => {

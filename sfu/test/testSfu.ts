@@ -12,12 +12,14 @@ export interface TestSfuOptions {
   ingestWorker?: boolean;
   /** Silent unless given. */
   logger?: SfuLogger;
+  /** ICE over TCP on the workers' ports too (SfuOptions.iceTcp); on unless given. */
+  iceTcp?: boolean;
 }
 
 /** A node's options on free ports: `workerCount` forwarding workers (and one ingest worker if asked). */
 export async function sfuOptions(
   workerCount: number,
-  { ingestWorker = false, logger = pino({ level: 'silent' }) }: TestSfuOptions = {},
+  { ingestWorker = false, logger = pino({ level: 'silent' }), iceTcp = true }: TestSfuOptions = {},
 ): Promise<SfuOptions> {
   return {
     workerCount,
@@ -25,6 +27,7 @@ export async function sfuOptions(
     listenIp: '127.0.0.1',
     announcedAddress: '127.0.0.1',
     rtcPortBase: await freePortRange(workerCount + (ingestWorker ? 1 : 0)),
+    iceTcp,
     plainPortRange: { min: 42000, max: 43999 },
     keyFrameRequestDelayMs: 1000,
     logLevel: 'warn',

@@ -38,6 +38,11 @@ const envSchema = z.object({
    */
   MEDIA_KEYFRAME_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
   MEDIA_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+  /** ICE over TCP on the workers' ports (see sfu SfuOptions.iceTcp); off only in the network lab. */
+  MEDIA_ICE_TCP: z
+    .enum(['0', '1', 'true', 'false'])
+    .transform((v) => v === '1' || v === 'true')
+    .default(true),
   ALLOW_PLAIN_TRANSPORTS: flag,
   /** Load and integration tests say so: only then may ALLOW_PLAIN_TRANSPORTS be set. */
   CLOUDSCHOOL_TEST_MODE: flag,
@@ -141,6 +146,7 @@ export interface Config {
     listenIp: string;
     announcedAddress: string;
     rtcPortBase: number;
+    iceTcp: boolean;
     plainPortRange: { min: number; max: number };
     /** At most one key frame request to a sender per this many ms. */
     keyFrameRequestDelayMs: number;
@@ -229,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       listenIp: e.MEDIA_LISTEN_IP,
       announcedAddress: e.MEDIA_ANNOUNCED_ADDRESS ?? lanAddress(),
       rtcPortBase: e.MEDIA_PORT_BASE,
+      iceTcp: e.MEDIA_ICE_TCP,
       plainPortRange: { min: e.MEDIA_PLAIN_PORT_MIN, max: e.MEDIA_PLAIN_PORT_MAX },
       keyFrameRequestDelayMs: e.MEDIA_KEYFRAME_DELAY_MS,
       logLevel: e.MEDIA_LOG_LEVEL,

@@ -7,6 +7,7 @@ describe('loadConfig', () => {
     expect(c.port).toBe(3000);
     expect(c.host).toBe('0.0.0.0');
     expect(c.media.rtcPortBase).toBe(40000);
+    expect(c.media.iceTcp).toBe(true);
     expect(c.media.workerCount).toBeGreaterThan(0);
     expect(c.media.allowPlainTransports).toBe(false);
     expect(c.media.announcedAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
@@ -19,8 +20,10 @@ describe('loadConfig', () => {
       MEDIA_ANNOUNCED_ADDRESS: 'school.example.cn',
       ALLOW_PLAIN_TRANSPORTS: '1',
       CLOUDSCHOOL_TEST_MODE: '1',
+      MEDIA_ICE_TCP: '0',
     });
     expect(c.port).toBe(8080);
+    expect(c.media.iceTcp).toBe(false);
     expect(c.media.announcedAddress).toBe('school.example.cn');
     expect(c.media.allowPlainTransports).toBe(true);
   });
