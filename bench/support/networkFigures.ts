@@ -26,6 +26,12 @@ function heightBefore(samples: readonly ReceiveSample[], at: number): number {
   return height;
 }
 
+/**
+ * A page that played no sound in the window (run 21: a page without adaptation on the bad link that never kept a
+ * connection) lost all of the voice: 100 % concealed, not the 0 % a ratio of nothing would leave.
+ */
+const NOTHING_HEARD = 100;
+
 /** Samples and barcode reads this long after the link's return still count as the outage's (the picture catching up). */
 const OUTAGE_TAIL_MS = 5_000;
 
@@ -66,7 +72,10 @@ export function profileFigures(o: {
     freezeCount: v?.freezeCount ?? 0,
     freezeSeconds: round(v?.freezeSeconds ?? 0, 2),
     longestGapMs: Math.round(longestGap(samples, from, to)),
-    audioConcealedPercent: round(a?.concealedPercent ?? concealedPercent(samples, from, to) ?? 0, 2),
+    audioConcealedPercent: round(
+      a?.concealedPercent ?? concealedPercent(samples, from, to) ?? NOTHING_HEARD,
+      2,
+    ),
     audioLossPercent: round(a?.lossPercent ?? 0, 2),
     jitterBufferMs: round(v?.jitterBufferMs ?? 0, 0),
     audioJitterBufferMs: round(a?.jitterBufferMs ?? 0, 0),
@@ -82,7 +91,7 @@ export function profileFigures(o: {
       ? {
           fps: round(apart.fps, 1),
           longestGapMs: Math.round(apart.longestGapMs),
-          audioConcealedPercent: round(apart.concealedPercent ?? 0, 2),
+          audioConcealedPercent: round(apart.concealedPercent ?? NOTHING_HEARD, 2),
         }
       : null,
     recovery: outage

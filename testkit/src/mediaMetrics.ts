@@ -133,7 +133,10 @@ export interface AudioReceive {
   packetsReceived: number;
   packetsLost: number;
   lossPercent: number;
-  /** concealedSamples / totalSamplesReceived over the interval, in percent (sound made up to hide losses). */
+  /**
+   * concealedSamples / totalSamplesReceived over the interval, in percent (sound made up to hide losses); 100
+   * when no sample played at all (nothing was heard).
+   */
   concealedPercent: number;
   jitterBufferMs: number;
 }
@@ -218,7 +221,8 @@ export function receiveMetrics(before: StatsSnapshot, after: StatsSnapshot): Rec
       packetsReceived: a.d('packetsReceived'),
       packetsLost: a.d('packetsLost'),
       lossPercent: ratio(a.d('packetsLost'), a.d('packetsLost') + a.d('packetsReceived')),
-      concealedPercent: ratio(a.d('concealedSamples'), a.d('totalSamplesReceived')),
+      concealedPercent:
+        a.d('totalSamplesReceived') > 0 ? ratio(a.d('concealedSamples'), a.d('totalSamplesReceived')) : 100,
       jitterBufferMs: per(1000 * a.d('jitterBufferDelay'), a.d('jitterBufferEmittedCount')),
     },
   };

@@ -120,6 +120,11 @@ describe('receiveMetrics', () => {
     expect(m.audio!.lossPercent).toBe(0);
   });
 
+  it('counts a voice that played no sample as all concealed, not as none', () => {
+    const voice = (timestamp: number) => inbound({ kind: 'audio', ssrc: 3, shown: true, timestamp });
+    expect(receiveMetrics(snap([voice(1000)]), snap([voice(11_000)])).audio!.concealedPercent).toBe(100);
+  });
+
   it('has no video when nothing is received', () => {
     expect(receiveMetrics(snap([]), snap([]))).toEqual({ seconds: 0, video: null, audio: null });
   });
