@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * Recordings run real ffmpeg in real time: their files mostly wait for segments to be written, so
  * `npm run test:unit` runs them as a second Vitest process beside the rest (`--project recording`) instead of
- * after it. `npx vitest run` runs both projects, one file at a time.
+ * after it. Its output is held and printed after the rest's (all of it if it failed, else its summary), so a failure
+ * in either lane is at the end of the log, where CI's excerpt is. `npx vitest run` runs both projects, one file at a time.
  */
 const RECORDING = [
   'signaling/test/recording/**/*.test.ts',
