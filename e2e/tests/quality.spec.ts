@@ -118,6 +118,10 @@ test('a classroom shows its level, the host sees it, and a 10 s cut ends with th
   await drag(host, [0.2, 0.6], [0.7, 0.8]);
   await show(host, 'floor');
   await question.getByTestId('question-answered').click();
+  // Its level from before the cut is forgotten: the page says nothing of its link until a report on the link
+  // it has now is answered.
+  await expect.poll(async () => (await quality(classroom)).verdict, { intervals: [250] }).toBeNull();
+  await expect(classroom.getByTestId('quality-indicator')).not.toHaveAttribute('data-level', MEASURED);
   await cutting;
   const backAt = Date.now();
 

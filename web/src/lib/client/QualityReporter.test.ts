@@ -27,7 +27,7 @@ describe('quality reports', () => {
 
   it('reports every interval after a baseline, and passes the verdict on', async () => {
     const sent: QualityReport[] = [];
-    const verdicts: QualityVerdict[] = [];
+    const verdicts: (QualityVerdict | null)[] = [];
     const reporter = new QualityReporter(
       page(),
       async (report) => {
@@ -78,5 +78,35 @@ describe('quality reports', () => {
     expect(sent).toHaveLength(2);
     expect(sent[1]!.intervalMs).toBe(5000);
     reporter.stop();
+  });
+  it('forgets its verdict when it stops, and drops one answered after the stop', async () => {
+    const heard: (QualityVerdict | null)[] = [];
+    let answer: ((verdict: QualityVerdict) => void) | undefined;
+    let late = false;
+    const reporter = new QualityReporter(
+      page(),
+      (): Promise<QualityVerdict> =>
+        late
+          ? new Promise((resolve) => (answer = resolve))
+          : Promise.resolve({ level: 'good', hint: 'none' }),
+      { verdict: (verdict) => heard.push(verdict) },
+      5000,
+    );
+    reporter.stop();
+    expect(heard).toEqual([]);
+    reporter.start();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(heard).toEqual([{ level: 'good', hint: 'none' }]);
+    reporter.stop();
+    reporter.stop();
+    // Once: the page shows no level until a report on its new link is answered.
+    expect(heard).toEqual([{ level: 'good', hint: 'none' }, null]);
+    late = true;
+    reporter.start();
+    await vi.advanceTimersByTimeAsync(5000);
+    reporter.stop();
+    answer!({ level: 'bad', hint: 'bad' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(heard).toEqual([{ level: 'good', hint: 'none' }, null]);
   });
 });

@@ -3,7 +3,8 @@
  * samples its peer connections (quality.ts), sends what changed since the last sample (`quality:report`)
  * and passes on the server's verdict (its level, and what the page should say). The first sample after a
  * start is only a baseline. A report that fails (the link dropped, refused too soon) is dropped: the next
- * one covers its own interval.
+ * one covers its own interval. A stop forgets the verdict: what the server said of the link before a drop or
+ * a rejoin is not said of the one the page has after it.
  */
 import { QUALITY_REPORT_MS } from '@cloudschool/protocol';
 import type { QualityReport, QualityVerdict } from '@cloudschool/protocol';
@@ -17,8 +18,8 @@ export interface QualitySources {
 }
 
 export interface QualityListener {
-  /** The server's answer to a report. */
-  verdict(verdict: QualityVerdict, report: QualityReport): void;
+  /** The server's answer to a report; null when the reporter stopped after one (no verdict stands). */
+  verdict(verdict: QualityVerdict | null, report: QualityReport | null): void;
 }
 
 export class QualityReporter {
@@ -30,6 +31,8 @@ export class QualityReporter {
   #last: QualitySample | null = null;
   /** Bumped by start() and stop(): a sample taken for an earlier run is dropped. */
   #run = 0;
+  /** A verdict was passed on since the last stop. */
+  #told = false;
 
   constructor(
     sources: QualitySources,
@@ -56,12 +59,16 @@ export class QualityReporter {
     void this.#tick(run);
   }
 
-  /** Stops (idempotent); the next start() begins with a new baseline. */
+  /** Stops (idempotent) and forgets the verdict; the next start() begins with a new baseline. */
   stop(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
     this.#run++;
     this.#last = null;
+    if (this.#told) {
+      this.#told = false;
+      this.#listener.verdict(null, null);
+    }
   }
 
   async #tick(run: number): Promise<void> {
@@ -80,7 +87,9 @@ export class QualityReporter {
     if (!report) return;
     try {
       const verdict = await this.#send(report);
-      if (run === this.#run) this.#listener.verdict(verdict, report);
+      if (run !== this.#run) return;
+      this.#told = true;
+      this.#listener.verdict(verdict, report);
     } catch {
       // Not in the lesson right now, or too soon after the last one: the next report covers its own interval.
     }

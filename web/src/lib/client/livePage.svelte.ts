@@ -124,7 +124,7 @@ class LivePage {
   offset = $state(0);
   /** Every track being received: the host, on-stage classrooms, the grid's visible tiles. */
   received = $state.raw<Received[]>([]);
-  /** The server's verdict on this page's last quality report (null before the first). */
+  /** The server's verdict on this page's last quality report since its media came up (null before one). */
   quality = $state.raw<QualityVerdict | null>(null);
   /** This page's level as it shows it: `reconnecting` while its link is down, `unknown` before a verdict. */
   readonly qualityLevel: QualityLevel = $derived(
@@ -289,6 +289,7 @@ class LivePage {
       reporter = new QualityReporter(sources, (report) => session.request('quality:report', report), {
         verdict: (verdict, report) => {
           this.quality = verdict;
+          if (!report) return;
           this.#report = report;
           this.#reports++;
         },
