@@ -99,6 +99,8 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
   readonly #making = new Map<string, Serial>();
   /** The layer holds of this node's simulcast consumers. */
   readonly #holds = new WeakMap<ms.Consumer, LayerHold>();
+  /** Each main-media consumer of this node's pages: whose, and since when it sends (null: paused). */
+  readonly #sending = new Map<string, { peerId: string; kind: MediaKind; since: number | null }>();
   /** Classroom → its camera track, built on demand and dropped on every change of the tracks. */
   #cameras: Map<string, string> | undefined;
   /** Set once the lesson is over: no room is made again. */
@@ -248,6 +250,7 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
         : undefined;
     if (hold) this.#holds.set(consumer, hold);
     consumer.on('score', ({ score }) => this.emit('receivescore', page, consumer.id, score));
+    if (!thumbnail) this.#watchSending(page.peerId, consumer);
     consumer.observer.once('close', () => {
       hold?.close();
       this.emit('receivescore', page, consumer.id, null);
@@ -269,6 +272,20 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
 
   async closeConsumer(page: Page, consumerId: string): Promise<void> {
     (await this.#peer(page)).closeConsumer(consumerId);
+  }
+
+  /**
+   * Since when this node has been sending a page main media of each kind without a pause (the earliest of
+   * its consumers of that kind still sending), or null: a page sent nothing is not expected to receive it
+   * (a muted stage microphone, a consumer not resumed yet).
+   */
+  sendingSince(peerId: string): Record<MediaKind, number | null> {
+    const since: Record<MediaKind, number | null> = { audio: null, video: null };
+    for (const entry of this.#sending.values()) {
+      if (entry.peerId !== peerId || entry.since === null) continue;
+      since[entry.kind] = Math.min(since[entry.kind] ?? Infinity, entry.since);
+    }
+    return since;
   }
 
   /** The consumers the server has for a page (a page that resumes drops any other it holds). */
@@ -473,6 +490,24 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     }
     this.#trackChanged(classroomId !== null);
     if (source === 'screen') this.emit('screen', true);
+  }
+
+  /**
+   * Notes since when a consumer sends: resumed, its producer resumed (mediasoup's observer tells both) and
+   * receiving (its score above 0: a sender whose own link failed is not this page's link failing).
+   */
+  #watchSending(peerId: string, consumer: ms.Consumer): void {
+    const entry = { peerId, kind: consumer.kind, since: null as number | null };
+    const update = (): void => {
+      const sending = !consumer.paused && !consumer.producerPaused && consumer.score.producerScore > 0;
+      entry.since = sending ? (entry.since ?? Date.now()) : null;
+    };
+    update();
+    this.#sending.set(consumer.id, entry);
+    consumer.observer.on('pause', update);
+    consumer.observer.on('resume', update);
+    consumer.on('score', update);
+    consumer.observer.once('close', () => this.#sending.delete(consumer.id));
   }
 
   #trackChanged(classroom: boolean): void {

@@ -1,5 +1,11 @@
 import { QUALITY_REPORT_MIN_MS, serial } from '@cloudschool/protocol';
-import type { MeasuredLevel, QualityLevel, QualityReport, QualityVerdict } from '@cloudschool/protocol';
+import type {
+  MediaKind,
+  MeasuredLevel,
+  QualityLevel,
+  QualityReport,
+  QualityVerdict,
+} from '@cloudschool/protocol';
 import { AppError } from '../errors.ts';
 import type { QualityStore } from '../store/Store.ts';
 import { judgeQuality } from './qualityLevel.ts';
@@ -12,6 +18,8 @@ interface PageQuality {
   verdict: QualityVerdict;
   at: number;
   report: QualityReport | null;
+  /** What the server sent the page all through that report's interval. */
+  expected: Record<MediaKind, boolean>;
   /** Scores of the streams the server sends the page, by consumer, and of what it receives from it. */
   receiveScores: Map<string, number>;
   sendScore: number | null;
@@ -19,6 +27,11 @@ interface PageQuality {
 
 /** Whose quality: a classroom (by id), or the host's broadcast (null). */
 export type QualitySubject = string | null;
+
+/** Since when this node has sent a page main media of each kind without a pause (LessonMedia's). */
+export type SendingSince = (peerId: string) => Record<MediaKind, number | null>;
+
+const NOTHING_EXPECTED: Record<MediaKind, boolean> = { audio: false, video: false };
 
 /**
  * How well each page's media gets through, on this node: every page's reports and mediasoup's scores
@@ -31,6 +44,7 @@ export class LessonQuality {
   readonly #store: QualityStore;
   /** A classroom's or the host's level changed here: push views, tell the other nodes. */
   readonly #changed: (subject: QualitySubject, level: QualityLevel) => void;
+  readonly #sendingSince: SendingSince;
   readonly #pages = new Map<string, PageQuality>();
   /** Levels of what this node serves, by subject (classroom id, or '' for the host). */
   readonly #local = new Map<string, QualityLevel>();
@@ -48,11 +62,13 @@ export class LessonQuality {
     lessonId: string,
     store: QualityStore,
     changed: (subject: QualitySubject, level: QualityLevel) => void,
+    sendingSince: SendingSince,
     onError: (err: unknown) => void,
   ) {
     this.#lessonId = lessonId;
     this.#store = store;
     this.#changed = changed;
+    this.#sendingSince = sendingSince;
     this.#timer = setInterval(() => void this.flush().catch(onError), FLUSH_MS);
     this.#timer.unref();
   }
@@ -67,6 +83,12 @@ export class LessonQuality {
     const spent = q.report ? Math.min(report.intervalMs, now - q.at) : report.intervalMs;
     q.report = report;
     q.at = now;
+    const since = this.#sendingSince(page.peerId);
+    const from = now - report.intervalMs;
+    q.expected = {
+      audio: since.audio !== null && since.audio <= from,
+      video: since.video !== null && since.video <= from,
+    };
     if (page.classroomId) this.#decoded(page.classroomId, report, now);
     this.#judge(page, q);
     if (page.classroomId && q.verdict.level !== 'unknown' && q.verdict.level !== 'reconnecting') {
@@ -165,6 +187,7 @@ export class LessonQuality {
         verdict: { level: 'unknown', hint: 'none' },
         at: 0,
         report: null,
+        expected: NOTHING_EXPECTED,
         receiveScores: new Map(),
         sendScore: null,
       };
@@ -186,6 +209,7 @@ export class LessonQuality {
     const host = page.role === 'host';
     q.verdict = judgeQuality({
       report: q.report && host ? { ...q.report, received: null } : q.report,
+      expected: host ? NOTHING_EXPECTED : q.expected,
       receiveScore: scores.length > 0 && !host ? Math.min(...scores) : null,
       sendScore: q.sendScore,
     });

@@ -173,6 +173,7 @@ export class LiveLesson {
         this.#views.interactionChanged();
         this.#link.tell({ type: 'quality', subject, level });
       },
+      (peerId) => this.media.sendingSince(peerId),
       (err) => log.error({ err }, 'quality flush failed'),
     );
     this.readiness = new LessonReadiness(roster, (page) => {

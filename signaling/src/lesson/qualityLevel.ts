@@ -5,7 +5,13 @@
  * level is the worst of its parts — sound first: a lesson with a small picture goes on, one without sound
  * does not.
  */
-import type { MeasuredLevel, QualityHint, QualityReport, QualityVerdict } from '@cloudschool/protocol';
+import type {
+  MediaKind,
+  MeasuredLevel,
+  QualityHint,
+  QualityReport,
+  QualityVerdict,
+} from '@cloudschool/protocol';
 
 const RANK: Record<MeasuredLevel, number> = { good: 0, fair: 1, poor: 2, bad: 3 };
 const LEVELS: readonly MeasuredLevel[] = ['good', 'fair', 'poor', 'bad'];
@@ -25,27 +31,38 @@ const worst = (levels: MeasuredLevel[]): MeasuredLevel =>
 
 export interface QualityInputs {
   report: QualityReport | null;
+  /**
+   * What the server sent the page all through the report's interval: a kind sent and not received is
+   * judged bad (a page whose media never arrived has no stream to report on).
+   */
+  expected: Record<MediaKind, boolean>;
   /** The lowest score of the streams the server sends this page (consumers), 0–10. */
   receiveScore: number | null;
   /** The score of the streams the server receives from this page (its producers), 0–10. */
   sendScore: number | null;
 }
 
+type Received = NonNullable<QualityReport['received']>;
+
+/** A page that reported receiving nothing at all. */
+const NOTHING: Received = { video: null, audio: null, rttMs: null, availableKbps: null };
+
 /**
  * What a page receives, judged: the sound (loss concealed, loss), the picture (frame rate, freezes,
- * resolution), the link (round trip, the server's score).
+ * resolution), the link (round trip, the server's score). A kind sent all through the interval and not
+ * received is bad.
  */
-function received(r: NonNullable<QualityReport['received']>, score: number | null, interval: number) {
+function received(r: Received, expected: QualityInputs['expected'], score: number | null, interval: number) {
   const sound: MeasuredLevel[] = [];
   const picture: MeasuredLevel[] = [];
   const link: MeasuredLevel[] = [];
   if (r.audio) {
     sound.push(above(r.audio.concealedPercent, 1, 3, 8), above(r.audio.lossPercent, 2, 5, 12));
-  }
+  } else if (expected.audio) sound.push('bad');
   if (r.video) {
     const frozen = (100 * r.video.freezeMs) / interval;
     picture.push(below(r.video.fps, 20, 12, 5), above(frozen, 1, 10, 30), below(r.video.height, 540, 270, 1));
-  }
+  } else if (expected.video) picture.push('bad');
   if (r.rttMs !== null) link.push(above(r.rttMs, 200, 400, 800));
   if (score !== null) link.push(below(score, 8, 6, 3));
   return { sound: worst(sound), picture: worst(picture), link: worst(link) };
@@ -62,9 +79,10 @@ function sent(s: NonNullable<QualityReport['sent']>, score: number | null): Meas
 }
 
 /** The page's level and what it should tell its people; `unknown` until something was measured. */
-export function judgeQuality({ report, receiveScore, sendScore }: QualityInputs): QualityVerdict {
+export function judgeQuality({ report, expected, receiveScore, sendScore }: QualityInputs): QualityVerdict {
   if (!report) return { level: 'unknown', hint: 'none' };
-  const got = report.received ? received(report.received, receiveScore, report.intervalMs) : null;
+  const r = report.received ?? (expected.audio || expected.video ? NOTHING : null);
+  const got = r ? received(r, expected, receiveScore, report.intervalMs) : null;
   const out = report.sent ? sent(report.sent, sendScore) : 'good';
   const recv = got ? worst([got.sound, got.picture, got.link]) : 'good';
   const level = worst([recv, out]);

@@ -5,11 +5,15 @@ import { receivingReport } from '../support/quality.ts';
 
 const receiving = receivingReport;
 
+const NOTHING_SENT = { audio: false, video: false };
+const BOTH_SENT = { audio: true, video: true };
+
 const judge = (
   report: QualityReport | null,
   receiveScore: number | null = 10,
   sendScore: number | null = null,
-) => judgeQuality({ report, receiveScore, sendScore });
+  expected = NOTHING_SENT,
+) => judgeQuality({ report, expected, receiveScore, sendScore });
 
 describe('one quality level from everything known', () => {
   it('says nothing until something was measured', () => {
@@ -40,6 +44,25 @@ describe('one quality level from everything known', () => {
     expect(judge(receiving({}, { concealedPercent: 20 })).level).toBe('bad');
     expect(judge(receiving({ fps: 2, freezeMs: 3000, freezes: 3 }, {})).level).toBe('bad');
     expect(judge(receiving({}, {}, 1200))).toEqual({ level: 'bad', hint: 'bad' });
+  });
+
+  it('calls a page bad that receives nothing of what the server sends it, and only then', () => {
+    const nothing: QualityReport = { intervalMs: 5000, received: null, sent: null };
+    expect(judge(nothing, 10, null, BOTH_SENT)).toEqual({ level: 'bad', hint: 'bad' });
+    const soundOnly = { ...receiving({}, {}), received: { ...receiving({}, {}).received!, video: null } };
+    expect(judge(soundOnly, 10, null, BOTH_SENT)).toEqual({ level: 'bad', hint: 'bad' });
+    const pictureOnly = { ...receiving({}, {}), received: { ...receiving({}, {}).received!, audio: null } };
+    expect(judge(pictureOnly, 10, null, BOTH_SENT)).toEqual({ level: 'bad', hint: 'bad' });
+    // Nothing sent of what did not arrive: the teacher's camera off, a muted microphone on stage.
+    expect(judge(soundOnly, 10, null, { audio: true, video: false })).toEqual({
+      level: 'good',
+      hint: 'none',
+    });
+    expect(judge(pictureOnly, 10, null, { audio: false, video: true })).toEqual({
+      level: 'good',
+      hint: 'none',
+    });
+    expect(judge(nothing, 10, null, NOTHING_SENT)).toEqual({ level: 'good', hint: 'none' });
   });
 
   it('weighs the server’s view: a low score of what it sends the page lowers the level', () => {

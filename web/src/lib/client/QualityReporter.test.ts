@@ -9,7 +9,14 @@ function page(): QualitySources {
     received: async () => {
       const frames = Math.round(((Date.now() - started) / 1000) * 25);
       const stats = [
-        { type: 'inbound-rtp', kind: 'video', ssrc: 7, framesDecoded: frames, frameHeight: 720 },
+        {
+          type: 'inbound-rtp',
+          kind: 'video',
+          ssrc: 7,
+          framesDecoded: frames,
+          packetsReceived: 3 * frames,
+          frameHeight: 720,
+        },
       ];
       return { report: new Map(stats.map((s, i) => [String(i), s])), ssrcs: new Set([7]) };
     },

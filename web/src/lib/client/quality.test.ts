@@ -190,10 +190,17 @@ const sample = (at: number, ins: InboundSnapshot[] | null, outs: OutboundSnapsho
 
 describe('the arithmetic at the edges', () => {
   it('counts a stream that appeared in between from zero, and one that started again', () => {
-    const before = sample(0, [inbound({ ssrc: 1, framesDecoded: 500, bytesReceived: 900_000 })]);
-    const fresh = qualityReport(before, sample(2000, [inbound({ ssrc: 2, framesDecoded: 40 })]))!;
+    const before = sample(0, [
+      inbound({ ssrc: 1, framesDecoded: 500, packetsReceived: 800, bytesReceived: 900_000 }),
+    ]);
+    const fresh = qualityReport(
+      before,
+      sample(2000, [inbound({ ssrc: 2, framesDecoded: 40, packetsReceived: 60 })]),
+    )!;
     expect(fresh.received!.video!.fps).toBe(20);
-    const again = sample(2000, [inbound({ ssrc: 1, framesDecoded: 30, bytesReceived: 50_000 })]);
+    const again = sample(2000, [
+      inbound({ ssrc: 1, framesDecoded: 30, packetsReceived: 45, bytesReceived: 50_000 }),
+    ]);
     expect(qualityReport(before, again)!.received!.video).toMatchObject({ fps: 15, kbps: 200 });
   });
 
@@ -245,10 +252,21 @@ describe('the arithmetic at the edges', () => {
   it('judges the worst of several stage classrooms', () => {
     const before = sample(0, [inbound({ ssrc: 1 }), inbound({ ssrc: 2 })]);
     const after = sample(1000, [
-      inbound({ ssrc: 1, framesDecoded: 30 }),
-      inbound({ ssrc: 2, framesDecoded: 5 }),
+      inbound({ ssrc: 1, framesDecoded: 30, packetsReceived: 90 }),
+      inbound({ ssrc: 2, framesDecoded: 5, packetsReceived: 15 }),
     ]);
     expect(qualityReport(before, after)!.received!.video!.fps).toBe(5);
+  });
+
+  it('leaves out a stream that brought no packet in the interval: the server knows whether one was sent', () => {
+    const picture = (frames: number) =>
+      inbound({ ssrc: 1, framesDecoded: frames, packetsReceived: 3 * frames });
+    const mutedOnStage = inbound({ ssrc: 2, kind: 'audio', packetsReceived: 40, totalSamplesReceived: 9600 });
+    const before = sample(0, [picture(100), mutedOnStage]);
+    const after = sample(1000, [picture(130), mutedOnStage]);
+    expect(qualityReport(before, after)!.received).toMatchObject({ video: { fps: 30 }, audio: null });
+    const stalled = qualityReport(before, sample(1000, [picture(100), mutedOnStage]))!;
+    expect([stalled.received?.video ?? null, stalled.received?.audio ?? null]).toEqual([null, null]);
   });
 });
 

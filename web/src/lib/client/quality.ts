@@ -264,8 +264,11 @@ function worstBy<T>(items: readonly T[], badness: (item: T) => number): T | null
 
 function receivedOver(after: ReceiveSample, before: ReceiveSample | null, seconds: number): Received | null {
   const was = before?.inbound ?? [];
-  const videos = after.inbound.filter((s) => s.kind === 'video').map((s) => videoReceived(s, was, seconds));
-  const audios = after.inbound.filter((s) => s.kind === 'audio').map((s) => audioReceived(s, was));
+  // A stream that brought no packet in the interval is not reported on: the server knows whether anything
+  // was sent (a muted microphone on stage is not), and judges what was sent and did not arrive.
+  const arrived = after.inbound.filter((s) => deltas(s, was)('packetsReceived') > 0);
+  const videos = arrived.filter((s) => s.kind === 'video').map((s) => videoReceived(s, was, seconds));
+  const audios = arrived.filter((s) => s.kind === 'audio').map((s) => audioReceived(s, was));
   const pair = after.pair;
   if (videos.length === 0 && audios.length === 0 && !pair) return null;
   const available = pair?.availableIncomingKbps ?? null;
