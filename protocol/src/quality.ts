@@ -30,7 +30,10 @@ const kbps = z.number().min(0).max(1_000_000);
 const pixels = z.int().min(0).max(8192);
 const fps = z.number().min(0).max(240);
 
-/** What a page received of the main media (the host's, or an on-stage classroom's) over the interval. */
+/**
+ * What a page received of the main media (the host's, or an on-stage classroom's) over the interval; a kind
+ * is null when no packet of it arrived (the server knows whether any was sent).
+ */
 const received = z.strictObject({
   video: z
     .strictObject({
