@@ -99,8 +99,8 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
   readonly #making = new Map<string, Serial>();
   /** The layer holds of this node's simulcast consumers. */
   readonly #holds = new WeakMap<ms.Consumer, LayerHold>();
-  /** Each main-media consumer of this node's pages: whose, and since when it sends (null: paused). */
-  readonly #sending = new Map<string, { peerId: string; kind: MediaKind; since: number | null }>();
+  /** Each page's main-media consumers, by peer and consumer id: since when each sends (null: it does not). */
+  readonly #sending = new Map<string, Map<string, { kind: MediaKind; since: number | null }>>();
   /** Classroom → its camera track, built on demand and dropped on every change of the tracks. */
   #cameras: Map<string, string> | undefined;
   /** Set once the lesson is over: no room is made again. */
@@ -281,9 +281,8 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
    */
   sendingSince(peerId: string): Record<MediaKind, number | null> {
     const since: Record<MediaKind, number | null> = { audio: null, video: null };
-    for (const entry of this.#sending.values()) {
-      if (entry.peerId !== peerId || entry.since === null) continue;
-      since[entry.kind] = Math.min(since[entry.kind] ?? Infinity, entry.since);
+    for (const entry of this.#sending.get(peerId)?.values() ?? []) {
+      if (entry.since !== null) since[entry.kind] = Math.min(since[entry.kind] ?? Infinity, entry.since);
     }
     return since;
   }
@@ -497,17 +496,22 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
    * receiving (its score above 0: a sender whose own link failed is not this page's link failing).
    */
   #watchSending(peerId: string, consumer: ms.Consumer): void {
-    const entry = { peerId, kind: consumer.kind, since: null as number | null };
+    const entry = { kind: consumer.kind, since: null as number | null };
     const update = (): void => {
       const sending = !consumer.paused && !consumer.producerPaused && consumer.score.producerScore > 0;
       entry.since = sending ? (entry.since ?? Date.now()) : null;
     };
     update();
-    this.#sending.set(consumer.id, entry);
+    let page = this.#sending.get(peerId);
+    if (!page) this.#sending.set(peerId, (page = new Map()));
+    page.set(consumer.id, entry);
     consumer.observer.on('pause', update);
     consumer.observer.on('resume', update);
     consumer.on('score', update);
-    consumer.observer.once('close', () => this.#sending.delete(consumer.id));
+    consumer.observer.once('close', () => {
+      page.delete(consumer.id);
+      if (page.size === 0 && this.#sending.get(peerId) === page) this.#sending.delete(peerId);
+    });
   }
 
   #trackChanged(classroom: boolean): void {
