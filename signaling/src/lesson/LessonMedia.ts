@@ -496,6 +496,8 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
    * receiving (its score above 0: a sender whose own link failed is not this page's link failing).
    */
   #watchSending(peerId: string, consumer: ms.Consumer): void {
+    // Closed while it was made (the page left): its close was told already, and would not remove it.
+    if (consumer.closed) return;
     const entry = { kind: consumer.kind, since: null as number | null };
     const update = (): void => {
       const sending = !consumer.paused && !consumer.producerPaused && consumer.score.producerScore > 0;
