@@ -127,11 +127,15 @@ export class FfmpegRun {
       await writeFile(path.join(dir, runFiles.sdp(run)), sdpOf(streams));
       ffmpeg = spawnFfmpeg(options, dir, run);
       const { process: spawned, said } = ffmpeg;
-      await writeFile(path.join(dir, runFiles.pid(run)), String(spawned.pid ?? ''));
       // 'close', not 'exit': by then its stderr is read to the end, and the error carries its last words.
+      // Listened for before anything is awaited: an ffmpeg that fails at once is gone by then, and its
+      // start waited LISTEN_TIMEOUT_MS for nothing (a busy CI run, Recorder.integration's refused ffmpeg).
       const exited = new Promise<never>((_, reject) =>
         spawned.once('close', (code) => reject(new FfmpegEndedEarly(code, said()))),
       );
+      // Handled below (Promise.race); until then an early exit is not an unhandled rejection.
+      exited.catch(() => undefined);
+      await writeFile(path.join(dir, runFiles.pid(run)), String(spawned.pid ?? ''));
       await Promise.race([
         listening(
           spawned,
