@@ -5,6 +5,7 @@
  * few logins slowed by the other test lane (0.67 once in CI) say nothing of the server's answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { percentile } from '@cloudschool/testkit';
 import { createAccount } from '../../src/http/authRoutes.ts';
 import { startTestServer } from '../support/server.ts';
 import type { TestServer } from '../support/server.ts';
@@ -33,11 +34,7 @@ async function timed(from: string, username: string): Promise<number> {
   return performance.now() - start;
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length / 2;
-  return Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
-};
+const median = (values: number[]): number => percentile(values, 50)!;
 
 describe('login timing', () => {
   it('does not tell whether a username exists', async () => {

@@ -6,6 +6,7 @@
 import { expect, it } from 'vitest';
 import type { QualityReport } from '@cloudschool/protocol';
 import { consume, ok, openMediaPage, publish, waitFor } from '@cloudschool/testkit';
+import { sleep } from '../recording/support.ts';
 import { seedLiveLesson } from '../support/fixtures.ts';
 import { serverPerTest } from '../support/server.ts';
 
@@ -48,11 +49,11 @@ it('calls a classroom bad that receives nothing of what the host sends it, once 
     5000,
   );
   // Sent for the last ~2 s of a 60 s interval: what was not sent before is not missing.
-  await new Promise((resolve) => setTimeout(resolve, 2100));
+  await sleep(2100);
   expect(await ok(room.socket, 'quality:report', nothing(60_000))).toEqual({ level: 'good', hint: 'none' });
 
   // Sent all through a 1 s interval, and nothing arrived.
-  await new Promise((resolve) => setTimeout(resolve, 2100));
+  await sleep(2100);
   expect(await ok(room.socket, 'quality:report', nothing(1000))).toEqual({ level: 'bad', hint: 'bad' });
   await waitFor(() => tile()?.quality === 'bad', 'the host’s tile says bad');
 });
