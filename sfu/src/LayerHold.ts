@@ -58,7 +58,8 @@ export interface LayerHoldOptions {
  * mediasoup weighs retransmitted packets off a consumer's score, so a 300 kbit/s line losing 5 % often scores
  * 10 while its picture sits at 360p at a quarter of its frame rate. Such a stay also holds when the link's
  * estimate has not reached the layer's full rate once in the last 20 s: the line cannot carry it (a 600 kbit/s
- * line dips through that state and is back above the layer's rate within seconds).
+ * line dips through that state and is back above the layer's rate within seconds). A link too new to have 20 s
+ * of estimates is judged again every few seconds while the stay lasts.
  */
 export class LayerHold {
   readonly #consumer: HeldConsumer;
@@ -70,6 +71,8 @@ export class LayerHold {
   /** The highest spatial layer allowed while held, or null. */
   #cap: number | null = null;
   #current: number | undefined;
+  /** The temporal layer of #current (2, the full frame rate, when mediasoup did not say). */
+  #temporal = 2;
   /** While the consumer's layer is kept at its lowest frame rate (#watchStarving): which, and its timers. */
   #starved: {
     layer: number;
@@ -140,7 +143,8 @@ export class LayerHold {
     const before = this.#current;
     const now = layers?.spatialLayer;
     this.#current = now;
-    this.#watchStarving(now, layers?.temporalLayer);
+    this.#temporal = layers?.temporalLayer ?? 2;
+    this.#watchStarving(now, this.#temporal);
     if (now === undefined) {
       this.#fall = null;
       return;
@@ -199,7 +203,10 @@ export class LayerHold {
 
   /**
    * The stay at the lowest frame rate lasted: the layer below is held, if the link's loss explains it, or
-   * its estimate (#narrow).
+   * its estimate (#narrow). An estimate too new to tell is asked again after another `starvedMs` of the same
+   * stay: a bad line's first stay begins a few seconds after it joined, and was otherwise never judged (360p
+   * at its lowest frame rate for 17–27 s in three bench:networks minutes, until a moment at a better rate
+   * started a stay that could be).
    */
   #starvedLong(spatial: number): void {
     this.#endStarved();
@@ -214,14 +221,20 @@ export class LayerHold {
       return;
     }
     void this.#narrow().then((narrow) => {
-      if (narrow && holds()) this.#hold(spatial - 1);
+      if (!holds()) return;
+      if (narrow === true) this.#hold(spatial - 1);
+      else if (narrow === null && this.#temporal === 0 && !this.#starved) this.#watchStarving(spatial, 0);
     });
   }
 
-  /** Whether the link's estimate stayed under the full rate of the layer forwarded all of the last 20 s. */
-  async #narrow(): Promise<boolean> {
-    const highest = this.#link?.highestKbps(LAYER_HOLD.linkWindowMs);
-    if (highest === undefined || highest === null) return false;
+  /**
+   * Whether the link's estimate stayed under the full rate of the layer forwarded all of the last 20 s; null
+   * when the link is too new to tell.
+   */
+  async #narrow(): Promise<boolean | null> {
+    if (!this.#link) return false;
+    const highest = this.#link.highestKbps(LAYER_HOLD.linkWindowMs);
+    if (highest === null) return null;
     // A consumer closed meanwhile refuses: nothing to hold any more.
     const stats = await this.#consumer.getStats().catch(() => []);
     const layer = stats.find((s) => s.type === 'inbound-rtp')?.bitrate ?? 0;

@@ -224,6 +224,29 @@ describe('LayerHold', () => {
     expect(hold.cap).toBeNull();
   });
 
+  it('judges a stay again while its link is too new to tell, and holds once the estimate says so', async () => {
+    const judged = async (moves: (consumer: FakeConsumer) => void): Promise<number | null> => {
+      const consumer = new FakeConsumer();
+      consumer.score.score = 10;
+      let highest: number | null = null;
+      const hold = LayerHold.attach(consumer, HIGH, { now, link: { highestKbps: () => highest } });
+      consumer.sends(1, 0);
+      pass(LAYER_HOLD.starvedMs);
+      await statsRead();
+      expect(hold.cap, 'not judged on a link this new').toBeNull();
+      highest = 280;
+      moves(consumer);
+      pass(LAYER_HOLD.starvedMs);
+      await statsRead();
+      return hold.cap;
+    };
+    expect(await judged(() => undefined), 'the same stay, judged again').toBe(0);
+    expect(
+      await judged((c) => c.sends(1, 2)),
+      'the stay ended: the next one at the lowest rate is judged in its own time',
+    ).toBeNull();
+  });
+
   it('counts a stay at the lowest frame rate through short breaks, not through a long one', () => {
     const consumer = new FakeConsumer();
     const hold = LayerHold.attach(consumer, HIGH, { now });
