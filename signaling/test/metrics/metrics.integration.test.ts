@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ok, publish, request, subscribe, waitFor } from '@cloudschool/testkit';
-import { seedLiveLesson } from '../support/fixtures.ts';
+import { forgedToken, seedLiveLesson } from '../support/fixtures.ts';
 import { parseExposition, sampleValue, sumOf } from '../support/exposition.ts';
 import type { ParsedFamily } from '../support/exposition.ts';
 import { serverPerTest } from '../support/server.ts';
@@ -58,7 +58,7 @@ describe('GET /metrics', () => {
     const refused = await request(forged, 'lesson:join', {
       lessonId: seeded.lessonId,
       role: 'classroom',
-      token: `${seeded.tokens[1]!.slice(0, -4)}AAAA`,
+      token: forgedToken(seeded.tokens[1]!),
     });
     if (refused.ok) throw new Error('a forged token joined');
     const producerIds = await publish(host, live.sender());

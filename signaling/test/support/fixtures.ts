@@ -86,3 +86,13 @@ export async function seedLiveLesson(server: TestServer, remote = 3, start = tru
   );
   return { ...seeded, lessonId: lesson!.id, tokens };
 }
+
+/**
+ * The join token with one character of its signature changed, which every verifier refuses. Not its last
+ * character: the low bits of that one are base64url padding, which decoding ignores (a token whose last two
+ * characters were replaced by "xx" stayed valid about once in a thousand runs).
+ */
+export function forgedToken(token: string): string {
+  const i = token.length - 8;
+  return `${token.slice(0, i)}${token[i] === 'A' ? 'B' : 'A'}${token.slice(i + 1)}`;
+}
