@@ -53,6 +53,7 @@ const envSchema = z.object({
   SLIDES_TIMEOUT_MS: z.coerce.number().int().min(5_000).max(600_000).default(120_000),
   /** Recordings do not start, and stop, below this much free space (MiB) in DATA_DIR. */
   RECORDING_MIN_FREE_MB: z.coerce.number().int().min(0).max(10_000_000).default(2048),
+  RECORDING_KEY_FRAME_SECONDS: z.coerce.number().int().min(4).max(600).default(30),
   /** The wall shows a classroom that has not joined this long after the start as an alert (5 minutes). */
   WALL_ABSENT_ALERT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
@@ -126,6 +127,8 @@ export interface Config {
   slides: { command: string; timeoutMs: number };
   /** The floor of free space in DATA_DIR for recordings (RECORDING_MIN_FREE_MB). */
   recordingMinFreeMb: number;
+  /** How long a recorded video may go without a key frame before the host is asked for one (RECORDING_KEY_FRAME_SECONDS). */
+  recordingKeyFrameSeconds: number;
   /** WALL_ABSENT_ALERT_MS. */
   wallAbsentAlertMs: number;
   clusterSecret: string | undefined;
@@ -213,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     slides: { command: e.SOFFICE_PATH, timeoutMs: e.SLIDES_TIMEOUT_MS },
     recordingMinFreeMb: e.RECORDING_MIN_FREE_MB,
+    recordingKeyFrameSeconds: e.RECORDING_KEY_FRAME_SECONDS,
     wallAbsentAlertMs: e.WALL_ABSENT_ALERT_MS,
     clusterSecret: e.CLUSTER_SECRET,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),

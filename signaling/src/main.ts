@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     log,
     nodeId: config.nodeId,
     dataDir: config.dataDir,
-    recording: { minFreeMb: config.recordingMinFreeMb },
+    recording: { minFreeMb: config.recordingMinFreeMb, keyFrameSeconds: config.recordingKeyFrameSeconds },
     wallAlerts: { absentMs: config.wallAbsentAlertMs },
     slides: SlideConverter.create(config.slides),
     publicUrl: config.publicUrl,

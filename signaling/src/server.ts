@@ -81,10 +81,12 @@ export interface AppDeps {
   /** Where courseware files go (`<dataDir>/courseware`). */
   dataDir: string;
   /**
-   * The recorder's settings beside RECORDER_DEFAULTS: the floor of free space (RECORDING_MIN_FREE_MB) and,
-   * in tests, how free space is read.
+   * The recorder's settings beside RECORDER_DEFAULTS: the floor of free space (RECORDING_MIN_FREE_MB), the
+   * key frame interval (RECORDING_KEY_FRAME_SECONDS) and, in tests, how free space is read.
    */
-  recording?: Partial<Pick<RecorderOptions, 'minFreeMb' | 'diskCheckMs' | 'statfs' | 'segmentSeconds'>>;
+  recording?: Partial<
+    Pick<RecorderOptions, 'minFreeMb' | 'diskCheckMs' | 'statfs' | 'segmentSeconds' | 'keyFrameSeconds'>
+  >;
   /** Converts presentation courseware to PDF; without it presentations are refused. */
   slides?: SlideConverter | undefined;
   board?: BoardOptions | undefined;

@@ -4,13 +4,18 @@ import type { ChildProcess } from 'node:child_process';
 import { AUDIO, VIDEO } from './rtp.ts';
 
 /**
- * Sends real VP8 (320×180, 15 fps — light enough for a loaded test machine —, a key frame every 2 s; it
- * ignores PLI) and real Opus (a 440 Hz tone) with
+ * Sends real VP8 (320×180, 15 fps — light enough for a loaded test machine —, a key frame every
+ * `keyFrameSeconds`, 2 s unless told; it ignores PLI) and real Opus (a 440 Hz tone) with
  * the payload types and SSRCs of `videoRtpParameters` / `audioRtpParameters` to two plain send transports
  * (one per kind: ffmpeg sends each from a port of its own, and a comedia transport keeps the first it hears).
  */
 export class FfmpegRtpSender {
   #ffmpeg: ChildProcess | undefined;
+  readonly #keyFrameFrames: number;
+
+  constructor({ keyFrameSeconds = 2 }: { keyFrameSeconds?: number } = {}) {
+    this.#keyFrameFrames = Math.round(keyFrameSeconds * 15);
+  }
 
   start(to: { ip: string; videoPort: number; audioPort: number }): void {
     this.stop();
@@ -20,7 +25,8 @@ export class FfmpegRtpSender {
       '-nostdin', '-hide_banner', '-loglevel', 'error', '-re',
       '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=15',
       '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-      '-map', '0:v', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '200k', '-g', '30',
+      '-map', '0:v', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '200k',
+      '-g', String(this.#keyFrameFrames), '-keyint_min', String(this.#keyFrameFrames),
       '-f', 'rtp', '-ssrc', String(VIDEO.ssrc), '-payload_type', String(VIDEO.pt),
       `rtp://${to.ip}:${to.videoPort}?pkt_size=1200`,
       '-map', '1:a', '-c:a', 'libopus', '-ac', '2',

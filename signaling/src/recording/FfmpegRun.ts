@@ -46,6 +46,7 @@ export const runFiles = {
 
 const LIST_POLL_MS = 500;
 const FIRST_KEY_FRAME_AGAIN_MS = 1_000;
+const KEY_FRAME_CHECK_MS = 1_000;
 /**
  * A stopped ffmpeg ends at its next packet; one whose producers are gone waits for its input to time out
  * (≈ 10 s, fixed for SDP input), then closes its last file too. Killed if it has not ended by then.
@@ -73,8 +74,9 @@ class FfmpegEndedEarly extends Error {
  * Why WebM segments: MPEG-TS cannot hold VP8 and fragmented MP4's VP8 is poorly supported; Matroska
  * holds VP8 and Opus as they arrive, so recording costs no encoder (ffmpeg ≈ 1 % of a core per lesson)
  * where transcoding VP8 to H.264 costs a large part of a core per lesson (README: measured). Each segment is a
- * file of its own, closed (with its index) every `segmentSeconds`; the open one is flushed per packet in
- * clusters of ≤ 1 s, so a file cut by `kill -9` still plays up to its last cluster.
+ * file of its own, closed (with its index) at the first key frame `segmentSeconds` or more after it began; the
+ * open one is flushed per packet in clusters of ≤ 1 s, so a file cut by `kill -9` still plays up to its last
+ * cluster.
  */
 export class FfmpegRun {
   readonly run: number;
@@ -174,18 +176,29 @@ export class FfmpegRun {
         if (!this.#stopping) spec.onExit(code, signal);
       });
     });
-    // A segment starts at a key frame: ask for one now, and once per segment (the producer's
-    // keyFrameRequestDelay keeps this from adding to a join storm's requests).
-    const askKeyFrames = (): void => {
-      for (const c of consumers)
-        if (c.kind === 'video' && !c.closed) c.requestKeyFrame().catch(() => undefined);
+    // A run starts at a key frame: ask for one now, and once more a second in (should the first one's packets
+    // be lost, see -buffer_size, the run starts still for a second, not until the next one). After that, only
+    // when a video has gone keyFrameSeconds without one (the producer's keyFrameRequestDelay keeps these from
+    // adding to a join storm's requests).
+    const videos = consumers.filter((c) => c.kind === 'video');
+    const lastKeyFrame = new Map<ms.Consumer, number>();
+    const ask = (c: ms.Consumer): void => {
+      lastKeyFrame.set(c, Date.now());
+      if (!c.closed) c.requestKeyFrame().catch(() => undefined);
     };
-    askKeyFrames();
-    // Once more a second in: should the first key frame's packets be lost (see -buffer_size), a run starts
-    // still for a second, not for a whole segment.
-    this.#timers.push(setTimeout(askKeyFrames, FIRST_KEY_FRAME_AGAIN_MS));
+    for (const c of videos) {
+      c.on('trace', (trace) => {
+        if (trace.type === 'keyframe') lastKeyFrame.set(c, Date.now());
+      });
+      c.enableTraceEvent(['keyframe']).catch(() => undefined);
+      ask(c);
+    }
+    const keyFrameMs = spec.options.keyFrameSeconds * 1000;
     this.#timers.push(
-      setInterval(askKeyFrames, spec.options.segmentSeconds * 1000),
+      setTimeout(() => videos.forEach(ask), FIRST_KEY_FRAME_AGAIN_MS),
+      setInterval(() => {
+        for (const c of videos) if (Date.now() - lastKeyFrame.get(c)! >= keyFrameMs) ask(c);
+      }, KEY_FRAME_CHECK_MS),
       setInterval(() => void this.#poll(), LIST_POLL_MS),
     );
   }

@@ -24,11 +24,14 @@ export interface RecorderOptions {
   /** ffmpeg's and ffprobe's commands (default: on the PATH). */
   readonly ffmpeg: string;
   readonly ffprobe: string;
-  /**
-   * The length of a segment file, and how often the recorder asks the host's encoder for a key frame (a
-   * segment starts at one): at most this much (plus ffmpeg's last cluster, 1 s) is lost when the node dies.
-   */
+  /** The shortest segment file: ffmpeg closes one at the first key frame after this long. */
   readonly segmentSeconds: number;
+  /**
+   * How long a recorded video may go without a key frame before the recorder asks the host for one (key
+   * frames the lesson brings anyway count). A replay's seek decodes from the key frame before it; each ask
+   * costs every classroom a key frame (README: Key frames).
+   */
+  readonly keyFrameSeconds: number;
   /**
    * The floor of free space (MiB) on DATA_DIR's file system: a recording does not start below it, and
    * running recordings stop when it is crossed (checked every `diskCheckMs`) — the lessons go on.
@@ -44,6 +47,7 @@ export const RECORDER_DEFAULTS = {
   ffmpeg: 'ffmpeg',
   ffprobe: 'ffprobe',
   segmentSeconds: 4,
+  keyFrameSeconds: 30,
   minFreeMb: 2048,
   diskCheckMs: 5_000,
   statfs: defaultStatfs,

@@ -166,6 +166,55 @@ describe('Recorder', () => {
     expect(recorded).toBeLessThanOrEqual(ran + 500);
   });
 
+  it('asks the host for a key frame only when the video has gone keyFrameSeconds without one', async () => {
+    // Each ask costs every classroom a key frame: a sender with key frames of its own every 2 s is asked
+    // only at the run's start (then and a second in); one without is asked again every 3 s.
+    const { recorder: asking } = await Recorder.create({
+      ...RECORDER_DEFAULTS,
+      keyFrameSeconds: 3,
+      store,
+      nodeId: 'node-c',
+      dataDir: dir,
+      logger: pino({ level: 'silent' }),
+    });
+    async function record(lessonId: string, keyFrameSeconds: number) {
+      const room = await sfu.room(lessonId);
+      const host = room.peer('host', 'sender');
+      const video = await host.createPlainTransport('send');
+      const audio = await host.createPlainTransport('send');
+      // A camera that takes PLI (the sender ignores them; the producer counts them).
+      const [codec] = videoRtpParameters.codecs;
+      const takesPli = {
+        ...videoRtpParameters,
+        codecs: [{ ...codec!, rtcpFeedback: [{ type: 'nack', parameter: 'pli' }] }],
+      };
+      const camera = await host.produce(video.id, 'video', takesPli, { source: 'camera' });
+      const mic = await host.produce(audio.id, 'audio', audioRtpParameters, { source: 'mic' });
+      const s = new FfmpegRtpSender({ keyFrameSeconds });
+      senders.push(s);
+      s.start({ ip: video.ip, videoPort: video.port, audioPort: audio.port });
+      const recording = await asking.start(lessonId, room, [
+        { source: 'camera', kind: 'video', producerId: camera.id },
+        { source: 'mic', kind: 'audio', producerId: mic.id },
+      ]);
+      return { camera, recording };
+    }
+    try {
+      const [keyed, bare] = await Promise.all([record('lesson-5', 2), record('lesson-6', 60)]);
+      const asked = async (p: typeof keyed.camera) =>
+        (await p.getStats()).reduce((sum, s) => sum + (s.pliCount ?? 0), 0);
+      await sleep(10_000);
+      const [keyedAsks, bareAsks] = [await asked(keyed.camera), await asked(bare.camera)];
+      await Promise.all([asking.stop(keyed.recording), asking.stop(bare.recording)]);
+      // The producer counts mediasoup's own requests too (a consumer resumed asks for one): compared, not counted.
+      expect(keyedAsks).toBeGreaterThan(0);
+      // Asked again at ≈ 4, 7 and 10 s (the producer's keyFrameRequestDelay may fold two into one).
+      expect(bareAsks).toBeGreaterThanOrEqual(keyedAsks + 2);
+    } finally {
+      await asking.close();
+    }
+  });
+
   it('adds a shared screen as a second video stream when the host starts sharing', async () => {
     const room = await sfu.room('lesson-3');
     const tracks = await publishHost(room, sender());
