@@ -23,7 +23,9 @@
  * NETWORKS_WARMUP_MS (20000), NETWORKS_JOINS (12), NETWORKS_PROFILES=lan,bad (one lesson of these),
  * NETWORKS_ONLY=adaptive|single (one half, results to networks-<half>.*; `adaptive` includes the joins),
  * NETWORKS_CAMERA='{"tilesPerSecond":100}' (the host camera's options, testkit/src/camera.ts; see CAMERA),
- * NETWORKS_MICROPHONE=beep (Chromium's own fake microphone instead of a speaking voice: see MICROPHONE).
+ * NETWORKS_MICROPHONE=beep (Chromium's own fake microphone instead of a speaking voice: see MICROPHONE),
+ * NETWORKS_RECORD=1 (the host records each lesson from the start, as a lesson set to 自动录制 does: what the
+ * recorder's key frame requests cost the classrooms).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -97,6 +99,7 @@ const GROUPS = (
  * of packets (concealment 0.1–0.6 % at 2.7–5.5 % loss), the host's encoder told of the same losses in both.
  */
 const MICROPHONE = process.env.NETWORKS_MICROPHONE === 'beep' ? 'beep' : 'speech';
+const RECORD = process.env.NETWORKS_RECORD === '1';
 const MEDIA_WORKERS = os.cpus().length;
 const TRACE_PRELOAD = fileURLToPath(new URL('./support/mediaTrace.ts', import.meta.url));
 const TRACE_DIR = mkdtempSync(path.join(os.tmpdir(), 'cs-bench-networks-'));
@@ -158,6 +161,10 @@ async function startLesson(
       camera: CAMERA,
       prepare: keepPeerConnections,
     });
+    if (RECORD) {
+      await host.page.getByTestId('start-recording').click({ timeout: 30_000 });
+      await host.page.getByTestId('stop-recording').waitFor({ timeout: 30_000 });
+    }
     return { server, host, traceFile };
   } catch (error) {
     process.stderr.write(`server stderr tail:\n${server.stderrTail()}\n`);
@@ -451,6 +458,7 @@ async function main(): Promise<void> {
       joins: JOINS,
       camera: CAMERA,
       microphone: MICROPHONE,
+      recording: RECORD,
     },
     halves,
     joins,

@@ -117,6 +117,8 @@ export interface NetworksResult {
     camera: Partial<BarcodeCameraOptions>;
     /** Every page's microphone: a speaking voice (support/speech.ts) or Chromium's own beep. */
     microphone: 'speech' | 'beep';
+    /** The host recorded each lesson from the start (NETWORKS_RECORD=1); absent in runs before the option. */
+    recording?: boolean;
   };
   halves: HalfResult[];
   joins: JoinSteps[];
@@ -421,6 +423,11 @@ export function renderNetworks(r: NetworksResult): string {
     r.settings.microphone === 'beep'
       ? "- every page's microphone: Chromium's own fake one (a short beep a second, silence between; `NETWORKS_MICROPHONE=beep`): Opus codes it without in-band FEC, so its concealment is the link's loss"
       : "- every page's microphone: a teacher speaking (16 s of English sentences and pauses, ffmpeg's flite, looped: support/speech.ts) rather than Chromium's own beep, which Opus codes without in-band FEC (LBRR: speech frames only), so a beep measures the link's loss, not what a voice loses",
+    ...(r.settings.recording
+      ? [
+          "- the host recorded each lesson from its start (`NETWORKS_RECORD=1`): the recorder's key frame requests (RECORDING_KEY_FRAME_SECONDS) reach every classroom",
+        ]
+      : []),
     '- goals are benchmark figures printed beside the measurements, not test thresholds',
     '',
     '## Goals',
