@@ -66,11 +66,10 @@ test('coordinator imports, schedules and links; teacher starts; classrooms join 
     classrooms.find((c) => c.schoolId === schoolId(`布拖小学${tag}`))!,
   ];
 
-  // A lesson starting in two minutes: inside the 15-minute window, so it can be started at once.
+  // A lesson starting in two minutes (inside the 15-minute window, so it can be started at once), an hour long:
+  // after 23:00 in Shanghai it ends the next day.
   const start = shanghai(Date.now() + 2 * 60_000);
-  // The form takes one date: end the lesson before midnight in Shanghai.
-  const later = shanghai(Date.now() + 62 * 60_000);
-  const end = later.date === start.date ? later : { ...start, time: '23:59' };
+  const end = shanghai(Date.now() + 62 * 60_000);
   await coordinator.goto('/coordinator/lessons');
   await coordinator.getByTestId('new-lesson').click();
   await coordinator.getByTestId('lesson-title').fill(`分数的意义 ${tag}`);
@@ -84,13 +83,23 @@ test('coordinator imports, schedules and links; teacher starts; classrooms join 
     .getByTestId('lesson-teacher')
     .selectOption(accounts.find((a) => a.username === TEACHER.username)!.id);
   await coordinator.getByTestId('lesson-date').fill(start.date);
+  // An end at or before the start is on the next day (a lesson across midnight), and the form says so.
+  const nextDay = coordinator.getByTestId('lesson-end-next-day');
+  await coordinator.getByTestId('lesson-start').fill('23:30');
+  await coordinator.getByTestId('lesson-end').fill('00:30');
+  await expect(nextDay).toHaveText('次日结束（跨过午夜）');
   await coordinator.getByTestId('lesson-start').fill(start.time);
   await coordinator.getByTestId('lesson-end').fill(end.time);
+  await expect(nextDay).toHaveCount(end.date === start.date ? 0 : 1);
   for (const c of invited)
     await coordinator.locator(`[data-testid="invite-classroom"][value="${c.id}"]`).check();
   await coordinator.getByTestId('lesson-save').click();
   await coordinator.waitForURL(/\/coordinator\/lessons\/[\w-]+(\?.*)?$/);
   const lessonId = new URL(coordinator.url()).pathname.split('/').pop()!;
+  const saved = (await (await api.get(`/api/lessons/${lessonId}`)).json()) as {
+    lesson: { startsAt: string; endsAt: string };
+  };
+  expect(Date.parse(saved.lesson.endsAt) - Date.parse(saved.lesson.startsAt)).toBe(60 * 60_000);
 
   // The join links, as the coordinator copies them.
   const rows = coordinator.getByTestId('join-link-row');

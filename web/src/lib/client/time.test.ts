@@ -9,6 +9,7 @@ import {
   formatTime,
   isDateString,
   isTimeString,
+  lessonEndDate,
   minutesIntoDay,
   minutesToTime,
   mondayOf,
@@ -79,6 +80,15 @@ describe('times of day', () => {
     expect(minutesToTime(885)).toBe('14:45');
     expect(minutesToTime(24 * 60 + 30)).toBe('23:59');
     expect(minutesToTime(-10)).toBe('00:00');
+  });
+
+  it('ends a lesson the next day when its end is at or before its start, up to 12 hours long', () => {
+    expect(lessonEndDate('2026-12-07', '09:00', '09:45')).toBe('2026-12-07');
+    expect(lessonEndDate('2026-12-07', '23:56', '00:55')).toBe('2026-12-08');
+    expect(lessonEndDate('2026-12-31', '20:00', '08:00')).toBe('2027-01-01');
+    expect(lessonEndDate('2026-12-07', '20:00', '08:01')).toBeNull();
+    expect(lessonEndDate('2026-12-07', '10:00', '09:45')).toBeNull();
+    expect(lessonEndDate('2026-12-07', '10:00', '10:00')).toBeNull();
   });
 
   it('proposes the next whole hour in the zone', () => {

@@ -105,6 +105,21 @@ export function minutesToTime(minutes: number): string {
   return `${pad(Math.floor(clamped / 60))}:${pad(clamped % 60)}`;
 }
 
+/** The longest lesson the server takes (signaling's domain/schedule MAX_LESSON_MS), in minutes. */
+const LONGEST_LESSON_MINUTES = 12 * 60;
+
+/**
+ * The date a lesson starting on `date` at `start` ends at `end`: that day, or the next when the end is at or
+ * before the start (across midnight, as a lesson scheduled at 23:30 for an hour); null when that lesson would be
+ * longer than the server takes — most likely a slip, such as 10:00 – 09:45.
+ */
+export function lessonEndDate(date: string, start: string, end: string): string | null {
+  const from = timeToMinutes(start);
+  const to = timeToMinutes(end);
+  if (to > from) return date;
+  return to + 24 * 60 - from <= LONGEST_LESSON_MINUTES ? addDays(date, 1) : null;
+}
+
 /** The next whole hour after an instant, as a date and time in `timeZone` (a new lesson's default start). */
 export function nextWholeHour(instant: number, timeZone: string): { date: string; time: string } {
   const next = instant + HOUR_MS - (minutesIntoDay(instant, timeZone) % 60) * MINUTE_MS;

@@ -398,7 +398,9 @@ export const en = {
     'Recording starts when the host teacher goes on air, without pressing “Start recording”.',
   'lessonForm.badDate': 'Choose a valid date.',
   'lessonForm.badTime': 'Enter a valid time, such as 14:00.',
-  'lessonForm.endBeforeStart': 'The end must be after the start.',
+  'lessonForm.endBeforeStart':
+    'The end must be after the start (a lesson across midnight lasts at most 12 hours).',
+  'lessonForm.endsNextDay': 'Ends the next day (across midnight)',
   'lessonForm.repeat': 'Repeat weekly at the same time',
   'lessonForm.repeatUntil': 'Repeat until (inclusive)',
   'lessonForm.repeatBeforeStart': 'The last date cannot be before the first lesson.',
