@@ -88,6 +88,7 @@ test('coordinator imports, schedules and links; teacher starts; classrooms join 
   await coordinator.getByTestId('lesson-start').fill('23:30');
   await coordinator.getByTestId('lesson-end').fill('00:30');
   await expect(nextDay).toHaveText('次日结束（跨过午夜）');
+  await expect(coordinator.getByTestId('lesson-end')).toHaveAccessibleDescription(/次日结束（跨过午夜）/);
   await coordinator.getByTestId('lesson-start').fill(start.time);
   await coordinator.getByTestId('lesson-end').fill(end.time);
   await expect(nextDay).toHaveCount(end.date === start.date ? 0 : 1);
