@@ -25,7 +25,7 @@
  * NETWORKS_CAMERA='{"tilesPerSecond":100}' (the host camera's options, testkit/src/camera.ts; see CAMERA),
  * NETWORKS_MICROPHONE=beep (Chromium's own fake microphone instead of a speaking voice: see MICROPHONE),
  * NETWORKS_RECORD=1 (the host records each lesson from the start, as a lesson set to 自动录制 does: what the
- * recorder's key frame requests cost the classrooms).
+ * recorder's key frame requests cost the classrooms; results to networks-recording[-<half>].*).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -445,7 +445,7 @@ async function main(): Promise<void> {
     startedAt: startedAt.toISOString(),
     seconds: Math.round((Date.now() - runStart) / 1000),
     commit,
-    command: `npm run bench:networks${ONLY ? ` (NETWORKS_ONLY=${ONLY})` : ''}`,
+    command: `${RECORD ? 'NETWORKS_RECORD=1 ' : ''}npm run bench:networks${ONLY ? ` (NETWORKS_ONLY=${ONLY})` : ''}`,
     machine: { ...machine(chromium), loadAverageAtStart: loadAtStart },
     loadAverageAtEnd: round(os.loadavg()[0]!, 2),
     webBuild: { builtAt: build.builtAt, srcNewer: build.srcNewer, sends: build.sends },
@@ -463,7 +463,11 @@ async function main(): Promise<void> {
     halves,
     joins,
   };
-  writeResults(ONLY ? `networks-${ONLY}` : 'networks', result, renderNetworks(result));
+  writeResults(
+    ['networks', RECORD && 'recording', ONLY].filter(Boolean).join('-'),
+    result,
+    renderNetworks(result),
+  );
 }
 
 main().catch((error: unknown) => {
