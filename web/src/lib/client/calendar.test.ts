@@ -70,4 +70,17 @@ describe('layoutWeek', () => {
     expect([...week.values()].flat()).toHaveLength(2);
     expect(visibleHours(week.values())).toEqual([1, 21]);
   });
+
+  it('draws a lesson across midnight on its first day, up to midnight', () => {
+    const days = weekDays('2026-11-23');
+    // Tuesday 23:30 to Wednesday 00:30 in Shanghai.
+    const week = layoutWeek(
+      [lesson('late', '2026-11-24T15:30:00Z', '2026-11-24T16:30:00Z')],
+      days,
+      'Asia/Shanghai',
+    );
+    expect(week.get('2026-11-24')?.map((p) => [p.item.id, p.start, p.end])).toEqual([['late', 1410, 1440]]);
+    expect(week.get('2026-11-25')).toEqual([]);
+    expect(visibleHours(week.values())).toEqual([7, 24]);
+  });
 });

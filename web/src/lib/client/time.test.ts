@@ -7,6 +7,7 @@ import {
   formatDay,
   formatRange,
   formatTime,
+  formatTimeRange,
   isDateString,
   isTimeString,
   lessonEndDate,
@@ -159,6 +160,21 @@ describe('display', () => {
     expect(zh).toContain('11月28日');
     expect(zh).toMatch(/14:00–14:45$/);
     expect(formatDay('2026-11-23', 'en')).toContain('23');
+  });
+
+  it('marks the end of a lesson across midnight as the next day', () => {
+    expect(formatTimeRange('2026-11-28T06:00:00Z', '2026-11-28T06:45:00Z', SH, 'zh-CN')).toBe('14:00–14:45');
+    // 23:30–00:30 in Shanghai, one UTC day.
+    expect(formatTimeRange('2026-11-28T15:30:00Z', '2026-11-28T16:30:00Z', SH, 'zh-CN')).toBe(
+      '23:30–次日 00:30',
+    );
+    expect(formatTimeRange('2026-11-28T15:30:00Z', '2026-11-28T16:30:00Z', SH, 'en')).toBe(
+      '23:30–00:30 (next day)',
+    );
+    // The same instants in UTC: one day.
+    expect(formatTimeRange('2026-11-28T15:30:00Z', '2026-11-28T16:30:00Z', 'UTC', 'zh-CN')).toBe(
+      '15:30–16:30',
+    );
   });
 });
 

@@ -208,9 +208,17 @@ export function formatRange(startsAt: string, endsAt: string, timeZone: string, 
   return `${start}–${end}`;
 }
 
-/** `14:00–14:45` */
+/** An end on the day after the start, in each language. */
+const NEXT_DAY: Record<Lang, (time: string) => string> = {
+  'zh-CN': (time) => `次日 ${time}`,
+  en: (time) => `${time} (next day)`,
+};
+
+/** `14:00–14:45`; `23:30–次日 00:30` for a lesson across midnight, so its end is not read as that morning. */
 export function formatTimeRange(startsAt: string, endsAt: string, timeZone: string, lang: Lang): string {
-  return `${formatTime(startsAt, timeZone, lang)}–${formatTime(endsAt, timeZone, lang)}`;
+  const end = formatTime(endsAt, timeZone, lang);
+  const nextDay = zonedDate(endsAt, timeZone) !== zonedDate(startsAt, timeZone);
+  return `${formatTime(startsAt, timeZone, lang)}–${nextDay ? NEXT_DAY[lang](end) : end}`;
 }
 
 // ---------------------------------------------------------------- countdowns
