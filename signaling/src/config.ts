@@ -53,6 +53,10 @@ const envSchema = z.object({
   SLIDES_TIMEOUT_MS: z.coerce.number().int().min(5_000).max(600_000).default(120_000),
   /** Recordings do not start, and stop, below this much free space (MiB) in DATA_DIR. */
   RECORDING_MIN_FREE_MB: z.coerce.number().int().min(0).max(10_000_000).default(2048),
+  /**
+   * A recording asks the host for a key frame after this many seconds without one. Each ask is a key frame
+   * on every simulcast layer for every classroom (a stall); the gap is also the longest seek in a replay.
+   */
   RECORDING_KEY_FRAME_SECONDS: z.coerce.number().int().min(4).max(600).default(30),
   /** The wall shows a classroom that has not joined this long after the start as an alert (5 minutes). */
   WALL_ABSENT_ALERT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
