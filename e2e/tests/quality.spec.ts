@@ -3,6 +3,7 @@
  * host sees it on the classroom's tile, a coordinator in the live overview; and a classroom whose network is
  * cut for 10 s comes back as the same page (same peer id, one tile, not reconnecting) with its picture
  * decoding again, the board identical and its question shown answered (the host answered it meanwhile).
+ * Closing its tab then leaves the lesson at once, not after the wait for a dropped connection.
  */
 import { expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
@@ -52,7 +53,7 @@ const session = (page: Page): Promise<SessionInfo> =>
 const quality = (page: Page): Promise<QualityInfo> =>
   page.evaluate(() => (window as Hooks).__cloudschool!.quality());
 
-test('a classroom shows its level, the host sees it, and a 10 s cut ends with the same page back', async ({
+test('a classroom shows its level, the host sees it, a 10 s cut ends with the same page back, a closed tab leaves', async ({
   browser,
   request,
 }) => {
@@ -157,4 +158,10 @@ test('a classroom shows its level, the host sees it, and a 10 s cut ends with th
         : 'the socket never dropped; ') +
       `frames rising ${pictureAt - backAt} ms after the network came back (test's poll)\n`,
   );
+
+  // The tutor closes the tab: the classroom leaves there and then, where a dropped connection is waited for
+  // (2 min, shown as reconnecting).
+  await classroom.close();
+  await expect(tiles).toHaveAttribute('data-connected', 'false');
+  await expect(tiles).not.toHaveAttribute('data-quality', 'reconnecting');
 });

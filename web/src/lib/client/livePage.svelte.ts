@@ -179,9 +179,21 @@ class LivePage {
     this.board = new BoardClient(send, (event, payload, volatile) => {
       if (!observer) this.#session?.stream(event, payload, volatile);
     });
+    // A tab or browser being closed leaves the lesson there and then (the socket's goodbye), as a tutor
+    // means it to. Otherwise the server would take the silent connection for a dropped one and keep the
+    // page for its return (2 min): the host side and the wall would show the classroom reconnecting.
+    const leaving = (): void => this.stop();
+    // Back from the browser's page cache, stopped: a fresh load joins again.
+    const restored = (event: PageTransitionEvent): void => {
+      if (event.persisted) location.reload();
+    };
     onMount(() => {
       this.#open();
+      window.addEventListener('pagehide', leaving);
+      window.addEventListener('pageshow', restored);
       return () => {
+        window.removeEventListener('pagehide', leaving);
+        window.removeEventListener('pageshow', restored);
         this.stop();
         this.board.dispose();
         delete window.__cloudschool;
