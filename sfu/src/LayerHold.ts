@@ -18,6 +18,7 @@ export const LAYER_HOLD = {
 /** What the page's link carried lately: its transport's LinkEstimate (a fake one in tests). */
 export interface HeldLink {
   highestKbps(ms: number): number | null;
+  currentKbps(): number | null;
 }
 
 /** What a hold needs of a consumer (a mediasoup Consumer; a fake one in tests). */
@@ -59,7 +60,9 @@ export interface LayerHoldOptions {
  * 10 while its picture sits at 360p at a quarter of its frame rate. Such a stay also holds when the link's
  * estimate has not reached the layer's full rate once in the last 20 s: the line cannot carry it (a 600 kbit/s
  * line dips through that state and is back above the layer's rate within seconds). A link too new to have 20 s
- * of estimates is judged again every few seconds while the stay lasts.
+ * of estimates is judged again every few seconds while the stay lasts. A hold the estimate made ends as soon
+ * as the estimate reaches the layer's rate: an estimate still climbing looks narrow too (a new transport
+ * whose first probe failed climbed for 30 s on a clean link and was held at 360p for the minute after).
  */
 export class LayerHold {
   readonly #consumer: HeldConsumer;
@@ -85,6 +88,8 @@ export class LayerHold {
   #holdMs: number = LAYER_HOLD.firstMs;
   #releasedAt = Number.NEGATIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
+  /** While a hold the estimate made lasts: the look, every `starvedMs`, for the estimate reaching its layer. */
+  #widening: NodeJS.Timeout | undefined;
   /** The link's score on the layer below, taken when the consumer last climbed. */
   #scoreBelow = 10;
   /** Created on the lowest layer (`startLow`): raised to #preferred once that layer is forwarded. */
@@ -134,6 +139,7 @@ export class LayerHold {
   close(): void {
     this.#closed = true;
     clearTimeout(this.#timer);
+    clearInterval(this.#widening);
     this.#endStarved();
     this.#consumer.off('layerschange', this.#onLayers);
     this.#consumer.off('score', this.#onScore);
@@ -222,23 +228,23 @@ export class LayerHold {
     }
     void this.#narrow().then((narrow) => {
       if (!holds()) return;
-      if (narrow === true) this.#hold(spatial - 1);
+      if (typeof narrow === 'number') this.#hold(spatial - 1, narrow);
       else if (narrow === null && this.#temporal === 0 && !this.#starved) this.#watchStarving(spatial, 0);
     });
   }
 
   /**
-   * Whether the link's estimate stayed under the full rate of the layer forwarded all of the last 20 s; null
-   * when the link is too new to tell.
+   * The full rate of the layer forwarded (kbit/s) if the link's estimate stayed under it all of the last
+   * 20 s, else false; null when the link is too new to tell.
    */
-  async #narrow(): Promise<boolean | null> {
+  async #narrow(): Promise<number | false | null> {
     if (!this.#link) return false;
     const highest = this.#link.highestKbps(LAYER_HOLD.linkWindowMs);
     if (highest === null) return null;
     // A consumer closed meanwhile refuses: nothing to hold any more.
     const stats = await this.#consumer.getStats().catch(() => []);
-    const layer = stats.find((s) => s.type === 'inbound-rtp')?.bitrate ?? 0;
-    return layer > 0 && highest < layer / 1000;
+    const layerKbps = (stats.find((s) => s.type === 'inbound-rtp')?.bitrate ?? 0) / 1000;
+    return layerKbps > 0 && highest < layerKbps ? layerKbps : false;
   }
 
   #endStarved(): void {
@@ -266,17 +272,29 @@ export class LayerHold {
     this.#hold(Math.max(this.#current, fall.from - 1));
   }
 
-  #hold(layer: number): void {
+  /** Holds the layers above `layer`; `untilKbps`: a hold the estimate made, which ends when it reaches that. */
+  #hold(layer: number, untilKbps?: number): void {
     const again = this.#now() - this.#releasedAt < LAYER_HOLD.forgiveMs;
     this.#holdMs = again ? Math.min(2 * this.#holdMs, LAYER_HOLD.maxMs) : LAYER_HOLD.firstMs;
     this.#cap = layer;
     this.#apply();
     clearTimeout(this.#timer);
+    clearInterval(this.#widening);
+    this.#widening = undefined;
     this.#timer = setTimeout(() => this.#release(), this.#holdMs);
     this.#timer.unref();
+    const link = this.#link;
+    if (untilKbps === undefined || !link) return;
+    this.#widening = setInterval(() => {
+      if ((link.currentKbps() ?? 0) >= untilKbps) this.#release();
+    }, LAYER_HOLD.starvedMs);
+    this.#widening.unref();
   }
 
   #release(): void {
+    clearTimeout(this.#timer);
+    clearInterval(this.#widening);
+    this.#widening = undefined;
     this.#cap = null;
     this.#releasedAt = this.#now();
     this.#apply();

@@ -54,6 +54,11 @@ export class LinkEstimate {
     return highest;
   }
 
+  /** The estimate in effect now, in kbit/s; null before the transport told one. */
+  currentKbps(): number | null {
+    return this.#samples.at(-1)?.[1] ?? null;
+  }
+
   close(): void {
     this.#transport.off('trace', this.#onTrace);
   }

@@ -201,6 +201,7 @@ describe('LayerHold', () => {
           windows.push(ms);
           return highest;
         },
+        currentKbps: () => highest,
       };
       const hold = LayerHold.attach(consumer, HIGH, { now, link });
       consumer.sends(1, 0);
@@ -216,7 +217,10 @@ describe('LayerHold', () => {
     // Back at a better frame rate before the stats came: nothing to hold.
     const consumer = new FakeConsumer();
     consumer.score.score = 10;
-    const hold = LayerHold.attach(consumer, HIGH, { now, link: { highestKbps: () => 280 } });
+    const hold = LayerHold.attach(consumer, HIGH, {
+      now,
+      link: { highestKbps: () => 280, currentKbps: () => 280 },
+    });
     consumer.sends(1, 0);
     pass(LAYER_HOLD.starvedMs);
     consumer.sends(2, 2);
@@ -229,7 +233,10 @@ describe('LayerHold', () => {
       const consumer = new FakeConsumer();
       consumer.score.score = 10;
       let highest: number | null = null;
-      const hold = LayerHold.attach(consumer, HIGH, { now, link: { highestKbps: () => highest } });
+      const hold = LayerHold.attach(consumer, HIGH, {
+        now,
+        link: { highestKbps: () => highest, currentKbps: () => highest },
+      });
       consumer.sends(1, 0);
       pass(LAYER_HOLD.starvedMs);
       await statsRead();
@@ -245,6 +252,45 @@ describe('LayerHold', () => {
       await judged((c) => c.sends(1, 2)),
       'the stay ended: the next one at the lowest rate is judged in its own time',
     ).toBeNull();
+  });
+
+  it('ends a hold the estimate made once the estimate reaches the layer, not one the loss made', async () => {
+    // A clean link whose estimate climbs slowly (a first probe that failed): 720p at its lowest rate for 3 s,
+    // its estimate never at 720p's 1.8 Mbit/s in the last 20 s.
+    const consumer = new FakeConsumer();
+    consumer.score.score = 10;
+    consumer.layerBitrate = 1_800_000;
+    let estimate = 1_000;
+    const hold = LayerHold.attach(consumer, HIGH, {
+      now,
+      link: { highestKbps: () => estimate, currentKbps: () => estimate },
+    });
+    consumer.sends(2, 0);
+    pass(LAYER_HOLD.starvedMs);
+    await statsRead();
+    expect(hold.cap).toBe(1);
+    consumer.sends(1, 2);
+    estimate = 1_700;
+    pass(LAYER_HOLD.starvedMs * 3);
+    expect(hold.cap, 'still under the layer').toBe(1);
+    estimate = 2_200;
+    pass(LAYER_HOLD.starvedMs);
+    expect(hold.cap, 'the link carries it now').toBeNull();
+    expect(consumer.asked).toEqual([1, 2]);
+
+    // Held for the loss its fall brought: the estimate does not end that hold, its minute does.
+    const lossy = new FakeConsumer();
+    const held = LayerHold.attach(lossy, HIGH, {
+      now,
+      link: { highestKbps: () => 5_000, currentKbps: () => 5_000 },
+    });
+    lossy.climbsTo(2);
+    lossy.fallsTo(1);
+    expect(held.cap).toBe(1);
+    pass(LAYER_HOLD.firstMs - 1);
+    expect(held.cap).toBe(1);
+    pass(1);
+    expect(held.cap).toBeNull();
   });
 
   it('counts a stay at the lowest frame rate through short breaks, not through a long one', () => {

@@ -22,10 +22,12 @@ describe('LinkEstimate', () => {
     const link = LinkEstimate.attach(transport, () => clock);
     expect(transport.enabled).toEqual(['bwe']);
     expect(link.highestKbps(20_000), 'nothing told yet').toBeNull();
+    expect(link.currentKbps(), 'nothing told yet').toBeNull();
     transport.tells(900);
     clock = 10_000;
     transport.tells(250);
     expect(link.highestKbps(20_000), 'known for 10 s only').toBeNull();
+    expect(link.currentKbps(), 'the last told, however new').toBe(250);
     clock = 20_000;
     expect(link.highestKbps(20_000), '900 was in effect at the window’s start').toBe(900);
     clock = 30_001;
