@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { types as ms } from 'mediasoup';
 import { LAYER_HOLD, LayerHold } from '../src/index.ts';
-import type { HeldConsumer } from '../src/index.ts';
+import type { HeldConsumer, HeldLink } from '../src/index.ts';
 
 /** A simulcast consumer as the hold sees it: layer changes, the producer's per-layer scores, preferences asked. */
 class FakeConsumer extends EventEmitter implements HeldConsumer {
@@ -38,6 +38,9 @@ class FakeConsumer extends EventEmitter implements HeldConsumer {
 }
 
 const HIGH = { spatialLayer: 2, temporalLayer: 2 };
+
+/** A link whose estimate is `kbps()` now and over any window. */
+const linkAt = (kbps: () => number | null): HeldLink => ({ highestKbps: kbps, currentKbps: kbps });
 let clock = 0;
 const now = (): number => clock;
 const pass = (ms: number): void => {
@@ -217,10 +220,7 @@ describe('LayerHold', () => {
     // Back at a better frame rate before the stats came: nothing to hold.
     const consumer = new FakeConsumer();
     consumer.score.score = 10;
-    const hold = LayerHold.attach(consumer, HIGH, {
-      now,
-      link: { highestKbps: () => 280, currentKbps: () => 280 },
-    });
+    const hold = LayerHold.attach(consumer, HIGH, { now, link: linkAt(() => 280) });
     consumer.sends(1, 0);
     pass(LAYER_HOLD.starvedMs);
     consumer.sends(2, 2);
@@ -233,10 +233,7 @@ describe('LayerHold', () => {
       const consumer = new FakeConsumer();
       consumer.score.score = 10;
       let highest: number | null = null;
-      const hold = LayerHold.attach(consumer, HIGH, {
-        now,
-        link: { highestKbps: () => highest, currentKbps: () => highest },
-      });
+      const hold = LayerHold.attach(consumer, HIGH, { now, link: linkAt(() => highest) });
       consumer.sends(1, 0);
       pass(LAYER_HOLD.starvedMs);
       await statsRead();
@@ -261,10 +258,7 @@ describe('LayerHold', () => {
     consumer.score.score = 10;
     consumer.layerBitrate = 1_800_000;
     let estimate = 1_000;
-    const hold = LayerHold.attach(consumer, HIGH, {
-      now,
-      link: { highestKbps: () => estimate, currentKbps: () => estimate },
-    });
+    const hold = LayerHold.attach(consumer, HIGH, { now, link: linkAt(() => estimate) });
     consumer.sends(2, 0);
     pass(LAYER_HOLD.starvedMs);
     await statsRead();
@@ -280,10 +274,7 @@ describe('LayerHold', () => {
 
     // Held for the loss its fall brought: the estimate does not end that hold, its minute does.
     const lossy = new FakeConsumer();
-    const held = LayerHold.attach(lossy, HIGH, {
-      now,
-      link: { highestKbps: () => 5_000, currentKbps: () => 5_000 },
-    });
+    const held = LayerHold.attach(lossy, HIGH, { now, link: linkAt(() => 5_000) });
     lossy.climbsTo(2);
     lossy.fallsTo(1);
     expect(held.cap).toBe(1);
