@@ -1,5 +1,6 @@
 import { expect, test as base } from '@playwright/test';
 import type { APIRequestContext, Browser, BrowserContext, Page } from '@playwright/test';
+import { MAX_LESSON_MS } from '@cloudschool/protocol';
 
 /**
  * Playwright's test, closing every browser context a test opened by hand when it ends: the browser outlives
@@ -68,9 +69,6 @@ function lessonEnd(now: number): number {
   return end >= now + 600_000 ? end : now + 3600_000;
 }
 
-/** The longest lesson the server takes (signaling's MAX_LESSON_MS). */
-const LONGEST_LESSON_MS = 12 * 3600_000;
-
 /**
  * An evening lesson running past midnight in Beijing, open now whatever the time of day: the 12 hours from a
  * minute before the last midnight while they have 13 minutes or more left, else the 12 hours up to a minute
@@ -79,11 +77,11 @@ const LONGEST_LESSON_MS = 12 * 3600_000;
  */
 export function acrossMidnight(now: number): { startsAt: number; endsAt: number } {
   const last = Math.floor((now + BEIJING_MS) / DAY_MS) * DAY_MS - BEIJING_MS;
-  if (last - 60_000 + LONGEST_LESSON_MS >= now + 13 * 60_000) {
-    return { startsAt: last - 60_000, endsAt: last - 60_000 + LONGEST_LESSON_MS };
+  if (last - 60_000 + MAX_LESSON_MS >= now + 13 * 60_000) {
+    return { startsAt: last - 60_000, endsAt: last - 60_000 + MAX_LESSON_MS };
   }
   const endsAt = Math.max(last + DAY_MS + 60_000, now + 3600_000);
-  return { startsAt: endsAt - LONGEST_LESSON_MS, endsAt };
+  return { startsAt: endsAt - MAX_LESSON_MS, endsAt };
 }
 
 /**

@@ -3,6 +3,9 @@
  * to ship): shared by the server (schedules, "today") and the pages.
  */
 
+/** The longest lesson the server schedules; the lesson form reads an end before the start as the next day within it. */
+export const MAX_LESSON_MS = 12 * 3600_000;
+
 export interface WallClock {
   year: number;
   month: number;

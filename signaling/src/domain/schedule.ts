@@ -3,7 +3,6 @@ import type { BookingConflict } from '@cloudschool/protocol';
 import { zoneOffsetMs } from '@cloudschool/protocol';
 import type { Classroom, Lesson, School } from './types.ts';
 
-export const MAX_LESSON_MS = 12 * 3600_000;
 export const MAX_SERIES = 60;
 const WEEK_MS = 7 * 24 * 3600_000;
 

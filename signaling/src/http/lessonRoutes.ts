@@ -9,7 +9,7 @@ import { attendanceReport } from '../domain/report.ts';
 import { stAnalysis } from '../domain/stAnalysis.ts';
 import { recordedTimeline } from '../domain/stTimeline.ts';
 import { boardHistory } from '../board/history.ts';
-import { dayIn, MAX_LESSON_MS } from '../domain/schedule.ts';
+import { dayIn } from '../domain/schedule.ts';
 import { DEFAULT_TIME_ZONE } from '../domain/roster.ts';
 import type { Account, Lesson } from '../domain/types.ts';
 import { codeFingerprint } from '../auth/JoinTokens.ts';
@@ -20,6 +20,7 @@ import {
   RECORDED_LESSONS_DAYS,
   lessonRequest,
   listLessonsQuery,
+  MAX_LESSON_MS,
   reportQuery,
 } from '@cloudschool/protocol';
 import { applyOps, initialBoard } from '@cloudschool/board';

@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { serial } from '@cloudschool/protocol';
+import { MAX_LESSON_MS, serial } from '@cloudschool/protocol';
 import type { lessonRequest } from '@cloudschool/protocol';
 import { canStart, lessonStatus, TOKEN_GRACE_MS } from '../domain/lessonStatus.ts';
-import {
-  endOfDayIn,
-  findConflicts,
-  MAX_LESSON_MS,
-  resolveInvitation,
-  weeklyStarts,
-} from '../domain/schedule.ts';
+import { endOfDayIn, findConflicts, resolveInvitation, weeklyStarts } from '../domain/schedule.ts';
 import type { Account, Classroom, Lesson, School } from '../domain/types.ts';
 import { codeFingerprint } from '../auth/JoinTokens.ts';
 import type { JoinTokens } from '../auth/JoinTokens.ts';

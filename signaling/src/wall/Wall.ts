@@ -1,4 +1,4 @@
-import { diffWallLesson, isWallPatch, patchWallLesson } from '@cloudschool/protocol';
+import { diffWallLesson, isWallPatch, MAX_LESSON_MS, patchWallLesson } from '@cloudschool/protocol';
 import type {
   InteractionState,
   WallLesson,
@@ -15,7 +15,6 @@ import type { Logger } from '../logger.ts';
 import type { AlertStore } from '../store/AlertStore.ts';
 import type { LessonStore } from '../store/LessonStore.ts';
 import { AlertLog } from './AlertLog.ts';
-import { MAX_LESSON_MS } from '../domain/schedule.ts';
 import { ALERT_DELAYS, mergeWallLessons, onWall, UNATTENDED, wallLesson } from './wallLesson.ts';
 import type { AlertDelays, LessonFacts } from './wallLesson.ts';
 

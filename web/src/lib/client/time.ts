@@ -12,6 +12,7 @@ import type { Lang } from '#lib/i18n/index.ts';
 import {
   addDays,
   calendarDate,
+  MAX_LESSON_MS,
   mondayOf,
   wallClock,
   weekdayIndex,
@@ -105,9 +106,6 @@ export function minutesToTime(minutes: number): string {
   return `${pad(Math.floor(clamped / 60))}:${pad(clamped % 60)}`;
 }
 
-/** The longest lesson the server takes (signaling's domain/schedule MAX_LESSON_MS), in minutes. */
-const LONGEST_LESSON_MINUTES = 12 * 60;
-
 /**
  * The date a lesson starting on `date` at `start` ends at `end`: that day, or the next when the end is at or
  * before the start (across midnight, as a lesson scheduled at 23:30 for an hour); null when that lesson would be
@@ -117,7 +115,7 @@ export function lessonEndDate(date: string, start: string, end: string): string 
   const from = timeToMinutes(start);
   const to = timeToMinutes(end);
   if (to > from) return date;
-  return to + 24 * 60 - from <= LONGEST_LESSON_MINUTES ? addDays(date, 1) : null;
+  return (to + 24 * 60 - from) * MINUTE_MS <= MAX_LESSON_MS ? addDays(date, 1) : null;
 }
 
 /** The next whole hour after an instant, as a date and time in `timeZone` (a new lesson's default start). */
