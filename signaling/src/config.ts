@@ -32,11 +32,10 @@ const envSchema = z.object({
     .transform((v) => v === '1' || v === 'true')
     .default(true),
   /**
-   * 1 s. A classroom joining within the delay of any other key frame request waits for its end (bench README,
-   * "Where a slow join waits"): 1 in 12 loopback joins took 1.3–1.6 s. At 0.7 s (2026-12-07) every join took
-   * ≤ 0.4 s, but the classroom on the bad link decoded 7.9–13.5 fps against 17.6–18.4 at 1 s: more key frames
-   * than its link carries. At 0.5 s (2026-12-06, one run) a join storm of 800 lost 44–61 % of its packets and
-   * 57 joins (36,389 datagrams dropped at the workers' sockets against 8,310 at 1 s).
+   * 1 s. A classroom joining within it of another key frame request waits for its end; 0.7 s made joins
+   * quick but starved the bad link (bench README, "Where a slow join waits"). At 0.5 s (2026-12-06, one run) a
+   * join storm of 800 lost 44–61 % of its packets and 57 joins (36,389 datagrams dropped at the workers'
+   * sockets against 8,310 at 1 s).
    */
   MEDIA_KEYFRAME_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
   MEDIA_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
